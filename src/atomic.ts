@@ -1,0 +1,68 @@
+/**
+ * Nothing half-written is ever at a final path: every output and the manifest is written
+ * to a hidden temporary name in the same folder (same filesystem, so rename is atomic),
+ * then renamed into place.
+ */
+import { randomBytes } from 'node:crypto';
+import { opendir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+const TEMP_RE = /^\.audiofan-(\d+)-[0-9a-f]{8}\.[^/]*\.partial$/;
+
+/** A temp name beside `finalPath`, marked with our pid so a later run can tell whether it is stale. */
+export function tempPathFor(finalPath: string, pid = process.pid): string {
+  // The final name is not repeated in full: a long name plus the marker could pass 255 bytes.
+  const ext = basename(finalPath).split('.').pop()?.slice(0, 8) ?? 'tmp';
+  return join(dirname(finalPath), `.audiofan-${pid}-${randomBytes(4).toString('hex')}.${ext}.partial`);
+}
+
+/** Write a whole file atomically. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = tempPathFor(path);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temporaries left by runs that died (SIGKILL, power loss). A temp whose process is
+ * still alive belongs to a run in progress and is left alone. Returns the paths removed.
+ */
+export async function sweepStaleTemps(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    let handle;
+    try {
+      handle = await opendir(d);
+    } catch {
+      return;
+    }
+    for await (const e of handle) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else {
+        const m = TEMP_RE.exec(e.name);
+        if (m && !pidAlive(Number(m[1]))) {
+          await rm(p, { force: true });
+          removed.push(p);
+        }
+      }
+    }
+  };
+  await walk(dir);
+  return removed;
+}

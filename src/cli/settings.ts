@@ -1,0 +1,102 @@
+/**
+ * Where the CLI's settings come from, in one place: defaults < config file < environment < flags.
+ */
+import { readFileSync } from 'node:fs';
+import { AudiofanError } from '../errors.js';
+import { DEFAULTS, type ConvertOptions } from '../options.js';
+
+/** The settings a conversion run takes from the command line, config file and environment. */
+export interface Settings {
+  output?: string;
+  presets: string[];
+  jobs?: number;
+  presetDirs: string[];
+  extraPresets: unknown[];
+  ffmpegPath?: string;
+  followSymlinks: boolean;
+  force: boolean;
+}
+
+/** The config file's shape (JSON): every key optional. */
+export interface ConfigFile {
+  output?: string;
+  presets?: string[] | string;
+  jobs?: number;
+  presetDirs?: string[];
+  /** Preset objects defined inline, same fields as presets/*.json. */
+  definePresets?: unknown[];
+  ffmpeg?: string;
+  followSymlinks?: boolean;
+}
+
+const list = (v: string | string[]) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+
+function readConfig(file: string): ConfigFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: ${(e as Error).message}`, { file, cause: e });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: expected a JSON object`, { file });
+  }
+  const known = ['output', 'presets', 'jobs', 'presetDirs', 'definePresets', 'ffmpeg', 'followSymlinks'];
+  const unknown = Object.keys(data).filter((k) => !known.includes(k) && k !== '$schema');
+  if (unknown.length) throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`, { file });
+  return data as ConfigFile;
+}
+
+export interface Flags {
+  output?: string;
+  presets?: string;
+  jobs?: string;
+  presetsDir?: string[];
+  ffmpeg?: string;
+  followSymlinks?: boolean;
+  force?: boolean;
+  config?: string;
+}
+
+function parseJobs(v: string, from: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new AudiofanError('E_USAGE', `${from}: expected a whole number of jobs >= 1, got "${v}"`);
+  return n;
+}
+
+/** Merge the layers. FFMPEG_PATH is read by the ffmpeg locator itself, after --ffmpeg. */
+export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.env): Settings {
+  const configPath = flags.config ?? env.AUDIOFAN_CONFIG;
+  const cfg = configPath ? readConfig(configPath) : {};
+  const s: Settings = { presets: [...DEFAULTS.presets], presetDirs: [], extraPresets: [], followSymlinks: false, force: false };
+  // config file
+  if (cfg.output) s.output = cfg.output;
+  if (cfg.presets) s.presets = list(cfg.presets);
+  if (cfg.jobs !== undefined) s.jobs = parseJobs(String(cfg.jobs), `config file ${configPath}: jobs`);
+  if (cfg.presetDirs) s.presetDirs = cfg.presetDirs;
+  if (cfg.definePresets) s.extraPresets = cfg.definePresets;
+  if (cfg.ffmpeg) s.ffmpegPath = cfg.ffmpeg;
+  if (cfg.followSymlinks !== undefined) s.followSymlinks = cfg.followSymlinks;
+  // environment
+  if (env.AUDIOFAN_PRESETS) s.presets = list(env.AUDIOFAN_PRESETS);
+  if (env.AUDIOFAN_JOBS) s.jobs = parseJobs(env.AUDIOFAN_JOBS, 'AUDIOFAN_JOBS');
+  if (env.AUDIOFAN_PRESETS_DIR) s.presetDirs = [...s.presetDirs, ...env.AUDIOFAN_PRESETS_DIR.split(':').filter(Boolean)];
+  // flags
+  if (flags.output) s.output = flags.output;
+  if (flags.presets) s.presets = list(flags.presets);
+  if (flags.jobs) s.jobs = parseJobs(flags.jobs, '--jobs');
+  if (flags.presetsDir) s.presetDirs = [...s.presetDirs, ...flags.presetsDir];
+  if (flags.ffmpeg) s.ffmpegPath = flags.ffmpeg;
+  if (flags.followSymlinks) s.followSymlinks = true;
+  if (flags.force) s.force = true;
+  return s;
+}
+
+/** The library options for a conversion run. */
+export function toConvertOptions(s: Settings, sources: string[]): ConvertOptions {
+  if (!s.output) throw new AudiofanError('E_USAGE', 'no output folder: give -o DIR (or "output" in the config file)');
+  return {
+    sources, output: s.output, presets: s.presets, jobs: s.jobs, presetDirs: s.presetDirs,
+    extraPresets: s.extraPresets, ffmpegPath: s.ffmpegPath, followSymlinks: s.followSymlinks, force: s.force,
+  };
+}

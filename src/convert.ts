@@ -1,0 +1,207 @@
+/**
+ * The coordinator: scan -> probe -> plan -> dispatch (workers transcode) -> manifest.
+ * Only usage and configuration errors reject; every per-file problem is manifest data.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { assertCapabilities } from './capabilities.js';
+import { dispatch, toTranscodeJob, type JobOutcome } from './dispatch.js';
+import { ErrorCodes, type ErrorCode } from './errors.js';
+import { commandArgs, inspectFfmpeg } from './ffmpeg.js';
+import { locateFfmpeg } from './ffmpeg-locate.js';
+import { commandSpec, type OutputResult } from './job.js';
+import { LibraryRun, type RunEvent } from './library-run.js';
+import { readManifest, writeManifest, MANIFEST_VERSION, type Manifest, type ManifestOutput, type ManifestSource, type RunSummary } from './manifest.js';
+import { resolveOptions, type ConvertOptions } from './options.js';
+import { groupJobs, planSources, type OutputState, type PlannedOutput, type SourcePlan } from './plan.js';
+import { loadPresets, selectPresets } from './presets.js';
+import { scanSources } from './scan.js';
+import { sweepStaleTemps } from './atomic.js';
+import { probeAll, toPlanned } from './sources.js';
+import { toolVersion } from './version.js';
+
+/** The run's result: the manifest's data plus what only the caller needs. */
+export interface RunResult extends Manifest {
+  /** Where the manifest was written (undefined for a dry run). */
+  manifestPath?: string;
+  /** 0 all done, 1 some files failed, 130 interrupted (2, configuration errors, rejects instead). */
+  exitCode: 0 | 1 | 130;
+  /** For a dry run: each ffmpeg command line that would run, as argv including the binary. */
+  commands: string[][];
+  /** Temporaries of dead runs removed at start. */
+  sweptTemps: string[];
+}
+
+/**
+ * Convert a library. Returns a handle that is awaitable (the RunResult), an EventEmitter of
+ * RunEvents and an async iterable of them. Rejects only for usage/configuration errors.
+ */
+export function convertLibrary(options: ConvertOptions): LibraryRun {
+  return new LibraryRun((emit) => execute(options, emit));
+}
+
+async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): Promise<RunResult> {
+  const startedAt = new Date();
+  const o = resolveOptions(options);
+  const log = o.logger;
+  const presets = selectPresets(loadPresets({ dirs: o.presetDirs, inline: o.extraPresets.map((data, i) => ({ data, origin: `extraPresets[${i}]` })) }), o.presets);
+  const located = locateFfmpeg(o.ffmpegPath);
+  const info = await inspectFfmpeg(located.path);
+  assertCapabilities(located, info, presets);
+  const ffmpeg = { path: located.path, version: info.version, source: located.source };
+  const outDir = resolve(o.output);
+  emit({ type: 'start', outDir, presets: presets.map((p) => p.id), ffmpeg });
+
+  const files = await scanSources(o.sources, { followSymlinks: o.followSymlinks, exclude: [outDir] });
+  if (!o.dryRun) await mkdir(outDir, { recursive: true });
+  const prevRead = await readManifest(outDir);
+  if (prevRead.warning) log.warn({ event: 'manifest', warning: prevRead.warning }, prevRead.warning);
+  const previous = new Map((prevRead.manifest?.sources ?? []).map((s) => [s.path, s]));
+  const sweptTemps = o.dryRun ? [] : await sweepStaleTemps(outDir);
+  if (sweptTemps.length) log.info({ event: 'sweep', removed: sweptTemps }, `removed ${sweptTemps.length} stale temporary file(s)`);
+
+  const probed = await probeAll(files, previous, 8, o.signal);
+  const sources = probed.map(toPlanned).filter((s) => s !== undefined);
+  const notLossless = probed.filter((p) => p.result.kind === 'skipped' || p.result.kind === 'failed');
+  const ignored = probed.filter((p) => p.result.kind === 'ignored').length;
+  emit({ type: 'scanned', files: files.length, lossless: sources.length, ignored,
+    skipped: notLossless.filter((p) => p.result.kind === 'skipped').length, failed: notLossless.filter((p) => p.result.kind === 'failed').length });
+
+  const onDisk = await statOutputs(outDir, previous, presets.map((p) => p.id));
+  const plans = planSources({ sources, presets, ctx: { soxr: info.soxr }, ffmpegVersion: info.version, force: o.force, previous, onDisk });
+  const jobs = groupJobs(plans, o.jobs);
+  const encodeCount = jobs.reduce((a, j) => a + j.outputs.length, 0);
+  const keepCount = plans.reduce((a, p) => a + p.outputs.filter((x) => x.decision.action === 'keep').length, 0);
+  emit({ type: 'planned', jobs: jobs.length, encode: encodeCount, keep: keepCount,
+    audioSeconds: [...new Set(jobs.map((j) => j.source))].reduce((a, s) => a + (s.duration ?? 0), 0) });
+
+  const commands: string[][] = [];
+  const results = new Map<string, OutputResult & { elapsedMs: number }>();
+  const decoded = new Map<string, number>();
+  let interrupted = !!o.signal?.aborted;
+  if (o.dryRun) {
+    jobs.forEach((job, id) => {
+      const tj = toTranscodeJob(id, job, outDir, located.path, o.killGraceMs);
+      const argv = [located.path, ...commandArgs(located.path, commandSpec(tj))];
+      commands.push(argv);
+      emit({ type: 'command', argv });
+    });
+  } else if (!interrupted && jobs.length) {
+    const onJobDone = ({ job, result }: JobOutcome) => {
+      if (result.decodedSeconds !== undefined) decoded.set(job.source.path, result.decodedSeconds);
+      for (const r of result.outputs) {
+        results.set(`${job.source.path}\0${r.key}`, { ...r, elapsedMs: result.elapsedMs });
+        const planned = job.outputs.find((x) => x.preset.id === r.key)!;
+        const entry = outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs });
+        emit({ type: 'output', source: job.source.path, output: entry });
+        const fields = { event: 'output', source: job.source.path, preset: r.key, path: entry.path, status: entry.status,
+          ...(entry.code ? { code: entry.code, error: entry.message } : { size: entry.size, bitrate: entry.bitrate }), elapsedMs: result.elapsedMs };
+        if (entry.status === 'ok') log.info(fields, `${r.key}: ${entry.path}`);
+        else log.error(fields, entry.message ?? 'failed');
+      }
+    };
+    const d = await dispatch({ jobs, outDir, ffmpegPath: located.path, threads: o.jobs, killGraceMs: o.killGraceMs,
+      signal: o.signal, onProgress: emit, onJobDone });
+    interrupted = !!o.signal?.aborted || d.notStarted.length > 0;
+  }
+
+  // Build the manifest: this run's sources, then earlier records of sources not seen this time.
+  const seen = new Set<string>();
+  const manifestSources: ManifestSource[] = [];
+  for (const p of notLossless) {
+    const r = p.result as Extract<typeof p.result, { kind: 'skipped' | 'failed' }>;
+    const entry: ManifestSource = { path: r.path, root: p.file.root, rel: p.file.rel, size: r.size, mtimeMs: r.mtimeMs, ...r.audio,
+      status: r.kind, code: r.code, message: r.message, outputs: [] };
+    seen.add(r.path);
+    manifestSources.push(entry);
+    emit({ type: 'source', source: entry });
+    (r.kind === 'failed' ? log.error : log.warn).call(log, { event: 'source', source: r.path, status: r.kind, code: r.code }, r.message);
+  }
+  for (const plan of plans) {
+    seen.add(plan.source.path);
+    const prev = previous.get(plan.source.path);
+    manifestSources.push(sourceEntry(plan, info.version, decoded.get(plan.source.path) ?? prev?.decodedDuration, (po) => {
+      const prevOut = prev?.outputs.find((x) => x.preset === po.preset.id && x.path === po.rel);
+      if (po.decision.action === 'keep') return { ...prevOut!, action: 'kept', reason: po.decision.reason };
+      return outputEntry(po, info.version, o.dryRun ? 'dry run' : 'cancelled', results.get(`${plan.source.path}\0${po.preset.id}`));
+    }));
+  }
+  manifestSources.sort((a, b) => (a.path < b.path ? -1 : 1));
+  for (const s of previous.values()) if (!seen.has(s.path)) manifestSources.push(s);
+
+  const thisRun = manifestSources.filter((s) => seen.has(s.path));
+  const outputs = thisRun.flatMap((s) => s.outputs);
+  const summary: RunSummary = {
+    sources: thisRun.length,
+    lossless: sources.length,
+    skippedSources: thisRun.filter((s) => s.status === 'skipped').length,
+    failedSources: thisRun.filter((s) => s.status === 'failed').length,
+    ignoredFiles: ignored,
+    outputsEncoded: outputs.filter((x) => x.action === 'encoded').length,
+    outputsKept: outputs.filter((x) => x.action === 'kept').length,
+    outputsFailed: outputs.filter((x) => x.status === 'failed').length,
+    audioSeconds: jobs.length && !o.dryRun ? [...new Set(jobs.map((j) => j.source))].filter((s) => decoded.has(s.path)).reduce((a, s) => a + (s.duration ?? 0), 0) : 0,
+    wallSeconds: (Date.now() - startedAt.getTime()) / 1000,
+  };
+  const exitCode = interrupted ? 130 : summary.failedSources || summary.outputsFailed ? 1 : 0;
+  const manifest: Manifest = {
+    manifestVersion: MANIFEST_VERSION,
+    tool: { name: 'audiofan', version: toolVersion() },
+    ffmpeg,
+    options: { sources: o.sources.map((s) => resolve(s)), output: outDir, presets: o.presets, jobs: o.jobs, force: o.force, followSymlinks: o.followSymlinks },
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    interrupted,
+    summary,
+    sources: manifestSources,
+  };
+  const manifestPath = o.dryRun ? undefined : await writeManifest(outDir, manifest);
+  log.info({ event: 'summary', ...summary, exitCode, manifest: manifestPath }, 'run finished');
+  emit({ type: 'done', summary, exitCode });
+  return { ...manifest, manifestPath, exitCode, commands, sweptTemps };
+}
+
+/** Stat the outputs the previous manifest knows, keyed by path relative to the output folder. */
+async function statOutputs(outDir: string, previous: Map<string, ManifestSource>, presetIds: string[]): Promise<Map<string, OutputState>> {
+  const rels = [...previous.values()].flatMap((s) => s.outputs.filter((x) => presetIds.includes(x.preset) && x.status === 'ok').map((x) => x.path));
+  const map = new Map<string, OutputState>();
+  await Promise.all(rels.map(async (rel) => {
+    const st = await stat(resolve(outDir, rel)).catch(() => undefined);
+    if (st?.isFile()) map.set(rel, { size: st.size, mtimeMs: st.mtimeMs });
+  }));
+  return map;
+}
+
+/** The manifest entry of one output, from its plan and (when it ran) the worker's result. */
+function outputEntry(po: PlannedOutput, ffmpegVersion: string, notRun?: 'dry run' | 'cancelled', r?: OutputResult & { elapsedMs: number }): ManifestOutput {
+  const base = { preset: po.preset.id, presetHash: po.preset.hash, path: po.rel, ffmpegVersion, ...(po.warnings.length ? { warnings: po.warnings } : {}) };
+  if (po.collision) {
+    return { ...base, status: 'failed', action: 'none', reason: po.decision.reason, code: 'E_OUTPUT_COLLISION',
+      message: `${po.rel}: this output path is already the output of ${po.collision}; nothing was overwritten` };
+  }
+  if (!r) {
+    const code: ErrorCode | undefined = notRun === 'cancelled' ? 'E_CANCELLED' : undefined;
+    return { ...base, status: 'skipped', action: 'none', reason: `${notRun ?? 'not run'}: would ${po.decision.action} (${po.decision.reason})`,
+      ...(code ? { code, message: ErrorCodes[code] } : {}) };
+  }
+  const { key: _k, status, elapsedMs, ...rest } = r;
+  return { ...base, ...rest, status, action: status === 'ok' ? 'encoded' : 'none', reason: po.decision.reason, elapsedMs };
+}
+
+/** Codes that describe the source itself rather than one output; lifted to the source entry. */
+const SOURCE_LEVEL: ErrorCode[] = ['E_SOURCE_TRUNCATED', 'E_NO_AUDIO_DECODED', 'E_SOURCE_CHANGED', 'E_FFMPEG_FAILED'];
+
+function sourceEntry(plan: SourcePlan, _ffmpegVersion: string, decodedDuration: number | undefined, toOutput: (po: PlannedOutput) => ManifestOutput): ManifestSource {
+  const s = plan.source;
+  const outputs = plan.outputs.map(toOutput);
+  const failed = outputs.find((x) => x.status === 'failed');
+  const lifted = failed?.code && SOURCE_LEVEL.includes(failed.code) ? { code: failed.code, message: failed.message } : {};
+  return {
+    path: s.path, root: s.root, rel: s.rel, size: s.size, mtimeMs: s.mtimeMs, container: s.container, codec: s.codec,
+    sampleRate: s.sampleRate, bitsPerSample: s.bitsPerSample, channels: s.channels, duration: s.duration,
+    status: failed ? 'failed' : 'ok', ...lifted,
+    ...(decodedDuration !== undefined ? { decodedDuration } : {}),
+    tags: s.tags, ...(s.coverIndex !== undefined ? { coverIndex: s.coverIndex } : {}),
+    ...(s.warnings.length ? { warnings: s.warnings } : {}), outputs,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Feed planned jobs to the pool, as many at once as there are workers, and report progress.
+ * Jobs are handed out one by one (not queued in piscina) so a cancel stops new work at once.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempPathFor } from './atomic.js';
+import type { OutputResult, TranscodeJob, TranscodeResult } from './job.js';
+import type { ProgressEvent } from './library-run.js';
+import type { PlannedJob } from './plan.js';
+import { TranscodePool } from './pool.js';
+
+export interface JobOutcome {
+  job: PlannedJob;
+  result: TranscodeResult;
+}
+
+/** The worker-facing job for a planned job (temp names are chosen here, by the coordinator). */
+export function toTranscodeJob(id: number, job: PlannedJob, outDir: string, ffmpegPath: string, killGraceMs: number): TranscodeJob {
+  const s = job.source;
+  return {
+    id, ffmpegPath, killGraceMs,
+    source: { path: s.path, size: s.size, mtimeMs: s.mtimeMs, sampleRate: s.sampleRate, duration: s.duration },
+    outputs: job.outputs.map((o) => {
+      const final = join(outDir, o.rel);
+      return { key: o.preset.id, final, temp: tempPathFor(final), args: o.args };
+    }),
+  };
+}
+
+export async function dispatch(args: {
+  jobs: PlannedJob[];
+  outDir: string;
+  ffmpegPath: string;
+  threads: number;
+  killGraceMs: number;
+  signal?: AbortSignal;
+  onProgress: (p: ProgressEvent) => void;
+  onJobDone: (o: JobOutcome) => void;
+}): Promise<{ outcomes: JobOutcome[]; notStarted: PlannedJob[] }> {
+  const { jobs, signal } = args;
+  const pool = new TranscodePool(Math.min(args.threads, Math.max(1, jobs.length)));
+  const outcomes: JobOutcome[] = [];
+  // Progress in source-audio seconds: a job that makes k of a source's n outputs counts k/n of it.
+  const perSource = new Map<string, number>();
+  for (const j of jobs) perSource.set(j.source.path, (perSource.get(j.source.path) ?? 0) + j.outputs.length);
+  const share = (j: PlannedJob) => j.outputs.length / (perSource.get(j.source.path) ?? 1);
+  const audioTotal = [...new Set(jobs.map((j) => j.source))].reduce((a, s) => a + (s.duration ?? 0), 0);
+  const outputsTotal = jobs.reduce((a, j) => a + j.outputs.length, 0);
+  const live = new Map<number, number>();
+  let audioDone = 0;
+  let outputsDone = 0;
+  const started = Date.now();
+  let lastReport = 0;
+  const report = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastReport < 250) return;
+    lastReport = now;
+    const done = audioDone + [...live.values()].reduce((a, b) => a + b, 0);
+    const speed = done / Math.max(0.001, (now - started) / 1000);
+    args.onProgress({ type: 'progress', outputsDone, outputsTotal, audioSecondsDone: done, audioSecondsTotal: audioTotal, speed,
+      ...(speed > 0 ? { etaSeconds: Math.max(0, (audioTotal - done) / speed) } : {}) });
+  };
+  const onAbort = () => pool.cancelAll();
+  signal?.addEventListener('abort', onAbort);
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length && !signal?.aborted) {
+      const id = next++;
+      const job = jobs[id];
+      const tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs);
+      const result = await pool.run(tj, (t) => { live.set(id, Math.min(t, job.source.duration ?? t) * share(job)); report(); });
+      // A crashed thread cannot clean up after itself; the coordinator knows the temp names.
+      await Promise.all(tj.outputs.map((o) => rm(o.temp, { force: true })));
+      live.delete(id);
+      audioDone += (job.source.duration ?? 0) * share(job);
+      outputsDone += result.outputs.length;
+      const outcome = { job, result };
+      outcomes.push(outcome);
+      args.onJobDone(outcome);
+      report(true);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(args.threads, jobs.length) }, lane));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await pool.close();
+  }
+  const startedIds = new Set(outcomes.map((o) => o.job));
+  return { outcomes, notStarted: jobs.filter((j) => !startedIds.has(j)) };
+}
+
+export type { OutputResult };

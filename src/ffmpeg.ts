@@ -1,0 +1,183 @@
+/**
+ * The one adapter around ffmpeg. Nothing else imports fluent-ffmpeg (archived upstream), so
+ * replacing it touches this file only. Every argument is one argv element; no shell is used.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import ffmpeg from 'fluent-ffmpeg';
+
+const execFileP = promisify(execFile);
+
+/** What a binary can do, read once per path. */
+export interface FfmpegInfo {
+  path: string;
+  /** e.g. "4.1", "5.1.9-0+deb12u1", "6.1.1" (the word after "ffmpeg version"). */
+  version: string;
+  encoders: Set<string>;
+  filters: Set<string>;
+  muxers: Set<string>;
+  /** Built with libsoxr (the high-quality resampler presets use). */
+  soxr: boolean;
+}
+
+const infoCache = new Map<string, Promise<FfmpegInfo>>();
+
+function names(listing: string, pattern: RegExp): Set<string> {
+  const out = new Set<string>();
+  for (const line of listing.split('\n')) {
+    const m = pattern.exec(line);
+    if (m) out.add(m[1]);
+  }
+  return out;
+}
+
+/** Ask a binary its version, encoders, filters and muxers. */
+export function inspectFfmpeg(path: string): Promise<FfmpegInfo> {
+  let p = infoCache.get(path);
+  if (!p) {
+    p = (async () => {
+      const run = async (flag: string) => (await execFileP(path, ['-hide_banner', flag], { maxBuffer: 8 << 20 })).stdout;
+      const [version, encoders, filters, muxers] = await Promise.all(['-version', '-encoders', '-filters', '-muxers'].map(run));
+      const v = /ffmpeg version (\S+)/.exec(version)?.[1] ?? 'unknown';
+      // Versions like "N-47683-g0e8eb07980-static" (git builds) name no release; the copyright year helps a reader.
+      return {
+        path,
+        version: v,
+        encoders: names(encoders, /^\s[A-Z.]{6}\s+(\S+)/),
+        filters: names(filters, /^\s[A-Z.]{2,3}\s+(\S+)\s/),
+        muxers: names(muxers, /^\s[ D]E\s+(\S+)/),
+        soxr: version.includes('--enable-libsoxr'),
+      };
+    })();
+    p.catch(() => infoCache.delete(path));
+    infoCache.set(path, p);
+  }
+  return p;
+}
+
+/** One ffmpeg run: one input decoded once, feeding several outputs. */
+export interface CommandSpec {
+  input: string;
+  outputs: { target: string; args: string[] }[];
+}
+
+function command(ffmpegPath: string, spec: CommandSpec): ffmpeg.FfmpegCommand {
+  // -nostdin: a cron job or worker must never block on, or eat, the terminal.
+  const cmd = ffmpeg({ stdoutLines: 60 }).input(spec.input).inputOptions(['-nostdin', '-hide_banner']);
+  cmd.setFfmpegPath(ffmpegPath);
+  for (const o of spec.outputs) cmd.output(o.target).outputOptions(o.args);
+  return cmd;
+}
+
+/** The exact argv (without the binary) that runCommand would use; fluent-ffmpeg adds -y. */
+export function commandArgs(ffmpegPath: string, spec: CommandSpec): string[] {
+  // _getArguments is fluent-ffmpeg's own argv builder; using it keeps dry-run output identical.
+  return (command(ffmpegPath, spec) as unknown as { _getArguments(): string[] })._getArguments();
+}
+
+export interface RunOutcome {
+  /** null when ffmpeg was killed by a signal. */
+  exitCode: number | null;
+  signal: string | null;
+  /** The last lines of stderr, for error messages. */
+  stderrTail: string;
+  /** Per-channel sample count reported by the astats filter, if one ran. */
+  decodedSamples?: number;
+  /** Integrated loudness and true peak from an ebur128 filter, if one ran. */
+  loudness?: { integratedLufs: number; truePeakDbfs: number };
+  cancelled: boolean;
+}
+
+export interface RunControl {
+  /** Called with the media time (seconds) ffmpeg has reached, a few times a second. */
+  onTime?: (seconds: number) => void;
+  /** When aborted: SIGTERM, then SIGKILL after killGraceMs, and the run resolves cancelled. */
+  signal?: AbortSignal;
+  /** Default 2000 ms. */
+  killGraceMs?: number;
+}
+
+const timeRe = /time=\s*(\d+):(\d+):(\d+(?:\.\d+)?)/;
+
+/** Run a command to the end. Never rejects: failures are described in the outcome. */
+export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunControl = {}): Promise<RunOutcome> {
+  return new Promise((resolveRun) => {
+    const cmd = command(ffmpegPath, spec);
+    const lines: string[] = [];
+    let cancelled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    let proc: { kill(sig: string): boolean; exitCode: number | null } | undefined;
+    const stop = () => {
+      cancelled = true;
+      if (!proc) return;
+      proc.kill('SIGTERM');
+      killTimer = setTimeout(() => proc?.exitCode === null && proc.kill('SIGKILL'), control.killGraceMs ?? 2000);
+      killTimer.unref();
+    };
+    cmd.on('start', () => {
+      proc = (cmd as unknown as { ffmpegProc: typeof proc }).ffmpegProc;
+      if (cancelled) stop();
+    });
+    cmd.on('stderr', (line: string) => {
+      lines.push(line);
+      if (lines.length > 400) lines.splice(0, lines.length - 200);
+      const m = timeRe.exec(line);
+      if (m && control.onTime) control.onTime(+m[1] * 3600 + +m[2] * 60 + +m[3]);
+    });
+    const finish = (exitCode: number | null, signal: string | null) => {
+      clearTimeout(killTimer);
+      control.signal?.removeEventListener('abort', stop);
+      resolveRun({ exitCode, signal, cancelled, stderrTail: tail(lines), ...parseAnalysis(lines) });
+    };
+    cmd.on('end', () => finish(0, null));
+    cmd.on('error', (err: Error) => {
+      const code = /exited with code (\d+)/.exec(err.message);
+      const sig = /killed with signal (\w+)/.exec(err.message);
+      if (!code && !sig) lines.push(err.message); // spawn failure (ENOENT, EACCES)
+      finish(code ? +code[1] : sig ? null : -1, sig ? sig[1] : null);
+    });
+    if (control.signal?.aborted) cancelled = true;
+    control.signal?.addEventListener('abort', stop, { once: true });
+    cmd.run();
+  });
+}
+
+/** Lines that explain a failure: skip the progress chatter, keep the end. */
+function tail(lines: string[]): string {
+  return lines.filter((l) => l.trim() && !/^size=|^\s*\[(Parsed_astats|Parsed_ebur128)/.test(l)).slice(-12).join('\n');
+}
+
+/** Read the summaries astats and ebur128 print when the stream ends. */
+export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples' | 'loudness'> {
+  const out: Pick<RunOutcome, 'decodedSamples' | 'loudness'> = {};
+  const overall = lines.findIndex((l) => /Parsed_astats.*\] Overall$/.test(l));
+  if (overall >= 0) {
+    for (const l of lines.slice(overall)) {
+      const m = /Number of samples: (\d+)/.exec(l);
+      if (m) { out.decodedSamples = +m[1]; break; }
+    }
+  }
+  const summary = lines.findIndex((l) => /Parsed_ebur128.*Summary:/.test(l));
+  if (summary >= 0) {
+    const rest = lines.slice(summary).join('\n');
+    const i = /I:\s+(-?[\d.]+|-inf) LUFS/.exec(rest);
+    const p = /Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(rest);
+    if (i && p) out.loudness = { integratedLufs: parseFloat(i[1]), truePeakDbfs: parseFloat(p[1]) };
+  }
+  return out;
+}
+
+/** Run ffmpeg with plain arguments (demo and fixture generation); rejects with stderr on failure. */
+export async function runFfmpeg(ffmpegPath: string, args: string[]): Promise<void> {
+  try {
+    await execFileP(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args], { maxBuffer: 16 << 20 });
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    throw new Error(`ffmpeg ${args.join(' ')} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
+  }
+}
+
+/** Quote an argv for display as a POSIX shell command line (dry-run output). */
+export function shellQuote(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

@@ -1,0 +1,109 @@
+/**
+ * The manifest: what was made, from what, how, and what failed. Written atomically by the
+ * coordinator only; its shape is src/schemas/manifest.schema.json (manifestVersion 1).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic.js';
+import type { ErrorCode } from './errors.js';
+import type { BasicTags, SourceAudio } from './probe.js';
+
+export const MANIFEST_NAME = 'audiofan-manifest.json';
+export const MANIFEST_VERSION = 1;
+
+export type Status = 'ok' | 'failed' | 'skipped';
+
+export interface ManifestOutput {
+  preset: string;
+  presetHash: string;
+  /** Relative to the output folder. */
+  path: string;
+  status: Status;
+  /** encoded: made by this run; kept: already up to date; none: not made. */
+  action: 'encoded' | 'kept' | 'none';
+  reason: string;
+  ffmpegVersion: string;
+  size?: number;
+  mtimeMs?: number;
+  duration?: number;
+  /** Average bitrate in bits per second. */
+  bitrate?: number;
+  codec?: string;
+  sampleRate?: number;
+  channels?: number;
+  bitsPerSample?: number;
+  elapsedMs?: number;
+  code?: ErrorCode;
+  message?: string;
+  stderrTail?: string;
+  warnings?: string[];
+}
+
+export interface ManifestSource extends Partial<SourceAudio> {
+  path: string;
+  root?: string;
+  rel?: string;
+  size?: number;
+  mtimeMs?: number;
+  status: Status;
+  code?: ErrorCode;
+  message?: string;
+  /** Seconds of audio ffmpeg actually decoded, when it was decoded this run or before. */
+  decodedDuration?: number;
+  tags?: BasicTags;
+  coverIndex?: number;
+  warnings?: string[];
+  outputs: ManifestOutput[];
+}
+
+export interface RunSummary {
+  sources: number;
+  lossless: number;
+  skippedSources: number;
+  failedSources: number;
+  ignoredFiles: number;
+  outputsEncoded: number;
+  outputsKept: number;
+  outputsFailed: number;
+  /** Seconds of source audio converted this run. */
+  audioSeconds: number;
+  wallSeconds: number;
+}
+
+export interface Manifest {
+  manifestVersion: typeof MANIFEST_VERSION;
+  tool: { name: 'audiofan'; version: string };
+  ffmpeg: { path: string; version: string; source: string };
+  options: Record<string, unknown>;
+  startedAt: string;
+  finishedAt: string;
+  interrupted: boolean;
+  summary: RunSummary;
+  sources: ManifestSource[];
+}
+
+/** The previous run's manifest, or undefined when there is none or it cannot be used. */
+export async function readManifest(outDir: string): Promise<{ manifest?: Manifest; warning?: string }> {
+  const path = join(outDir, MANIFEST_NAME);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return {};
+  }
+  try {
+    const m = JSON.parse(text) as Manifest;
+    if (m.manifestVersion !== MANIFEST_VERSION || !Array.isArray(m.sources)) {
+      return { warning: `${path}: manifest version ${String(m.manifestVersion)} is not ${MANIFEST_VERSION}; everything is redone` };
+    }
+    return { manifest: m };
+  } catch (e) {
+    return { warning: `${path}: unreadable manifest (${(e as Error).message}); everything is redone` };
+  }
+}
+
+export async function writeManifest(outDir: string, manifest: Manifest): Promise<string> {
+  const path = join(outDir, MANIFEST_NAME);
+  await writeFileAtomic(path, JSON.stringify(manifest, null, 2) + '\n');
+  return path;
+}

@@ -1,0 +1,87 @@
+/**
+ * The library's options: one table of defaults and one validator, used by convertLibrary
+ * and by the CLI, so a bad value gets the same message whichever way it arrives.
+ */
+import { availableParallelism } from 'node:os';
+import { AudiofanError } from './errors.js';
+
+/** The subset of pino's logger interface audiofan calls (pino loggers satisfy it). */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ConvertOptions {
+  /** Source folders, walked recursively. Required. */
+  sources: string[];
+  /** Output folder; outputs go to <output>/<preset-id>/... Required. */
+  output: string;
+  /** Preset ids. Default: ["mp3-v0", "opus-128"]. */
+  presets?: string[];
+  /** Jobs (ffmpeg processes) at once. Default: os.availableParallelism(). */
+  jobs?: number;
+  /** Plan and report the exact ffmpeg commands; write nothing. Default false. */
+  dryRun?: boolean;
+  /** Re-encode every output even when the manifest says it is up to date. Default false. */
+  force?: boolean;
+  /** ffmpeg binary. Default: FFMPEG_PATH, ffmpeg-static, PATH, @ffmpeg-installer, in that order. */
+  ffmpegPath?: string;
+  /** Folders of extra *.json presets; same id overrides a built-in. Default none. */
+  presetDirs?: string[];
+  /** Presets given as objects (e.g. from a config file). Default none. */
+  extraPresets?: unknown[];
+  /** Follow symbolic links to folders while scanning. Default false. */
+  followSymlinks?: boolean;
+  /** Receives structured logs (pino-compatible). Default: silent. */
+  logger?: Logger;
+  /** Cancels the run: running ffmpeg processes are stopped and the manifest records what finished. */
+  signal?: AbortSignal;
+  /** Milliseconds between SIGTERM and SIGKILL for ffmpeg on cancel. Default 2000. */
+  killGraceMs?: number;
+}
+
+export const DEFAULTS = {
+  presets: ['mp3-v0', 'opus-128'],
+  jobs: undefined as number | undefined, // resolved at run time: availableParallelism()
+  dryRun: false,
+  force: false,
+  followSymlinks: false,
+  killGraceMs: 2000,
+} as const;
+
+export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal'>>
+  & Pick<ConvertOptions, 'ffmpegPath' | 'signal'> & { logger: Logger };
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function bad(option: string, why: string): never {
+  throw new AudiofanError('E_USAGE', `option ${option}: ${why}`);
+}
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0);
+
+/** Check types and ranges, fill defaults. Throws E_USAGE naming the option. */
+export function resolveOptions(o: ConvertOptions): ResolvedOptions {
+  if (typeof o !== 'object' || o === null) bad('(options)', 'expected an object');
+  if (!isStrings(o.sources) || o.sources.length === 0) bad('sources', 'give at least one source folder');
+  if (typeof o.output !== 'string' || !o.output) bad('output', 'give an output folder');
+  const presets = o.presets ?? [...DEFAULTS.presets];
+  if (!isStrings(presets) || presets.length === 0) bad('presets', 'give at least one preset id');
+  const jobs = o.jobs ?? availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) bad('jobs', `expected a whole number from 1 to 256, got ${String(o.jobs)}`);
+  const killGraceMs = o.killGraceMs ?? DEFAULTS.killGraceMs;
+  if (!Number.isFinite(killGraceMs) || killGraceMs < 0) bad('killGraceMs', 'expected a number of milliseconds >= 0');
+  if (o.presetDirs !== undefined && !isStrings(o.presetDirs)) bad('presetDirs', 'expected a list of folders');
+  if (o.extraPresets !== undefined && !Array.isArray(o.extraPresets)) bad('extraPresets', 'expected a list of preset objects');
+  if (o.ffmpegPath !== undefined && (typeof o.ffmpegPath !== 'string' || !o.ffmpegPath)) bad('ffmpegPath', 'expected a path');
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad('signal', 'expected an AbortSignal');
+  return {
+    sources: o.sources, output: o.output, presets, jobs, killGraceMs,
+    dryRun: o.dryRun ?? DEFAULTS.dryRun, force: o.force ?? DEFAULTS.force,
+    followSymlinks: o.followSymlinks ?? DEFAULTS.followSymlinks,
+    presetDirs: o.presetDirs ?? [], extraPresets: o.extraPresets ?? [],
+    ffmpegPath: o.ffmpegPath, signal: o.signal, logger: o.logger ?? silent,
+  };
+}

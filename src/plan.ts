@@ -1,0 +1,133 @@
+/**
+ * The transcode decision and the job list. Pure functions of their inputs (no I/O), so every
+ * rule is a row in a test table.
+ */
+import { join } from 'node:path';
+import type { ManifestOutput, ManifestSource } from './manifest.js';
+import type { Preset } from './presets.js';
+import type { SourceInfo } from './probe.js';
+import { outputRecipe, type OutputFormat, type RecipeContext } from './recipe.js';
+
+/** A lossless source together with where it was found. */
+export interface PlannedSource extends SourceInfo {
+  root: string;
+  rel: string;
+}
+
+export type Decision = { action: 'encode' | 'keep'; reason: string };
+
+/** What the decision needs to know about an output file as it is on disk now. */
+export interface OutputState {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * Should this output be (re)made? The first matching rule wins:
+ *  1. forced                      -> encode "forced"
+ *  2. no record of it             -> encode "new"
+ *  3. source size or mtime differ -> encode "source changed"
+ *  4. preset definition differs   -> encode "preset changed"
+ *  5. ffmpeg version differs      -> encode "encoder version changed"
+ *  6. last attempt did not succeed-> encode "previous attempt failed"
+ *  7. output file missing         -> encode "output missing"
+ *  8. output size or mtime differ -> encode "output modified"
+ *  9. otherwise                   -> keep "up to date"
+ */
+export function decide(input: {
+  force?: boolean;
+  source: { size: number; mtimeMs: number };
+  prevSource?: Pick<ManifestSource, 'size' | 'mtimeMs'>;
+  prevOutput?: ManifestOutput;
+  presetHash: string;
+  ffmpegVersion: string;
+  onDisk?: OutputState;
+}): Decision {
+  const { prevSource: ps, prevOutput: po, onDisk } = input;
+  if (input.force) return { action: 'encode', reason: 'forced' };
+  if (!ps || !po) return { action: 'encode', reason: 'new' };
+  if (ps.size !== input.source.size || ps.mtimeMs !== input.source.mtimeMs) return { action: 'encode', reason: 'source changed' };
+  if (po.presetHash !== input.presetHash) return { action: 'encode', reason: 'preset changed' };
+  if (po.ffmpegVersion !== input.ffmpegVersion) return { action: 'encode', reason: 'encoder version changed' };
+  if (po.status !== 'ok') return { action: 'encode', reason: 'previous attempt failed' };
+  if (!onDisk) return { action: 'encode', reason: 'output missing' };
+  if (onDisk.size !== po.size || onDisk.mtimeMs !== po.mtimeMs) return { action: 'encode', reason: 'output modified' };
+  return { action: 'keep', reason: 'up to date' };
+}
+
+/** `<preset-id>/<source path relative to its root, with the preset's extension>`. */
+export function outputRelPath(preset: Preset, rel: string): string {
+  const dot = rel.lastIndexOf('.');
+  const slash = Math.max(rel.lastIndexOf('/'), rel.lastIndexOf('\\'));
+  const stem = dot > slash + 1 ? rel.slice(0, dot) : rel;
+  return join(preset.id, `${stem}.${preset.extension}`);
+}
+
+export interface PlannedOutput {
+  preset: Preset;
+  /** Relative to the output folder. */
+  rel: string;
+  decision: Decision;
+  args: string[];
+  format: OutputFormat;
+  warnings: string[];
+  /** Set when another source already claims this output path. */
+  collision?: string;
+}
+
+export interface SourcePlan {
+  source: PlannedSource;
+  outputs: PlannedOutput[];
+}
+
+/** A unit of work for one worker: one source decoded once into one or more outputs. */
+export interface PlannedJob {
+  source: PlannedSource;
+  outputs: PlannedOutput[];
+}
+
+export function planSources(args: {
+  sources: PlannedSource[];
+  presets: Preset[];
+  ctx: RecipeContext;
+  ffmpegVersion: string;
+  force?: boolean;
+  previous: Map<string, ManifestSource>;
+  onDisk: Map<string, OutputState>;
+}): SourcePlan[] {
+  const claimed = new Map<string, string>();
+  return args.sources.map((source) => {
+    const prev = args.previous.get(source.path);
+    const outputs = args.presets.map((preset): PlannedOutput => {
+      const rel = outputRelPath(preset, source.rel);
+      const recipe = outputRecipe(preset, source, args.ctx);
+      const owner = claimed.get(rel);
+      if (owner === undefined) claimed.set(rel, source.path);
+      const decision = decide({
+        force: args.force, source, prevSource: prev, prevOutput: prev?.outputs.find((o) => o.preset === preset.id && o.path === rel),
+        presetHash: preset.hash, ffmpegVersion: args.ffmpegVersion, onDisk: args.onDisk.get(rel),
+      });
+      return { preset, rel, decision, ...recipe, ...(owner !== undefined ? { collision: owner } : {}) };
+    });
+    return { source, outputs };
+  });
+}
+
+/**
+ * Group the outputs to encode into jobs: one per source (decode once), split further when
+ * there are fewer sources than workers so that every worker has something to do.
+ * Longest sources first, so the last job to finish is a short one.
+ */
+export function groupJobs(plans: SourcePlan[], workers: number): PlannedJob[] {
+  const work = plans
+    .map((p) => ({ source: p.source, outputs: p.outputs.filter((o) => o.decision.action === 'encode' && !o.collision) }))
+    .filter((p) => p.outputs.length > 0)
+    .sort((a, b) => (b.source.duration ?? 0) - (a.source.duration ?? 0));
+  const split = work.length > 0 && work.length < workers ? Math.ceil(workers / work.length) : 1;
+  return work.flatMap((p) => {
+    const parts = Math.min(split, p.outputs.length);
+    const groups: PlannedOutput[][] = Array.from({ length: parts }, () => []);
+    p.outputs.forEach((o, i) => groups[i % parts].push(o));
+    return groups.map((outputs) => ({ source: p.source, outputs }));
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * The worker pool.
+ *
+ *   main thread (coordinator)            worker thread (workers/transcode.js)     child process
+ *   ─────────────────────────            ────────────────────────────────────     ─────────────
+ *   run(job) ── piscina task {job,port} ─▶ runCommand ─ spawn ─────────────────▶ ffmpeg -i src
+ *            ◀─ port: {time}  ─────────── stderr "time=" ◀──────────────────────  out1 out2 null
+ *   cancel() ── port: {cancel} ─────────▶ SIGTERM, then SIGKILL ──────────────▶ (exits)
+ *            ◀─ resolved TranscodeResult (never a thrown error)
+ *
+ * Cancellation is cooperative: aborting a piscina task would terminate the thread and leave
+ * its ffmpeg child running, so the worker is asked to stop and kills ffmpeg itself.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { PortMessage, TranscodeJob, TranscodeResult } from './job.js';
+import { transcodeWorkerPath } from './paths.js';
+
+export class TranscodePool {
+  private readonly piscina: Piscina;
+  private readonly running = new Map<number, MessageChannel['port1']>();
+
+  /** `threads`: how many jobs run at once (each job is one ffmpeg process). */
+  constructor(threads: number) {
+    this.piscina = new Piscina({
+      filename: transcodeWorkerPath,
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: 1,
+      // Jobs are fed by the coordinator as slots free up; nothing waits in piscina's queue.
+      maxQueue: threads,
+      idleTimeout: 30_000,
+    });
+  }
+
+  /** Run one job; resolves with the worker's result, or a crash description if the thread died. */
+  async run(job: TranscodeJob, onTime: (seconds: number) => void): Promise<TranscodeResult> {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (m: PortMessage) => m.type === 'time' && onTime(m.seconds));
+    this.running.set(job.id, port1);
+    try {
+      return (await this.piscina.run({ job, port: port2 }, { transferList: [port2] })) as TranscodeResult;
+    } catch (e) {
+      return {
+        id: job.id, elapsedMs: 0, cancelled: false,
+        outputs: job.outputs.map((o) => ({ key: o.key, status: 'failed', code: 'E_WORKER_CRASHED',
+          message: `${job.source.path}: worker thread failed: ${(e as Error).message}` })),
+      };
+    } finally {
+      this.running.delete(job.id);
+      port1.close();
+    }
+  }
+
+  /** Ask every running job to stop; each resolves soon after as cancelled. */
+  cancelAll(): void {
+    for (const port of this.running.values()) port.postMessage({ type: 'cancel' } satisfies PortMessage);
+  }
+
+  async close(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * From scanned paths to probe results, reusing the previous manifest's facts for files
+ * whose size and mtime are unchanged, so an unchanged file is never opened.
+ */
+import { stat } from 'node:fs/promises';
+import type { ManifestSource } from './manifest.js';
+import type { PlannedSource } from './plan.js';
+import { probeFile, type ProbeResult } from './probe.js';
+import type { ScannedFile } from './scan.js';
+
+export type Probed = { file: ScannedFile; result: ProbeResult; reused: boolean };
+
+async function reuse(file: ScannedFile, prev: ManifestSource | undefined): Promise<ProbeResult | undefined> {
+  if (!prev || prev.size === undefined || prev.sampleRate === undefined || prev.channels === undefined) return undefined;
+  // A source that failed to probe last time is probed again: it may have been fixed in place.
+  if (prev.code && ['E_SOURCE_CORRUPT', 'E_SOURCE_EMPTY', 'E_SOURCE_UNREADABLE'].includes(prev.code)) return undefined;
+  const st = await stat(file.path).catch(() => undefined);
+  if (!st || st.size !== prev.size || st.mtimeMs !== prev.mtimeMs) return undefined;
+  const audio = { container: prev.container ?? '', codec: prev.codec ?? '', sampleRate: prev.sampleRate, bitsPerSample: prev.bitsPerSample, channels: prev.channels, duration: prev.duration };
+  if (prev.status === 'skipped' && prev.code === 'E_SOURCE_LOSSY') {
+    return { kind: 'skipped', path: file.path, size: st.size, mtimeMs: st.mtimeMs, audio, code: prev.code, message: prev.message ?? '' };
+  }
+  return { kind: 'lossless', source: { ...audio, path: file.path, size: st.size, mtimeMs: st.mtimeMs, tags: prev.tags ?? {}, coverIndex: prev.coverIndex, warnings: [] } };
+}
+
+/** Probe every file, `concurrency` at a time, in scan order. */
+export async function probeAll(files: ScannedFile[], previous: Map<string, ManifestSource>, concurrency = 8, signal?: AbortSignal): Promise<Probed[]> {
+  const out: Probed[] = new Array(files.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < files.length && !signal?.aborted) {
+      const i = next++;
+      const reused = await reuse(files[i], previous.get(files[i].path));
+      out[i] = { file: files[i], result: reused ?? (await probeFile(files[i].path)), reused: reused !== undefined };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));
+  return out.filter(Boolean);
+}
+
+/** A lossless probe result with the scan's root and relative path attached. */
+export function toPlanned(p: Probed): PlannedSource | undefined {
+  return p.result.kind === 'lossless' ? { ...p.result.source, root: p.file.root, rel: p.file.rel } : undefined;
+}
