@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { AudiofanError } from './errors.js';
@@ -70,7 +70,8 @@ export function locateFfmpeg(explicit?: string, env: NodeJS.ProcessEnv = process
   for (const [source, find] of candidates) {
     const p = find();
     if (p && isExecutable(p)) return { path: p, source, passedOver };
-    passedOver.push(p ? `${source}: ${p} is not executable (was its download blocked?)` : `${source}: not installed`);
+    passedOver.push(!p ? `${source}: not installed`
+      : existsSync(p) ? `${source}: ${p} is not executable` : `${source}: ${p} is missing (its install-time download did not happen)`);
   }
   throw new AudiofanError('E_FFMPEG_MISSING',
     `no ffmpeg found. Tried: ${passedOver.join('; ')}. Install ffmpeg (e.g. apt-get install ffmpeg), `

@@ -65,7 +65,12 @@ function command(ffmpegPath: string, spec: CommandSpec): ffmpeg.FfmpegCommand {
   // -nostdin: a cron job or worker must never block on, or eat, the terminal.
   const cmd = ffmpeg({ stdoutLines: 60 }).input(spec.input).inputOptions(['-nostdin', '-hide_banner']);
   cmd.setFfmpegPath(ffmpegPath);
-  for (const o of spec.outputs) cmd.output(o.target).outputOptions(o.args);
+  for (const o of spec.outputs) {
+    // fluent-ffmpeg splits an element holding exactly one space ("TITLE=Tape Loop") in two when
+    // given an array; given separate arguments it keeps each as one argv element.
+    const args = o.args.length === 1 ? [...o.args, '-hide_banner'] : o.args;
+    cmd.output(o.target).outputOptions(...(args as [string, ...string[]]));
+  }
   return cmd;
 }
 

@@ -56,14 +56,20 @@ const NOT_AUDIO = new Set(['.jpg', '.jpeg', '.png', '.gif', '.bmp', '.webp', '.c
 const AUDIO_EXT = new Set(['.flac', '.fla', '.wav', '.wave', '.w64', '.aif', '.aiff', '.aifc', '.m4a', '.mp4', '.alac',
   '.wv', '.ape', '.tta', '.mp3', '.ogg', '.oga', '.opus', '.aac', '.wma', '.dsf', '.dff', '.mka', '.caf']);
 
+/** Audio formats ffmpeg decodes but music-metadata cannot read (so neither tags nor duration). */
+const UNSUPPORTED_EXT = new Set(['.tta', '.w64', '.caf']);
+
 /** Read a file's audio metadata, choosing the parser from its content. Throws on unreadable audio. */
 export async function readAudioMetadata(path: string, opts: { skipCovers?: boolean } = {}): Promise<IAudioMetadata> {
   const type = await fileTypeFromFile(path);
   const tokenizer = await fromFile(path);
   try {
-    // With a MIME type and no file name, music-metadata cannot fall back on the extension.
-    (tokenizer.fileInfo as { path?: string }).path = undefined;
-    if (type) tokenizer.fileInfo.mimeType = type.mime;
+    // When the content is recognised, hide the name so music-metadata trusts the content and not
+    // the extension; when it is not, the extension is the only hint left.
+    if (type) {
+      (tokenizer.fileInfo as { path?: string }).path = undefined;
+      tokenizer.fileInfo.mimeType = type.mime;
+    }
     return await parseFromTokenizer(tokenizer, { duration: true, skipCovers: opts.skipCovers ?? false });
   } finally {
     await tokenizer.close();
@@ -118,6 +124,10 @@ export async function probeFile(path: string): Promise<ProbeResult> {
   try {
     meta = await readAudioMetadata(path);
   } catch (e) {
+    if (!type && UNSUPPORTED_EXT.has(ext)) {
+      return { kind: 'failed', ...base, code: 'E_SOURCE_UNSUPPORTED',
+        message: `${path}: ${ext} files cannot be read by music-metadata, which audiofan needs for their tags and length` };
+    }
     const what = type ? `content looks like ${type.mime}` : 'content is not a recognised audio format';
     return { kind: 'failed', ...base, code: 'E_SOURCE_CORRUPT', message: `${path}: not readable as audio (${what}): ${(e as Error).message}` };
   }

@@ -51,7 +51,8 @@ export async function writeTrack(ffmpegPath: string, t: TrackSpec): Promise<void
   if (t.cover) args.push('-map', '1:v', '-c:v', 'copy', '-disposition:v', 'attached_pic', '-metadata:s:v', 'comment=Cover (front)', '-metadata:s:v', 'title=Front');
   args.push('-c:a', codec);
   if (codec === 'flac' || codec.startsWith('pcm_') || codec === 'wavpack' || codec === 'alac' || codec === 'tta') {
-    args.push('-sample_fmt', codec.startsWith('pcm_') ? (bits === 24 ? 's32' : 's16') : bits === 24 ? (codec === 'alac' ? 's32p' : 's32') : codec === 'alac' ? 's16p' : 's16');
+    const planar = codec === 'alac' || codec === 'wavpack' ? 'p' : '';
+    args.push('-sample_fmt', `${bits === 24 ? 's32' : 's16'}${planar}`);
     if (bits === 24 && !codec.startsWith('pcm_')) args.push('-bits_per_raw_sample', '24');
   }
   for (const [k, v] of Object.entries(t.tags ?? {})) args.push('-metadata', `${k}=${v}`);

@@ -112,9 +112,11 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .description('list the presets, built-in and your own, with a one-line description each')
     .option('--json', 'as JSON')
     .option('--presets-dir <dir...>', 'extra folder(s) of preset files')
-    .action((flags: { json?: boolean; presetsDir?: string[] }) => {
-      const s = resolveSettings({ presetsDir: flags.presetsDir, config: program.opts<Flags>().config }, io.env);
-      const all = [...loadPresets({ dirs: s.presetDirs }).values()];
+    .action((own: { json?: boolean; presetsDir?: string[] }) => {
+      // Commander gives options the root also defines to the root, wherever they stand.
+      const flags = { ...program.opts<RunFlags>(), ...own };
+      const s = resolveSettings({ presetsDir: flags.presetsDir, config: flags.config }, io.env);
+      const all = [...loadPresets({ dirs: s.presetDirs }).values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
       if (flags.json) io.stdout.write(JSON.stringify(all, null, 2) + '\n');
       else {
         const w = Math.max(...all.map((p) => p.id.length));
@@ -127,8 +129,9 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .description('show which ffmpeg is used, where it came from, its version and whether it has the encoders needed')
     .option('--json', 'as JSON')
     .option('--ffmpeg <path>', 'check this binary')
-    .action(async (flags: { json?: boolean; ffmpeg?: string }) => {
-      const s = resolveSettings({ ffmpeg: flags.ffmpeg ?? program.opts<Flags>().ffmpeg }, io.env);
+    .action(async (own: { json?: boolean; ffmpeg?: string }) => {
+      const flags = { ...program.opts<RunFlags>(), ...own };
+      const s = resolveSettings({ ffmpeg: flags.ffmpeg, config: flags.config, presetsDir: flags.presetsDir }, io.env);
       const report = await doctor([...loadPresets({ dirs: s.presetDirs }).values()], s.ffmpegPath);
       if (flags.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { chooseSampleRate, outputRecipe } from '../dist/src/recipe.js';
+import { decide, groupJobs, outputRelPath, type PlannedSource, type SourcePlan } from '../dist/src/plan.js';
+import { loadPresets } from '../dist/src/presets.js';
+
+const presets = loadPresets();
+const P = (id: string) => presets.get(id)!;
+const src = (o: Partial<PlannedSource> = {}): PlannedSource => ({
+  path: '/m/a.flac', root: '/m', rel: 'a.flac', size: 100, mtimeMs: 1, container: 'FLAC', codec: 'FLAC',
+  sampleRate: 44100, bitsPerSample: 16, channels: 2, duration: 10, tags: { title: 'T' }, warnings: [], ...o,
+});
+
+describe('chooseSampleRate', () => {
+  const mp3 = [32000, 44100, 48000];
+  it.each([
+    ['keeps an allowed rate', mp3, 44100, 44100],
+    ['96 kHz goes to 48 kHz (same family), not 44.1', mp3, 96000, 48000],
+    ['88.2 kHz goes to 44.1 kHz (same family)', mp3, 88200, 44100],
+    ['192 kHz goes to 48 kHz', mp3, 192000, 48000],
+    ['176.4 kHz goes to 44.1 kHz', mp3, 176400, 44100],
+    ['22.05 kHz is raised to 44.1 kHz', mp3, 22050, 44100],
+    ['Opus: everything at 48 kHz', [48000], 44100, 48000],
+    ['CD: 96 kHz to 44.1 kHz when 44.1 is all that is allowed', [44100], 96000, 44100],
+    ['no list keeps the source rate', undefined, 96000, 96000],
+  ])('%s', (_name, allowed, source, want) => {
+    expect(chooseSampleRate(allowed as number[] | undefined, source)).toBe(want);
+  });
+});
+
+describe('outputRecipe', () => {
+  const ctx = { soxr: true };
+  it('flac-cd leaves a 16-bit/44.1 kHz source untouched (bit-exact: no filter, no format change)', () => {
+    const r = outputRecipe(P('flac-cd'), src(), ctx);
+    expect(r.args).not.toContain('-af');
+    expect(r.args).not.toContain('-sample_fmt');
+    expect(r.format).toEqual({ sampleRate: 44100, channels: 2 });
+  });
+  it('flac-cd resamples 24/96 with soxr at high precision and TPDF-dithers to 16 bits', () => {
+    const r = outputRecipe(P('flac-cd'), src({ sampleRate: 96000, bitsPerSample: 24 }), ctx);
+    expect(r.args[r.args.indexOf('-af') + 1]).toBe('aresample=resampler=soxr:precision=28:osr=44100:osf=s16:dither_method=triangular');
+    expect(r.args).toEqual(expect.arrayContaining(['-ar', '44100', '-sample_fmt', 's16']));
+    expect(r.format).toEqual({ sampleRate: 44100, channels: 2, bitDepth: 16 });
+  });
+  it('flac keeps rate and depth (no filter)', () => {
+    const r = outputRecipe(P('flac'), src({ sampleRate: 96000, bitsPerSample: 24 }), ctx);
+    expect(r.args).not.toContain('-af');
+    expect(r.format.sampleRate).toBe(96000);
+  });
+  it('mp3 from 96 kHz is resampled to 48 kHz explicitly; without libsoxr it warns', () => {
+    const r = outputRecipe(P('mp3-v0'), src({ sampleRate: 96000 }), { soxr: false });
+    expect(r.args).toEqual(expect.arrayContaining(['-ar', '48000']));
+    expect(r.warnings.join()).toMatch(/libsoxr/);
+  });
+  it('5.1 to Opus gets a channel mapping family; 5.1 to MP3 is downmixed to stereo', () => {
+    const opus = outputRecipe(P('opus-128'), src({ channels: 6 }), ctx);
+    expect(opus.args).toEqual(expect.arrayContaining(['-mapping_family', '1']));
+    expect(opus.format.channels).toBe(6);
+    const mp3 = outputRecipe(P('mp3-320'), src({ channels: 6 }), ctx);
+    expect(mp3.args).toEqual(expect.arrayContaining(['-ac', '2']));
+    expect(mp3.args).not.toContain('-mapping_family');
+  });
+  it('the cover is mapped only where the container holds pictures, and only when the source has one', () => {
+    expect(outputRecipe(P('mp3-v0'), src({ coverIndex: 1 }), ctx).args).toEqual(expect.arrayContaining(['-map', '0:v:1']));
+    expect(outputRecipe(P('opus-128'), src({ coverIndex: 0 }), ctx).args.join(' ')).not.toMatch(/0:v/);
+    expect(outputRecipe(P('flac'), src(), ctx).args.join(' ')).not.toMatch(/0:v/);
+  });
+  it('tags are one argv element each, whatever they contain', () => {
+    const r = outputRecipe(P('flac'), src({ tags: { title: 'Tape Loop', artist: '-x "quoted" \n new line' } }), ctx);
+    expect(r.args).toContain('TITLE=Tape Loop');
+    expect(r.args).toContain('ARTIST=-x "quoted" \n new line');
+  });
+});
+
+describe('decide (the transcode decision, first matching rule wins)', () => {
+  const prevSource = { size: 100, mtimeMs: 1 };
+  const prevOutput = { preset: 'mp3-v0', presetHash: 'h', path: 'x', status: 'ok' as const, action: 'encoded' as const, reason: 'new', ffmpegVersion: '5.1', size: 50, mtimeMs: 2 };
+  const base = { source: { size: 100, mtimeMs: 1 }, prevSource, prevOutput, presetHash: 'h', ffmpegVersion: '5.1', onDisk: { size: 50, mtimeMs: 2 } };
+  it.each([
+    ['forced', { force: true }, 'encode', 'forced'],
+    ['no record', { prevSource: undefined, prevOutput: undefined }, 'encode', 'new'],
+    ['source touched', { source: { size: 100, mtimeMs: 5 } }, 'encode', 'source changed'],
+    ['preset changed', { presetHash: 'other' }, 'encode', 'preset changed'],
+    ['ffmpeg changed', { ffmpegVersion: '6.1' }, 'encode', 'encoder version changed'],
+    ['failed before', { prevOutput: { ...prevOutput, status: 'failed' as const } }, 'encode', 'previous attempt failed'],
+    ['output deleted', { onDisk: undefined }, 'encode', 'output missing'],
+    ['output truncated', { onDisk: { size: 10, mtimeMs: 2 } }, 'encode', 'output modified'],
+    ['nothing changed', {}, 'keep', 'up to date'],
+  ])('%s', (_n, change, action, reason) => {
+    expect(decide({ ...base, ...change })).toEqual({ action, reason });
+  });
+});
+
+describe('jobs', () => {
+  it('output paths mirror the source tree under the preset id with the preset extension', () => {
+    expect(outputRelPath(P('opus-128'), 'Artist/Album/01 Song.v2.flac')).toBe('opus-128/Artist/Album/01 Song.v2.opus');
+    expect(outputRelPath(P('mp3-v0'), 'Artist/no extension')).toBe('mp3-v0/Artist/no extension.mp3');
+  });
+  const plan = (path: string, n: number, duration = 10): SourcePlan => ({
+    source: src({ path, duration }),
+    outputs: Array.from({ length: n }, (_, i) => ({ preset: P(['flac', 'mp3-v0', 'opus-128', 'mp3-320'][i]), rel: `${i}`, decision: { action: 'encode', reason: 'new' }, args: [], format: { sampleRate: 1, channels: 2 }, warnings: [] })),
+  });
+  it('one job per source (decode once) when there are enough sources', () => {
+    const jobs = groupJobs([plan('/a', 3), plan('/b', 3), plan('/c', 3)], 2);
+    expect(jobs).toHaveLength(3);
+    expect(jobs.every((j) => j.outputs.length === 3)).toBe(true);
+  });
+  it('a lone source is split across the workers so none sits idle', () => {
+    const jobs = groupJobs([plan('/a', 3)], 2);
+    expect(jobs.map((j) => j.outputs.length).sort()).toEqual([1, 2]);
+  });
+  it('longest source first; kept outputs are not jobs', () => {
+    const p = plan('/short', 2, 5);
+    p.outputs[1].decision = { action: 'keep', reason: 'up to date' };
+    const jobs = groupJobs([p, plan('/long', 2, 100), plan('/mid', 2, 50)], 2);
+    expect(jobs.map((j) => j.source.path)).toEqual(['/long', '/mid', '/short']);
+    expect(jobs[2].outputs).toHaveLength(1);
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Kept under test/ so the top level holds only the folders the project layout names.
+export default defineConfig({
+  test: {
+    root: new URL('..', import.meta.url).pathname,
+    include: ['test/**/*.test.ts'],
+    // Real ffmpeg on 2 cores: files run one after another so timings and process checks stay honest.
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+  },
+});
