@@ -2,6 +2,8 @@
  * Music-like test audio for the demo, the tests and the benchmark: a plucked melody over a
  * moving bass with a little noise, so encoders see tonal and noisy content, not pure sines.
  */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { runFfmpeg } from './ffmpeg.js';
 
 export interface TrackSpec {
@@ -57,6 +59,7 @@ export async function writeTrack(ffmpegPath: string, t: TrackSpec): Promise<void
   }
   for (const [k, v] of Object.entries(t.tags ?? {})) args.push('-metadata', `${k}=${v}`);
   args.push(...(t.extraArgs ?? []), `file:${t.path}`);
+  await mkdir(dirname(t.path), { recursive: true });
   await runFfmpeg(ffmpegPath, args);
 }
 

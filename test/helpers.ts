@@ -48,8 +48,9 @@ export async function readBack(path: string): Promise<IAudioMetadata> {
 }
 
 /** MD5 of the decoded PCM (ffmpeg's md5 muxer): equal values mean bit-identical audio. */
-export async function pcmMd5(path: string, sampleFmt?: string): Promise<string> {
-  const args = ['-nostdin', '-v', 'error', '-i', `file:${path}`, '-map', '0:a:0', ...(sampleFmt ? ['-sample_fmt', sampleFmt] : []), '-f', 'md5', '-'];
+export async function pcmMd5(path: string, pcmCodec = 'pcm_s32le'): Promise<string> {
+  // Widened to one common integer format so 16-bit planar ALAC and packed FLAC compare equal.
+  const args = ['-nostdin', '-v', 'error', '-i', `file:${path}`, '-map', '0:a:0', '-c:a', pcmCodec, '-f', 'md5', '-'];
   return (await execFileP(ffmpeg(), args)).stdout.trim();
 }
 

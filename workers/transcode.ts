@@ -81,7 +81,8 @@ async function finishOutput(job: TranscodeJob, o: TranscodeJob['outputs'][number
     const st = await stat(o.final);
     return {
       key: o.key, status: 'ok', size: st.size, mtimeMs: st.mtimeMs, duration: f.duration,
-      bitrate: Math.round((st.size * 8) / f.duration), codec: f.codec, sampleRate: f.sampleRate,
+      // The audio's own bitrate where the headers give it: file size would count the cover too.
+      bitrate: Math.round(f.bitrate ?? (st.size * 8) / f.duration), codec: f.codec, sampleRate: f.sampleRate,
       channels: f.numberOfChannels, bitsPerSample: f.bitsPerSample,
     };
   } catch (e) {
