@@ -25,9 +25,8 @@ export function requirements(info: FfmpegInfo, presets: Preset[]): Requirement[]
     r.neededBy.push(by);
     need.set(key, r);
   };
-  // astats proves audio was decoded; aresample converts rates and bit depths; null discards the check stream.
-  for (const f of ['astats', 'aresample']) add('filter', f, 'every run');
-  add('muxer', 'null', 'every run');
+  // aresample converts sample rates and bit depths.
+  add('filter', 'aresample', 'every run');
   for (const p of presets) {
     add('encoder', p.encoder, p.id);
     add('muxer', containerOf(p).muxer, p.id);

@@ -4,7 +4,6 @@
  */
 import type { ErrorCode } from './errors.js';
 import type { CommandSpec } from './ffmpeg.js';
-import { analysisArgs } from './recipe.js';
 
 export interface TranscodeJob {
   id: number;
@@ -34,7 +33,7 @@ export interface OutputResult {
 export interface TranscodeResult {
   id: number;
   outputs: OutputResult[];
-  /** Seconds of audio decoded from the source (astats' sample count / sample rate). */
+  /** Seconds of audio decoded from the source (ffmpeg's decoded sample count / sample rate). */
   decodedSeconds?: number;
   elapsedMs: number;
   cancelled: boolean;
@@ -55,12 +54,12 @@ export function truncationSlack(seconds: number): number {
 
 /**
  * The one ffmpeg command for a job: the source decoded once, each output written to its temp
- * name, plus the astats check stream. Used by the worker and by dry-run alike.
+ * name. Used by the worker and by dry-run alike.
  */
 export function commandSpec(job: TranscodeJob): CommandSpec {
   // file: stops ffmpeg reading a name like "http:..." or "-x.flac" as anything but a file.
   return {
     input: `file:${job.source.path}`,
-    outputs: [...job.outputs.map((o) => ({ target: `file:${o.temp}`, args: o.args })), { target: '-', args: [...analysisArgs] }],
+    outputs: job.outputs.map((o) => ({ target: `file:${o.temp}`, args: o.args })),
   };
 }

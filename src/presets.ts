@@ -27,6 +27,9 @@ export interface Preset {
   hash: string;
 }
 
+/** Options a preset may not pass: they would remap, trim, seek, re-target or re-tag the output. */
+const RESERVED_ARGS = /^-(t|to|ss|sseof|fs|frames(:a)?|aframes|shortest|map|map_metadata|map_chapters|f|i|y|n|metadata(:.*)?|vn|an)$/;
+
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
   // Compiled lazily so importing the package stays free of work and file reads.
@@ -52,6 +55,13 @@ export function parsePreset(data: unknown, origin: string): Preset {
     throw new AudiofanError('E_PRESET_INVALID', `${origin}: ${describeErrors(check.errors)}`, { file: origin });
   }
   const p = data as Omit<Preset, 'origin' | 'hash'> & { $schema?: string };
+  for (const field of ['encoderArgs', 'multichannelArgs'] as const) {
+    const bad = (p[field] ?? []).find((a) => RESERVED_ARGS.test(a));
+    if (bad) {
+      throw new AudiofanError('E_PRESET_INVALID', `${origin}: /${field} must not contain ${bad}: audiofan itself decides `
+        + 'stream mapping, duration, container, metadata and output files (a preset that trims audio would also defeat its length check)', { file: origin });
+    }
+  }
   const { $schema: _ignored, ...fields } = p;
   const hash = createHash('sha256').update(JSON.stringify(fields, Object.keys(fields).sort())).digest('hex').slice(0, 16);
   return { ...fields, origin, hash };

@@ -79,9 +79,3 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
   args.push(...tags.args, ...container.muxerArgs, '-f', container.muxer);
   return { args, format: { sampleRate, channels, ...(bitDepth ? { bitDepth } : {}) }, warnings };
 }
-
-/**
- * The extra output that proves what was decoded: astats counts every sample ffmpeg decoded
- * from the source, because ffmpeg can exit 0 having decoded nothing.
- */
-export const analysisArgs: readonly string[] = ['-map', '0:a:0', '-af', 'astats', '-f', 'null'];

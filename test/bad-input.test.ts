@@ -2,12 +2,12 @@
  * Bad input: every kind of broken or odd file becomes a specific manifest entry naming the file;
  * the rest of the batch converts; nothing partial is left anywhere.
  */
-import { copyFile, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary, type ManifestSource, type RunResult } from '../dist/src/index.js';
-import { cli, cover, listFiles, readBack, tmp, track } from './helpers.js';
+import { cli, cover, ffmpeg, listFiles, readBack, tmp, track } from './helpers.js';
 
 const ODD_NAMES = ['-leading dash.flac', 'name with "quotes" and \'apostrophes\'.flac', 'new\nline.flac', '日本語 ünïcødé – ok.flac', 'http:not-a-url.flac'];
 const PRESETS = ['flac', 'mp3-v4', 'opus-64'];
@@ -89,18 +89,32 @@ describe('bad input', () => {
   });
 
   it('an output shorter than the decoded audio is failed (ffmpeg exit 0 is not proof), and not left in place', async () => {
-    const presetsDir = await tmp('cut-preset');
-    // A preset that stops encoding after one second: ffmpeg succeeds, the file is valid, and wrong.
-    await writeFile(join(presetsDir, 'cut.json'), JSON.stringify({ id: 'mp3-cut', description: 'cuts after 1 s', container: 'mp3', extension: 'mp3', encoder: 'libmp3lame', encoderArgs: ['-q:a', '4', '-t', '1'] }));
+    // A stand-in for a muxer or disk that loses data while ffmpeg still exits 0: the real ffmpeg
+    // runs, then the Opus output is cut in half. The Opus file stays valid, and shorter.
+    const dir = await tmp('lossy-ffmpeg');
+    const wrapper = join(dir, 'ffmpeg');
+    await writeFile(wrapper, `#!/bin/sh
+"${ffmpeg()}" "$@" || exit $?
+for a in "$@"; do case "$a" in *.opus.partial) f="\${a#file:}"; truncate -s $(( $(stat -c %s "$f") / 2 )) "$f";; esac; done
+exit 0
+`);
+    await chmod(wrapper, 0o755);
     const src = await tmp('cut-src');
     await track(join(src, 'song.flac'), { seconds: 4 });
     const dest = await tmp('cut-out');
-    const r = await convertLibrary({ sources: [src], output: dest, presets: ['mp3-cut', 'opus-64'], presetDirs: [presetsDir] });
+    const r = await convertLibrary({ sources: [src], output: dest, presets: ['opus-64', 'mp3-v4'], jobs: 1, ffmpegPath: wrapper });
     const outputs = r.sources[0].outputs;
-    expect(outputs.find((o) => o.preset === 'mp3-cut')).toMatchObject({ status: 'failed', code: 'E_OUTPUT_DURATION' });
-    expect(outputs.find((o) => o.preset === 'mp3-cut')!.message).toMatch(/output lasts 1\.\d+ s but 4\.00 s of audio was decoded from .*song\.flac/);
-    expect(outputs.find((o) => o.preset === 'opus-64')).toMatchObject({ status: 'ok' });
-    expect(await listFiles(dest)).toEqual(['audiofan-manifest.json', 'opus-64/song.opus']);
+    expect(outputs.find((o) => o.preset === 'opus-64')).toMatchObject({ status: 'failed', code: 'E_OUTPUT_DURATION' });
+    expect(outputs.find((o) => o.preset === 'opus-64')!.message).toMatch(/output lasts \d\.\d+ s but 4\.00 s of audio was decoded from .*song\.flac/);
+    expect(outputs.find((o) => o.preset === 'mp3-v4')).toMatchObject({ status: 'ok' });
+    expect(await listFiles(dest)).toEqual(['audiofan-manifest.json', 'mp3-v4/song.mp3']);
+  });
+
+  it('a preset that would trim, seek or remap is refused when loaded', async () => {
+    const dir = await tmp('cut-preset');
+    await writeFile(join(dir, 'cut.json'), JSON.stringify({ id: 'mp3-cut', description: 'cuts after 1 s', container: 'mp3', extension: 'mp3', encoder: 'libmp3lame', encoderArgs: ['-q:a', '4', '-t', '1'] }));
+    await expect(convertLibrary({ sources: [lib], output: await tmp('x'), presets: ['mp3-cut'], presetDirs: [dir] }))
+      .rejects.toMatchObject({ code: 'E_PRESET_INVALID', message: expect.stringMatching(/cut\.json: \/encoderArgs must not contain -t/) });
   });
 
   it('the CLI exits 1 when some files failed, and 0 when all is well', async () => {

@@ -52,7 +52,7 @@ describe('--dry-run', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/ffmpeg -nostdin -hide_banner -i 'file:.*01 It'\\''s a "test"\.flac' -y -map 0:a:0 /);
+    expect(lines[0]).toMatch(/ffmpeg -nostdin -hide_banner -loglevel verbose -y -i 'file:.*01 It'\\''s a "test"\.flac' -map 0:a:0 /);
     expect(lines[0]).toMatch(/-c:a libmp3lame -q:a 0 .* -c:a libopus -b:a 128k/);
     expect(existsSync(out)).toBe(false);
     // Run the printed line through a shell: the quoting is right and the arguments are complete.

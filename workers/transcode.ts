@@ -40,8 +40,7 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     if (run.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
     if (run.exitCode !== 0) {
       const why = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
-      const last = run.stderrTail.split('\n').filter(Boolean).pop() ?? '';
-      return await done(fail('E_FFMPEG_FAILED', `${src}: ffmpeg ${why}: ${last}`, run.stderrTail));
+      return await done(fail('E_FFMPEG_FAILED', `${src}: ffmpeg ${why}: ${run.headline}`, run.stderrTail));
     }
     const decoded = run.decodedSamples !== undefined ? run.decodedSamples / job.source.sampleRate : 0;
     if (!decoded) return await done(fail('E_NO_AUDIO_DECODED', `${src}: ffmpeg exited 0 but decoded no audio`, run.stderrTail));

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+/**
+ * npm run bench [-- --corpus DIR] [--tracks 24] [--seconds 60] [--presets flac,mp3-v0,opus-128] [--jobs N]
+ *
+ * Converts a corpus of 44.1 kHz/16-bit stereo FLAC twice and prints both wall times and their ratio:
+ *   1. audiofan (one ffmpeg per source, decoding once for all presets, plus output verification);
+ *   2. plain ffmpeg, one process per output, N at a time with `xargs -P N` (N = cores),
+ *      with exactly the same per-output arguments audiofan uses.
+ * Target: ratio audiofan/baseline <= 1.00. Without --corpus a music-like corpus is generated
+ * (cached in bench/.work). ../shared/bench/make-real-corpus.sh builds a real-music corpus.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { locateFfmpeg, loadPresets, selectPresets, inspectFfmpeg } from '../dist/src/index.js';
+import { outputRecipe } from '../dist/src/recipe.js';
+import { outputRelPath } from '../dist/src/plan.js';
+import { probeFile } from '../dist/src/probe.js';
+import { scanSources } from '../dist/src/scan.js';
+import { writeCover, writeTrack } from '../dist/src/synth.js';
+
+const exec = promisify(execFile);
+const here = new URL('.', import.meta.url).pathname;
+const { values: a } = parseArgs({ options: {
+  corpus: { type: 'string' }, tracks: { type: 'string', default: '24' }, seconds: { type: 'string', default: '60' },
+  presets: { type: 'string', default: 'flac,mp3-v0,opus-128' }, jobs: { type: 'string', default: String(availableParallelism()) },
+} });
+const jobs = Number(a.jobs);
+const ffmpeg = locateFfmpeg().path;
+const work = join(here, '.work');
+
+async function makeCorpus() {
+  const dir = join(work, `corpus-${a.tracks}x${a.seconds}s`);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const art = join(dir, 'cover.jpg');
+  await writeCover(ffmpeg, art, 600);
+  const n = Number(a.tracks);
+  console.log(`making a corpus of ${n} music-like tracks x ${a.seconds} s in ${dir} ...`);
+  let next = 0;
+  const lane = async () => {
+    while (next < n) {
+      const i = next++;
+      const album = `Album ${Math.floor(i / 12) + 1}`;
+      await writeTrack(ffmpeg, { path: join(dir, 'Bench Artist', album, `${String((i % 12) + 1).padStart(2, '0')} Track ${i + 1}.flac`),
+        seconds: Number(a.seconds), seed: i, cover: art,
+        tags: { TITLE: `Track ${i + 1}`, ARTIST: 'Bench Artist', ALBUM: album, ALBUMARTIST: 'Bench Artist', TRACKNUMBER: String((i % 12) + 1), DATE: '2024', GENRE: 'Bench' } });
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, lane));
+  await writeFile(join(dir, '.complete'), '');
+  return dir;
+}
+
+function time(cmd, args) {
+  return new Promise((res, rej) => {
+    const t0 = performance.now();
+    let out = '';
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    c.stdout.on('data', (d) => (out += d));
+    c.on('close', (code) => (code === 0 ? res({ seconds: (performance.now() - t0) / 1000, out }) : rej(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+const corpus = a.corpus ? resolve(a.corpus) : await makeCorpus();
+const presets = selectPresets(loadPresets(), a.presets.split(','));
+const info = await inspectFfmpeg(ffmpeg);
+const files = await scanSources([corpus]);
+const sources = [];
+for (const f of files) {
+  const r = await probeFile(f.path);
+  if (r.kind === 'lossless') sources.push({ ...r.source, root: f.root, rel: f.rel });
+}
+const audioSeconds = sources.reduce((s, x) => s + (x.duration ?? 0), 0);
+console.log(`corpus: ${sources.length} lossless tracks, ${(audioSeconds / 60).toFixed(1)} min of audio; presets ${a.presets}; jobs ${jobs}; ffmpeg ${info.version} (${ffmpeg})`);
+
+// 1. audiofan
+const outA = join(work, 'out-audiofan');
+await rm(outA, { recursive: true, force: true });
+const ra = await time(process.execPath, [join(here, 'audiofan-once.js'), corpus, outA, a.presets, String(jobs)]);
+const resA = JSON.parse(ra.out);
+if (resA.exitCode !== 0) throw new Error(`audiofan run failed: ${JSON.stringify(resA.summary)}`);
+
+// 2. plain ffmpeg, one process per output, xargs -P N
+const outB = join(work, 'out-baseline');
+await rm(outB, { recursive: true, force: true });
+const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+const lines = [];
+for (const s of sources) {
+  for (const p of presets) {
+    const target = join(outB, outputRelPath(p, s.rel));
+    await mkdir(join(target, '..'), { recursive: true });
+    const { args } = outputRecipe(p, s, { soxr: info.soxr });
+    lines.push([ffmpeg, '-nostdin', '-v', 'error', '-y', '-i', `file:${s.path}`, ...args, `file:${target}`].map(q).join(' '));
+  }
+}
+const list = join(work, 'baseline-commands.txt');
+await writeFile(list, lines.join('\0'));
+const rb = await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`]);
+
+const ratio = resA.wallSeconds / rb.seconds;
+console.log('');
+console.log(`audiofan:            ${resA.wallSeconds.toFixed(2)} s wall  (${(audioSeconds / resA.wallSeconds).toFixed(1)}x realtime per source, ${resA.summary.outputsEncoded} outputs, coordinator+workers peak RSS ${resA.maxRssMB.toFixed(0)} MB)`);
+console.log(`ffmpeg xargs -P ${jobs}:    ${rb.seconds.toFixed(2)} s wall  (${lines.length} processes)`);
+console.log(`ratio audiofan/baseline: ${ratio.toFixed(2)}  (target <= 1.00: ${ratio <= 1 ? 'met' : 'NOT met'})`);
