@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --corpus DIR] [--tracks 24] [--seconds 60] [--presets flac,mp3-v0,opus-128] [--jobs N]
+ * npm run bench [-- --corpus DIR] [--tracks 24] [--seconds 60] [--presets flac,mp3-v0,opus-128] [--jobs N] [--rounds 2]
  *
  * Converts a corpus of 44.1 kHz/16-bit stereo FLAC twice and prints both wall times and their ratio:
  *   1. audiofan (one ffmpeg per source, decoding once for all presets, plus output verification);
  *   2. plain ffmpeg, one process per output, N at a time with `xargs -P N` (N = cores),
  *      with exactly the same per-output arguments audiofan uses.
- * Target: ratio audiofan/baseline <= 1.00. Without --corpus a music-like corpus is generated
+ * The two alternate for --rounds rounds; the verdict uses the medians. Target: ratio audiofan/baseline <= 1.00. Without --corpus a music-like corpus is generated
  * (cached in bench/.work). ../shared/bench/make-real-corpus.sh builds a real-music corpus.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -27,6 +27,7 @@ const here = new URL('.', import.meta.url).pathname;
 const { values: a } = parseArgs({ options: {
   corpus: { type: 'string' }, tracks: { type: 'string', default: '24' }, seconds: { type: 'string', default: '60' },
   presets: { type: 'string', default: 'flac,mp3-v0,opus-128' }, jobs: { type: 'string', default: String(availableParallelism()) },
+  rounds: { type: 'string', default: '2' },
 } });
 const jobs = Number(a.jobs);
 const ffmpeg = locateFfmpeg().path;
@@ -78,32 +79,50 @@ for (const f of files) {
 const audioSeconds = sources.reduce((s, x) => s + (x.duration ?? 0), 0);
 console.log(`corpus: ${sources.length} lossless tracks, ${(audioSeconds / 60).toFixed(1)} min of audio; presets ${a.presets}; jobs ${jobs}; ffmpeg ${info.version} (${ffmpeg})`);
 
-// 1. audiofan
-const outA = join(work, 'out-audiofan');
-await rm(outA, { recursive: true, force: true });
-const ra = await time(process.execPath, [join(here, 'audiofan-once.js'), corpus, outA, a.presets, String(jobs)]);
-const resA = JSON.parse(ra.out);
-if (resA.exitCode !== 0) throw new Error(`audiofan run failed: ${JSON.stringify(resA.summary)}`);
-
-// 2. plain ffmpeg, one process per output, xargs -P N
-const outB = join(work, 'out-baseline');
-await rm(outB, { recursive: true, force: true });
 const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+const outA = join(work, 'out-audiofan');
+const outB = join(work, 'out-baseline');
+
+// 1. audiofan
+async function runAudiofan() {
+  await rm(outA, { recursive: true, force: true });
+  const ra = await time(process.execPath, [join(here, 'audiofan-once.js'), corpus, outA, a.presets, String(jobs)]);
+  const res = JSON.parse(ra.out);
+  if (res.exitCode !== 0) throw new Error(`audiofan run failed: ${JSON.stringify(res.summary)}`);
+  return res;
+}
+
+// 2. plain ffmpeg, one process per output, xargs -P N, with audiofan's own per-output arguments
 const lines = [];
 for (const s of sources) {
   for (const p of presets) {
     const target = join(outB, outputRelPath(p, s.rel));
-    await mkdir(join(target, '..'), { recursive: true });
     const { args } = outputRecipe(p, s, { soxr: info.soxr });
     lines.push([ffmpeg, '-nostdin', '-v', 'error', '-y', '-i', `file:${s.path}`, ...args, `file:${target}`].map(q).join(' '));
   }
 }
 const list = join(work, 'baseline-commands.txt');
 await writeFile(list, lines.join('\0'));
-const rb = await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`]);
+async function runBaseline() {
+  await rm(outB, { recursive: true, force: true });
+  for (const s of sources) for (const p of presets) await mkdir(join(outB, outputRelPath(p, s.rel), '..'), { recursive: true });
+  return (await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`])).seconds;
+}
 
-const ratio = resA.wallSeconds / rb.seconds;
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
+const A = [];
+const B = [];
+let last;
+for (let r = 1; r <= Number(a.rounds); r++) {
+  last = await runAudiofan();
+  A.push(last.wallSeconds);
+  B.push(await runBaseline());
+  console.log(`round ${r}: audiofan ${A.at(-1).toFixed(2)} s, baseline ${B.at(-1).toFixed(2)} s, ratio ${(A.at(-1) / B.at(-1)).toFixed(2)}`);
+}
+const wa = median(A);
+const wb = median(B);
+const ratio = wa / wb;
 console.log('');
-console.log(`audiofan:            ${resA.wallSeconds.toFixed(2)} s wall  (${(audioSeconds / resA.wallSeconds).toFixed(1)}x realtime per source, ${resA.summary.outputsEncoded} outputs, coordinator+workers peak RSS ${resA.maxRssMB.toFixed(0)} MB)`);
-console.log(`ffmpeg xargs -P ${jobs}:    ${rb.seconds.toFixed(2)} s wall  (${lines.length} processes)`);
+console.log(`audiofan:            ${wa.toFixed(2)} s wall, median of ${A.length}  (${(audioSeconds / wa).toFixed(1)}x realtime per source, ${last.summary.outputsEncoded} outputs, coordinator+workers peak RSS ${last.maxRssMB.toFixed(0)} MB)`);
+console.log(`ffmpeg xargs -P ${jobs}:    ${wb.toFixed(2)} s wall, median of ${B.length}  (${lines.length} processes)`);
 console.log(`ratio audiofan/baseline: ${ratio.toFixed(2)}  (target <= 1.00: ${ratio <= 1 ? 'met' : 'NOT met'})`);
