@@ -14,6 +14,8 @@ import { LibraryRun, type RunEvent } from './library-run.js';
 import { readManifest, writeManifest, MANIFEST_VERSION, type Manifest, type ManifestOutput, type ManifestSource, type RunSummary } from './manifest.js';
 import { resolveOptions, type ConvertOptions } from './options.js';
 import { groupJobs, planSources, type OutputState, type PlannedOutput, type SourcePlan } from './plan.js';
+import { gainsBySource, planRetags } from './reconcile.js';
+import type { TrackLoudness } from './loudness.js';
 import { loadPresets, selectPresets } from './presets.js';
 import { scanSources } from './scan.js';
 import { sweepStaleTemps } from './atomic.js';
@@ -69,19 +71,32 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
 
   const onDisk = await statOutputs(outDir, previous, presets.map((p) => p.id));
   const plans = planSources({ sources, presets, ctx: { soxr: info.soxr }, ffmpegVersion: info.version, force: o.force, previous, onDisk });
-  const jobs = groupJobs(plans, o.jobs);
+  const tagSettings = { id3Version: o.id3v2Version, loudness: o.loudness, ...(o.artMaxSize ? { artMaxSize: o.artMaxSize } : {}) };
+  // Loudness measured before stays valid while the source file is unchanged.
+  const loudness = new Map<string, TrackLoudness>();
+  for (const s of sources) {
+    const p = previous.get(s.path);
+    if (p?.loudness && p.size === s.size && p.mtimeMs === s.mtimeMs) loudness.set(s.path, p.loudness);
+  }
+  const jobs = groupJobs(plans, o.jobs, (s) => o.loudness && !loudness.has(s.path));
+  // Encodes are tagged with the gains known now; album gains are settled by the tag stage below.
+  const provisional = gainsBySource(sources, loudness);
+  for (const j of jobs) j.gains = provisional.get(j.source.path);
   const encodeCount = jobs.reduce((a, j) => a + j.outputs.length, 0);
   const keepCount = plans.reduce((a, p) => a + p.outputs.filter((x) => x.decision.action === 'keep').length, 0);
   emit({ type: 'planned', jobs: jobs.length, encode: encodeCount, keep: keepCount,
     audioSeconds: [...new Set(jobs.map((j) => j.source))].reduce((a, s) => a + (s.duration ?? 0), 0) });
 
   const commands: string[][] = [];
-  const results = new Map<string, OutputResult & { elapsedMs: number }>();
+  const encoded = new Map<string, OutputResult & { elapsedMs: number }>();
+  const retagged = new Map<string, OutputResult>();
   const decoded = new Map<string, number>();
+  const key = (path: string, preset: string) => `${path}\0${preset}`;
+  const jobArgs = { outDir, ffmpegPath: located.path, threads: o.jobs, killGraceMs: o.killGraceMs, tagOptions: tagSettings, signal: o.signal, onProgress: emit };
   let interrupted = !!o.signal?.aborted;
   if (o.dryRun) {
     jobs.forEach((job, id) => {
-      const tj = toTranscodeJob(id, job, outDir, located.path, o.killGraceMs);
+      const tj = toTranscodeJob(id, job, outDir, located.path, o.killGraceMs, tagSettings);
       const argv = [located.path, ...commandArgs(located.path, commandSpec(tj))];
       commands.push(argv);
       emit({ type: 'command', argv });
@@ -89,21 +104,33 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
   } else if (!interrupted && jobs.length) {
     const onJobDone = ({ job, result }: JobOutcome) => {
       if (result.decodedSeconds !== undefined) decoded.set(job.source.path, result.decodedSeconds);
+      if (result.loudness) loudness.set(job.source.path, result.loudness);
       for (const r of result.outputs) {
-        results.set(`${job.source.path}\0${r.key}`, { ...r, elapsedMs: result.elapsedMs });
+        encoded.set(key(job.source.path, r.key), { ...r, elapsedMs: result.elapsedMs });
         const planned = job.outputs.find((x) => x.preset.id === r.key)!;
-        const entry = outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs });
-        emit({ type: 'output', source: job.source.path, output: entry });
-        const fields = { event: 'output', source: job.source.path, preset: r.key, path: entry.path, status: entry.status,
-          ...(entry.code ? { code: entry.code, error: entry.message } : { size: entry.size, bitrate: entry.bitrate }), elapsedMs: result.elapsedMs };
-        if (entry.status === 'ok') log.info(fields, `${r.key}: ${entry.path}`);
-        else log.error(fields, entry.message ?? 'failed');
+        report(job.source.path, outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs }), result.elapsedMs);
       }
     };
-    const d = await dispatch({ jobs, outDir, ffmpegPath: located.path, threads: o.jobs, killGraceMs: o.killGraceMs,
-      signal: o.signal, onProgress: emit, onJobDone });
+    const d = await dispatch({ ...jobArgs, jobs, onJobDone });
     interrupted = !!o.signal?.aborted || d.notStarted.length > 0;
   }
+
+  // The tag stage: with every track's loudness known, settle album gains, and retag (without
+  // re-encoding) every good output whose tags or art differ from what they should be.
+  const gains = gainsBySource(sources, loudness);
+  const retagJobs = planRetags(plans, gains, tagSettings, (s, po) => {
+    const r = encoded.get(key(s.path, po.preset.id));
+    if (r) return r.status === 'ok' ? r.tagsHash ?? '' : undefined;
+    if (po.decision.action !== 'keep') return undefined;
+    return previous.get(s.path)?.outputs.find((x) => x.preset === po.preset.id && x.path === po.rel)?.tagsHash ?? '';
+  });
+  if (!o.dryRun && !interrupted && retagJobs.length) {
+    const d = await dispatch({ ...jobArgs, jobs: retagJobs, onJobDone: ({ job, result }) => {
+      for (const r of result.outputs) retagged.set(key(job.source.path, r.key), r);
+    } });
+    interrupted = !!o.signal?.aborted || d.notStarted.length > 0;
+  }
+  const retagWanted = new Set(retagJobs.flatMap((j) => j.outputs.map((x) => key(j.source.path, x.preset.id))));
 
   // Build the manifest: this run's sources, then earlier records of sources not seen this time.
   const seen = new Set<string>();
@@ -120,10 +147,19 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
   for (const plan of plans) {
     seen.add(plan.source.path);
     const prev = previous.get(plan.source.path);
-    manifestSources.push(sourceEntry(plan, info.version, decoded.get(plan.source.path) ?? prev?.decodedDuration, (po) => {
+    manifestSources.push(sourceEntry(plan, decoded.get(plan.source.path) ?? prev?.decodedDuration, loudness.get(plan.source.path), (po) => {
+      const k = key(plan.source.path, po.preset.id);
       const prevOut = prev?.outputs.find((x) => x.preset === po.preset.id && x.path === po.rel);
-      if (po.decision.action === 'keep') return { ...prevOut!, action: 'kept', reason: po.decision.reason };
-      return outputEntry(po, info.version, o.dryRun ? 'dry run' : 'cancelled', results.get(`${plan.source.path}\0${po.preset.id}`));
+      const base = po.decision.action === 'keep' ? { ...prevOut!, action: 'kept' as const, reason: po.decision.reason }
+        : outputEntry(po, info.version, o.dryRun ? 'dry run' : 'cancelled', encoded.get(k));
+      const rt = retagged.get(k);
+      if (rt) {
+        const after = mergeRetag(base, rt);
+        if (base.action === 'kept') report(plan.source.path, after, 0);
+        return after;
+      }
+      if (o.dryRun && retagWanted.has(k) && base.action === 'kept') return { ...base, status: 'skipped', action: 'none', reason: 'dry run: would retag (tags or art changed)' };
+      return base;
     }));
   }
   manifestSources.sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -139,6 +175,7 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     ignoredFiles: ignored,
     outputsEncoded: outputs.filter((x) => x.action === 'encoded').length,
     outputsKept: outputs.filter((x) => x.action === 'kept').length,
+    outputsRetagged: outputs.filter((x) => x.action === 'retagged').length,
     outputsFailed: outputs.filter((x) => x.status === 'failed').length,
     audioSeconds: jobs.length && !o.dryRun ? [...new Set(jobs.map((j) => j.source))].filter((s) => decoded.has(s.path)).reduce((a, s) => a + (s.duration ?? 0), 0) : 0,
     wallSeconds: (Date.now() - startedAt.getTime()) / 1000,
@@ -148,7 +185,8 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     manifestVersion: MANIFEST_VERSION,
     tool: { name: 'audiofan', version: toolVersion() },
     ffmpeg,
-    options: { sources: o.sources.map((s) => resolve(s)), output: outDir, presets: o.presets, jobs: o.jobs, force: o.force, followSymlinks: o.followSymlinks },
+    options: { sources: o.sources.map((s) => resolve(s)), output: outDir, presets: o.presets, jobs: o.jobs, force: o.force,
+      followSymlinks: o.followSymlinks, id3v2Version: o.id3v2Version, loudness: o.loudness, artMaxSize: o.artMaxSize ?? null },
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     interrupted,
@@ -159,6 +197,21 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
   log.info({ event: 'summary', ...summary, exitCode, manifest: manifestPath }, 'run finished');
   emit({ type: 'done', summary, exitCode });
   return { ...manifest, manifestPath, exitCode, commands, sweptTemps };
+
+  function report(source: string, entry: ManifestOutput, elapsedMs: number) {
+    emit({ type: 'output', source, output: entry });
+    const fields = { event: 'output', source, preset: entry.preset, path: entry.path, status: entry.status, action: entry.action,
+      ...(entry.code ? { code: entry.code, error: entry.message } : { size: entry.size, bitrate: entry.bitrate }), elapsedMs };
+    if (entry.status === 'ok') log.info(fields, `${entry.preset}: ${entry.path}`);
+    else log.error(fields, entry.message ?? 'failed');
+  }
+}
+
+/** An output entry after its tags were rewritten. */
+function mergeRetag(base: ManifestOutput, rt: OutputResult): ManifestOutput {
+  if (rt.status !== 'ok') return { ...base, status: 'failed', code: rt.code, message: rt.message };
+  return { ...base, action: base.action === 'encoded' ? 'encoded' : 'retagged', reason: base.action === 'encoded' ? base.reason : 'tags or art changed',
+    size: rt.size, mtimeMs: rt.mtimeMs, tagsHash: rt.tagsHash, ...(rt.gains ? { gains: rt.gains } : {}) };
 }
 
 /** Stat the outputs the previous manifest knows, keyed by path relative to the output folder. */
@@ -191,7 +244,7 @@ function outputEntry(po: PlannedOutput, ffmpegVersion: string, notRun?: 'dry run
 /** Codes that describe the source itself rather than one output; lifted to the source entry. */
 const SOURCE_LEVEL: ErrorCode[] = ['E_SOURCE_TRUNCATED', 'E_NO_AUDIO_DECODED', 'E_SOURCE_CHANGED', 'E_FFMPEG_FAILED'];
 
-function sourceEntry(plan: SourcePlan, _ffmpegVersion: string, decodedDuration: number | undefined, toOutput: (po: PlannedOutput) => ManifestOutput): ManifestSource {
+function sourceEntry(plan: SourcePlan, decodedDuration: number | undefined, loudness: TrackLoudness | undefined, toOutput: (po: PlannedOutput) => ManifestOutput): ManifestSource {
   const s = plan.source;
   const outputs = plan.outputs.map(toOutput);
   const failed = outputs.find((x) => x.status === 'failed');
@@ -201,7 +254,7 @@ function sourceEntry(plan: SourcePlan, _ffmpegVersion: string, decodedDuration: 
     sampleRate: s.sampleRate, bitsPerSample: s.bitsPerSample, channels: s.channels, duration: s.duration,
     status: failed ? 'failed' : 'ok', ...lifted,
     ...(decodedDuration !== undefined ? { decodedDuration } : {}),
-    tags: s.tags, ...(s.coverIndex !== undefined ? { coverIndex: s.coverIndex } : {}),
+    tags: s.tags, ...(s.cover ? { cover: s.cover } : {}), ...(loudness ? { loudness } : {}),
     ...(s.warnings.length ? { warnings: s.warnings } : {}), outputs,
   };
 }

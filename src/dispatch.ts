@@ -9,21 +9,32 @@ import type { OutputResult, TranscodeJob, TranscodeResult } from './job.js';
 import type { ProgressEvent } from './library-run.js';
 import type { PlannedJob } from './plan.js';
 import { TranscodePool } from './pool.js';
+import { containerOf } from './presets.js';
+import type { Id3Version } from './tagging/id3v2.js';
 
 export interface JobOutcome {
   job: PlannedJob;
   result: TranscodeResult;
 }
 
+/** Settings that shape every job's tags. */
+export interface TagOptions {
+  id3Version: Id3Version;
+  loudness: boolean;
+  artMaxSize?: number;
+}
+
 /** The worker-facing job for a planned job (temp names are chosen here, by the coordinator). */
-export function toTranscodeJob(id: number, job: PlannedJob, outDir: string, ffmpegPath: string, killGraceMs: number): TranscodeJob {
+export function toTranscodeJob(id: number, job: PlannedJob, outDir: string, ffmpegPath: string, killGraceMs: number, tagOptions: TagOptions): TranscodeJob {
   const s = job.source;
   return {
-    id, ffmpegPath, killGraceMs,
+    id, kind: job.kind, ffmpegPath, killGraceMs, measureLoudness: job.measureLoudness,
     source: { path: s.path, size: s.size, mtimeMs: s.mtimeMs, sampleRate: s.sampleRate, duration: s.duration },
+    tags: { entries: s.tags, ...(s.cover ? { cover: s.cover } : {}), ...tagOptions, ...(job.gains ? { gains: job.gains } : {}) },
     outputs: job.outputs.map((o) => {
       const final = join(outDir, o.rel);
-      return { key: o.preset.id, final, temp: tempPathFor(final), args: o.args };
+      const c = containerOf(o.preset);
+      return { key: o.preset.id, final, temp: tempPathFor(final), args: o.args, writer: c.tagWriter, art: o.preset.art !== false && c.art };
     }),
   };
 }
@@ -34,6 +45,7 @@ export async function dispatch(args: {
   ffmpegPath: string;
   threads: number;
   killGraceMs: number;
+  tagOptions: TagOptions;
   signal?: AbortSignal;
   onProgress: (p: ProgressEvent) => void;
   onJobDone: (o: JobOutcome) => void;
@@ -42,10 +54,12 @@ export async function dispatch(args: {
   const pool = new TranscodePool(Math.min(args.threads, Math.max(1, jobs.length)));
   const outcomes: JobOutcome[] = [];
   // Progress in source-audio seconds: a job that makes k of a source's n outputs counts k/n of it.
+  // Retag jobs decode nothing and count only as files.
+  const decoding = (j: PlannedJob) => j.kind !== 'retag';
   const perSource = new Map<string, number>();
-  for (const j of jobs) perSource.set(j.source.path, (perSource.get(j.source.path) ?? 0) + j.outputs.length);
-  const share = (j: PlannedJob) => j.outputs.length / (perSource.get(j.source.path) ?? 1);
-  const audioTotal = [...new Set(jobs.map((j) => j.source))].reduce((a, s) => a + (s.duration ?? 0), 0);
+  for (const j of jobs.filter(decoding)) perSource.set(j.source.path, (perSource.get(j.source.path) ?? 0) + Math.max(1, j.outputs.length));
+  const share = (j: PlannedJob) => (decoding(j) ? Math.max(1, j.outputs.length) / (perSource.get(j.source.path) ?? 1) : 0);
+  const audioTotal = [...new Set(jobs.filter(decoding).map((j) => j.source))].reduce((a, s) => a + (s.duration ?? 0), 0);
   const outputsTotal = jobs.reduce((a, j) => a + j.outputs.length, 0);
   const live = new Map<number, number>();
   let audioDone = 0;
@@ -68,7 +82,7 @@ export async function dispatch(args: {
     while (next < jobs.length && !signal?.aborted) {
       const id = next++;
       const job = jobs[id];
-      const tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs);
+      const tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
       const result = await pool.run(tj, (t) => { live.set(id, Math.min(t, job.source.duration ?? t) * share(job)); report(); });
       // A crashed thread cannot clean up after itself; the coordinator knows the temp names.
       await Promise.all(tj.outputs.map((o) => rm(o.temp, { force: true })));

@@ -93,14 +93,14 @@ export interface RunOutcome {
   decodedSamples?: number;
   /** The stderr line that best explains a failure. */
   headline: string;
-  /** Integrated loudness and true peak from an ebur128 filter, if one ran. */
-  loudness?: { integratedLufs: number; truePeakDbfs: number };
   cancelled: boolean;
 }
 
 export interface RunControl {
   /** Called with the media time (seconds) ffmpeg has reached, a few times a second. */
   onTime?: (seconds: number) => void;
+  /** Every stderr line (the loudness meter reads its filter's lines here). */
+  onLine?: (line: string) => void;
   /** When aborted: SIGTERM, then SIGKILL after killGraceMs, and the run resolves cancelled. */
   signal?: AbortSignal;
   /** Default 2000 ms. */
@@ -129,6 +129,7 @@ export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunCo
       if (cancelled) stop();
     });
     cmd.on('stderr', (line: string) => {
+      control.onLine?.(line);
       lines.push(line);
       if (lines.length > 400) lines.splice(0, lines.length - 200);
       const m = timeRe.exec(line);
@@ -154,7 +155,7 @@ export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunCo
 }
 
 /** Verbose-level chatter that never explains a failure. */
-const NOISE = [/^size=/, /^\s*(Input|Output) (file|stream) #/, /^\s*Total: \d+ packets/, /^\s*\[(AVIOContext|graph|Parsed_|auto_|format_|in_|out_)/,
+const NOISE = [/^size=/, /^\s*(Input|Output) (file|stream) #/, /^\s*Total: \d+ packets/, /^\s*\[(AVIOContext|graph|Parsed_|auto_|format_|in_|out_)/, /^\s+(Integrated loudness|Loudness range|True peak|I:|LRA|Threshold|Peak):?/,
   /^\s*Stream (mapping|#)/, /^\s+Metadata:/, /^\s+[A-Za-z_]+\s*: /, /^\s*(Duration|Press \[q\])/, /^\s*(Input|Output) #\d+/, /^\s*\[[^\]]+\] (tb:|Setting |query_formats|EOF|Statistics)/];
 
 /** The last lines of stderr that are not progress or verbose chatter. */
@@ -167,19 +168,12 @@ function headline(t: string[]): string {
   return [...t].reverse().find((l) => /error|invalid|fail|not supported|no such|unable|could not|cannot|denied/i.test(l)) ?? t.at(-1) ?? '';
 }
 
-/** Read ffmpeg's closing stats (decoded sample count) and any ebur128 summary. */
-export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples' | 'loudness'> {
-  const out: Pick<RunOutcome, 'decodedSamples' | 'loudness'> = {};
+/** Read ffmpeg's closing stats: the number of samples decoded from the input. */
+export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples'> {
+  const out: Pick<RunOutcome, 'decodedSamples'> = {};
   for (const l of lines) {
     const m = /Input stream #0:\d+ \(audio\): .*frames decoded \((\d+) samples\)/.exec(l);
     if (m) { out.decodedSamples = +m[1]; break; }
-  }
-  const summary = lines.findIndex((l) => /Parsed_ebur128.*Summary:/.test(l));
-  if (summary >= 0) {
-    const rest = lines.slice(summary).join('\n');
-    const i = /I:\s+(-?[\d.]+|-inf) LUFS/.exec(rest);
-    const p = /Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(rest);
-    if (i && p) out.loudness = { integratedLufs: parseFloat(i[1]), truePeakDbfs: parseFloat(p[1]) };
   }
   return out;
 }

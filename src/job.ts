@@ -2,14 +2,49 @@
  * The contract between the coordinator and a transcode worker: plain data both ways, because
  * anything crossing a thread boundary is structured-cloned (errors lose their class and code).
  */
+import type { CoverRef } from './art.js';
 import type { ErrorCode } from './errors.js';
 import type { CommandSpec } from './ffmpeg.js';
+import { EBUR128_FILTER, type GainSet, type TrackLoudness } from './loudness.js';
+import type { TagWriter } from './tagging/compose.js';
+import type { Id3Version } from './tagging/id3v2.js';
+import type { TagEntries } from './tagging/vorbis-comment.js';
+
+/** Everything a worker needs to write an output's tags and cover. */
+export interface TagInput {
+  /** The source's canonical tag entries. */
+  entries: TagEntries;
+  cover?: CoverRef;
+  artMaxSize?: number;
+  id3Version: Id3Version;
+  /** Write loudness tags. */
+  loudness: boolean;
+  /** Known gains (retag: track and album; encode: album, when already known). */
+  gains?: GainSet;
+}
+
+export interface JobOutput {
+  key: string;
+  final: string;
+  temp: string;
+  /** ffmpeg output arguments (encode jobs). */
+  args: string[];
+  writer: TagWriter;
+  /** Embed the cover (preset allows art and the container can hold it). */
+  art: boolean;
+}
 
 export interface TranscodeJob {
   id: number;
+  /** encode: ffmpeg makes the outputs; retag: only the tags of existing outputs are rewritten;
+   *  measure: only the loudness of the source is measured. */
+  kind: 'encode' | 'retag' | 'measure';
   ffmpegPath: string;
   source: { path: string; size: number; mtimeMs: number; sampleRate: number; duration?: number };
-  outputs: { key: string; final: string; temp: string; args: string[] }[];
+  outputs: JobOutput[];
+  /** Run the ebur128 branch alongside the encoders. */
+  measureLoudness: boolean;
+  tags: TagInput;
   /** How long ffmpeg gets between SIGTERM and SIGKILL when cancelled. */
   killGraceMs: number;
 }
@@ -28,6 +63,10 @@ export interface OutputResult {
   sampleRate?: number;
   channels?: number;
   bitsPerSample?: number;
+  /** Hash of the tags and art written (see tagging/compose.ts). */
+  tagsHash?: string;
+  /** Loudness values written as tags. */
+  gains?: GainSet;
 }
 
 export interface TranscodeResult {
@@ -35,6 +74,8 @@ export interface TranscodeResult {
   outputs: OutputResult[];
   /** Seconds of audio decoded from the source (ffmpeg's decoded sample count / sample rate). */
   decodedSeconds?: number;
+  /** Measured by the ebur128 branch. */
+  loudness?: TrackLoudness;
   elapsedMs: number;
   cancelled: boolean;
 }
@@ -54,12 +95,11 @@ export function truncationSlack(seconds: number): number {
 
 /**
  * The one ffmpeg command for a job: the source decoded once, each output written to its temp
- * name. Used by the worker and by dry-run alike.
+ * name, and the loudness meter on a null output when asked. Used by the worker and dry-run alike.
  */
 export function commandSpec(job: TranscodeJob): CommandSpec {
   // file: stops ffmpeg reading a name like "http:..." or "-x.flac" as anything but a file.
-  return {
-    input: `file:${job.source.path}`,
-    outputs: job.outputs.map((o) => ({ target: `file:${o.temp}`, args: o.args })),
-  };
+  const outputs = job.outputs.map((o) => ({ target: `file:${o.temp}`, args: o.args }));
+  if (job.measureLoudness) outputs.push({ target: '-', args: ['-map', '0:a:0', '-af', EBUR128_FILTER, '-f', 'null'] });
+  return { input: `file:${job.source.path}`, outputs };
 }

@@ -6,7 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import type { ErrorCode } from './errors.js';
-import type { BasicTags, SourceAudio } from './probe.js';
+import type { CoverRef } from './art.js';
+import type { GainSet, TrackLoudness } from './loudness.js';
+import type { SourceAudio } from './probe.js';
+import type { TagEntries } from './tagging/vorbis-comment.js';
 
 export const MANIFEST_NAME = 'audiofan-manifest.json';
 export const MANIFEST_VERSION = 1;
@@ -19,8 +22,8 @@ export interface ManifestOutput {
   /** Relative to the output folder. */
   path: string;
   status: Status;
-  /** encoded: made by this run; kept: already up to date; none: not made. */
-  action: 'encoded' | 'kept' | 'none';
+  /** encoded: made by this run; retagged: only its tags rewritten this run; kept: already up to date; none: not made. */
+  action: 'encoded' | 'retagged' | 'kept' | 'none';
   reason: string;
   ffmpegVersion: string;
   size?: number;
@@ -37,6 +40,10 @@ export interface ManifestOutput {
   message?: string;
   stderrTail?: string;
   warnings?: string[];
+  /** Hash of the tags and art the file carries (see tagging/compose.ts). */
+  tagsHash?: string;
+  /** Loudness values written into its tags. */
+  gains?: GainSet;
 }
 
 export interface ManifestSource extends Partial<SourceAudio> {
@@ -50,8 +57,11 @@ export interface ManifestSource extends Partial<SourceAudio> {
   message?: string;
   /** Seconds of audio ffmpeg actually decoded, when it was decoded this run or before. */
   decodedDuration?: number;
-  tags?: BasicTags;
-  coverIndex?: number;
+  /** Every tag, as canonical [KEY, value] entries. */
+  tags?: TagEntries;
+  cover?: CoverRef;
+  /** EBU R128 measurement of the source (with its gating-block histogram, for album loudness). */
+  loudness?: TrackLoudness;
   warnings?: string[];
   outputs: ManifestOutput[];
 }
@@ -64,6 +74,7 @@ export interface RunSummary {
   ignoredFiles: number;
   outputsEncoded: number;
   outputsKept: number;
+  outputsRetagged: number;
   outputsFailed: number;
   /** Seconds of source audio converted this run. */
   audioSeconds: number;

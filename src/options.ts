@@ -40,6 +40,12 @@ export interface ConvertOptions {
   signal?: AbortSignal;
   /** Milliseconds between SIGTERM and SIGKILL for ffmpeg on cancel. Default 2000. */
   killGraceMs?: number;
+  /** ID3v2 version for MP3 outputs: 4 (UTF-8, multi-valued frames) or 3 (for old players). Default 4. */
+  id3v2Version?: 3 | 4;
+  /** Measure EBU R128 loudness and write ReplayGain 2.0 / R128 tags. Default true. */
+  loudness?: boolean;
+  /** Scale covers larger than this many pixels (either side) down to fit, as JPEG. Default: no limit. */
+  artMaxSize?: number;
 }
 
 export const DEFAULTS = {
@@ -49,10 +55,12 @@ export const DEFAULTS = {
   force: false,
   followSymlinks: false,
   killGraceMs: 2000,
+  id3v2Version: 4,
+  loudness: true,
 } as const;
 
-export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal'>>
-  & Pick<ConvertOptions, 'ffmpegPath' | 'signal'> & { logger: Logger };
+export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal' | 'artMaxSize'>>
+  & Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize'> & { logger: Logger };
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -77,11 +85,16 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
   if (o.extraPresets !== undefined && !Array.isArray(o.extraPresets)) bad('extraPresets', 'expected a list of preset objects');
   if (o.ffmpegPath !== undefined && (typeof o.ffmpegPath !== 'string' || !o.ffmpegPath)) bad('ffmpegPath', 'expected a path');
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad('signal', 'expected an AbortSignal');
+  if (o.id3v2Version !== undefined && o.id3v2Version !== 3 && o.id3v2Version !== 4) bad('id3v2Version', `expected 3 or 4, got ${String(o.id3v2Version)}`);
+  if (o.artMaxSize !== undefined && (!Number.isInteger(o.artMaxSize) || o.artMaxSize < 16 || o.artMaxSize > 10000)) {
+    bad('artMaxSize', `expected a whole number of pixels from 16 to 10000, got ${String(o.artMaxSize)}`);
+  }
   return {
     sources: o.sources, output: o.output, presets, jobs, killGraceMs,
     dryRun: o.dryRun ?? DEFAULTS.dryRun, force: o.force ?? DEFAULTS.force,
     followSymlinks: o.followSymlinks ?? DEFAULTS.followSymlinks,
     presetDirs: o.presetDirs ?? [], extraPresets: o.extraPresets ?? [],
     ffmpegPath: o.ffmpegPath, signal: o.signal, logger: o.logger ?? silent,
+    id3v2Version: o.id3v2Version ?? DEFAULTS.id3v2Version, loudness: o.loudness ?? DEFAULTS.loudness, artMaxSize: o.artMaxSize,
   };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ManifestOutput, ManifestSource } from './manifest.js';
 import type { Preset } from './presets.js';
 import type { SourceInfo } from './probe.js';
+import type { GainSet } from './loudness.js';
 import { outputRecipe, type OutputFormat, type RecipeContext } from './recipe.js';
 
 /** A lossless source together with where it was found. */
@@ -80,10 +81,17 @@ export interface SourcePlan {
   outputs: PlannedOutput[];
 }
 
-/** A unit of work for one worker: one source decoded once into one or more outputs. */
+/**
+ * A unit of work for one worker. encode: one source decoded once into one or more outputs
+ * (and measured, when loudness is on); measure: loudness only; retag: tags of existing outputs.
+ */
 export interface PlannedJob {
+  kind: 'encode' | 'measure' | 'retag';
   source: PlannedSource;
   outputs: PlannedOutput[];
+  measureLoudness: boolean;
+  /** Gains known before the job runs (album gain; for retag, track gain too). */
+  gains?: GainSet;
 }
 
 export function planSources(args: {
@@ -115,19 +123,22 @@ export function planSources(args: {
 
 /**
  * Group the outputs to encode into jobs: one per source (decode once), split further when
- * there are fewer sources than workers so that every worker has something to do.
- * Longest sources first, so the last job to finish is a short one.
+ * there are fewer sources than workers so that every worker has something to do. Only one
+ * part of a split source measures its loudness. Sources with nothing to encode but no
+ * loudness yet get a measure-only job. Longest sources first, so the last job to finish is short.
  */
-export function groupJobs(plans: SourcePlan[], workers: number): PlannedJob[] {
+export function groupJobs(plans: SourcePlan[], workers: number, needsLoudness: (s: PlannedSource) => boolean = () => false): PlannedJob[] {
   const work = plans
     .map((p) => ({ source: p.source, outputs: p.outputs.filter((o) => o.decision.action === 'encode' && !o.collision) }))
-    .filter((p) => p.outputs.length > 0)
+    .filter((p) => p.outputs.length > 0 || needsLoudness(p.source))
     .sort((a, b) => (b.source.duration ?? 0) - (a.source.duration ?? 0));
   const split = work.length > 0 && work.length < workers ? Math.ceil(workers / work.length) : 1;
-  return work.flatMap((p) => {
+  return work.flatMap((p): PlannedJob[] => {
+    const measure = needsLoudness(p.source);
+    if (p.outputs.length === 0) return [{ kind: 'measure', source: p.source, outputs: [], measureLoudness: true }];
     const parts = Math.min(split, p.outputs.length);
     const groups: PlannedOutput[][] = Array.from({ length: parts }, () => []);
     p.outputs.forEach((o, i) => groups[i % parts].push(o));
-    return groups.map((outputs) => ({ source: p.source, outputs }));
+    return groups.map((outputs, i) => ({ kind: 'encode', source: p.source, outputs, measureLoudness: measure && i === 0 }));
   });
 }

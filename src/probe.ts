@@ -4,24 +4,14 @@
  */
 import { lstat, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { dirname } from 'node:path';
 import { fileTypeFromFile } from 'file-type';
-import { parseFromTokenizer, type IAudioMetadata, type IPicture } from 'music-metadata';
-import { fromFile } from 'strtok3';
+import type { IAudioMetadata } from 'music-metadata';
+import { chooseCover, findFolderImage, type CoverRef } from './art.js';
 import type { ErrorCode } from './errors.js';
-
-/** The tags audiofan carries to every output (a later issue extends this). */
-export interface BasicTags {
-  title?: string;
-  artist?: string;
-  album?: string;
-  albumartist?: string;
-  track?: number;
-  tracktotal?: number;
-  disc?: number;
-  disctotal?: number;
-  date?: string;
-  genre?: string;
-}
+import { readAudioMetadata, UNSUPPORTED_EXT } from './read-metadata.js';
+import { sourceTagEntries } from './tagging/source-tags.js';
+import type { TagEntries } from './tagging/vorbis-comment.js';
 
 export interface SourceAudio {
   container: string;
@@ -38,9 +28,10 @@ export interface SourceInfo extends SourceAudio {
   path: string;
   size: number;
   mtimeMs: number;
-  tags: BasicTags;
-  /** Index among the file's picture streams (ffmpeg's 0:v:N) of the front cover, if any. */
-  coverIndex?: number;
+  /** Every tag, as canonical [KEY, value] entries (see tagging/source-tags.ts). */
+  tags: TagEntries;
+  /** The front cover: an embedded picture or a folder image. */
+  cover?: CoverRef;
   warnings: string[];
 }
 
@@ -56,47 +47,11 @@ const NOT_AUDIO = new Set(['.jpg', '.jpeg', '.png', '.gif', '.bmp', '.webp', '.c
 const AUDIO_EXT = new Set(['.flac', '.fla', '.wav', '.wave', '.w64', '.aif', '.aiff', '.aifc', '.m4a', '.mp4', '.alac',
   '.wv', '.ape', '.tta', '.mp3', '.ogg', '.oga', '.opus', '.aac', '.wma', '.dsf', '.dff', '.mka', '.caf']);
 
-/** Audio formats ffmpeg decodes but music-metadata cannot read (so neither tags nor duration). */
-const UNSUPPORTED_EXT = new Set(['.tta', '.w64', '.caf']);
-
-/** Read a file's audio metadata, choosing the parser from its content. Throws on unreadable audio. */
-export async function readAudioMetadata(path: string, opts: { skipCovers?: boolean } = {}): Promise<IAudioMetadata> {
-  const type = await fileTypeFromFile(path);
-  const tokenizer = await fromFile(path);
-  try {
-    // When the content is recognised, hide the name so music-metadata trusts the content and not
-    // the extension; when it is not, the extension is the only hint left.
-    if (type) {
-      (tokenizer.fileInfo as { path?: string }).path = undefined;
-      tokenizer.fileInfo.mimeType = type.mime;
-    }
-    return await parseFromTokenizer(tokenizer, { duration: true, skipCovers: opts.skipCovers ?? false });
-  } finally {
-    await tokenizer.close();
-  }
-}
-
-function pickCover(pictures: IPicture[] | undefined): number | undefined {
-  if (!pictures?.length) return undefined;
-  const front = pictures.findIndex((p) => /front/i.test(p.type ?? ''));
-  return front >= 0 ? front : 0;
-}
-
-function tagsOf(m: IAudioMetadata): BasicTags {
-  const c = m.common;
-  const t: BasicTags = {
-    title: c.title, artist: c.artist, album: c.album, albumartist: c.albumartist,
-    track: c.track.no ?? undefined, tracktotal: c.track.of ?? undefined,
-    disc: c.disk.no ?? undefined, disctotal: c.disk.of ?? undefined,
-    date: c.date ?? (c.year ? String(c.year) : undefined),
-    genre: c.genre?.length ? c.genre.join('; ') : undefined,
-  };
-  for (const k of Object.keys(t) as (keyof BasicTags)[]) if (t[k] === undefined || t[k] === '') delete t[k];
-  return t;
-}
-
 /** Probe one file. Never throws: every outcome, good or bad, is a ProbeResult naming the file. */
-export async function probeFile(path: string): Promise<ProbeResult> {
+/** Folder images found so far, one lookup per directory. */
+export type FolderImageCache = Map<string, Promise<CoverRef | undefined>>;
+
+export async function probeFile(path: string, folderImages: FolderImageCache = new Map()): Promise<ProbeResult> {
   const ext = extname(path).toLowerCase();
   if (NOT_AUDIO.has(ext)) return { kind: 'ignored', path };
   let st;
@@ -147,5 +102,8 @@ export async function probeFile(path: string): Promise<ProbeResult> {
   }
   const warnings = lied ? [`extension does not match content${lied}`] : [];
   if (audio.duration === undefined) warnings.push('headers give no duration; truncation cannot be detected');
-  return { kind: 'lossless', source: { ...audio, ...base, tags: tagsOf(meta), coverIndex: pickCover(meta.common.picture), warnings } };
+  const dir = dirname(path);
+  if (!folderImages.has(dir)) folderImages.set(dir, findFolderImage(dir));
+  const cover = chooseCover(meta.common.picture, await folderImages.get(dir));
+  return { kind: 'lossless', source: { ...audio, ...base, tags: sourceTagEntries(meta), ...(cover ? { cover } : {}), warnings } };
 }

@@ -4,7 +4,7 @@
  */
 import { containerOf, type Preset } from './presets.js';
 import type { SourceInfo } from './probe.js';
-import { tagArgs } from './tags.js';
+import { ffmpegTagArgs } from './tags.js';
 
 export interface OutputFormat {
   sampleRate: number;
@@ -41,13 +41,8 @@ export interface Recipe {
 export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext): Recipe {
   const container = containerOf(preset);
   const warnings: string[] = [];
-  const args = ['-map', '0:a:0'];
-  if (preset.art !== false && container.art && src.coverIndex !== undefined) {
-    // The picture is copied as-is; the type is set because ffmpeg drops stream metadata with -map_metadata -1.
-    args.push('-map', `0:v:${src.coverIndex}`, '-c:v', 'copy', '-disposition:v:0', 'attached_pic',
-      '-metadata:s:v:0', 'comment=Cover (front)');
-  }
-  args.push('-map_metadata', '-1', '-map_chapters', '-1', '-c:a', preset.encoder, ...preset.encoderArgs);
+  // Audio only, no metadata: tags and cover are written afterwards by audiofan's own tag writers.
+  const args = ['-map', '0:a:0', '-map_metadata', '-1', '-map_chapters', '-1', '-c:a', preset.encoder, ...preset.encoderArgs];
 
   const channels = preset.maxChannels && src.channels > preset.maxChannels ? preset.maxChannels : src.channels;
   if (channels !== src.channels) args.push('-ac', String(channels));
@@ -74,8 +69,11 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
   if (bitDepth === 16) args.push('-sample_fmt', 's16');
   if (bitDepth === 24) args.push('-sample_fmt', 's32', '-bits_per_raw_sample', '24');
 
-  const tags = tagArgs(container.tagStyle, src.tags);
-  warnings.push(...tags.warnings);
-  args.push(...tags.args, ...container.muxerArgs, '-f', container.muxer);
+  if (container.tagWriter === 'ffmpeg') {
+    const tags = ffmpegTagArgs(src.tags);
+    warnings.push(...tags.warnings);
+    args.push(...tags.args);
+  }
+  args.push(...container.muxerArgs, '-f', container.muxer);
   return { args, format: { sampleRate, channels, ...(bitDepth ? { bitDepth } : {}) }, warnings };
 }

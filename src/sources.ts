@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import type { ManifestSource } from './manifest.js';
 import type { PlannedSource } from './plan.js';
-import { probeFile, type ProbeResult } from './probe.js';
+import { probeFile, type FolderImageCache, type ProbeResult } from './probe.js';
 import type { ScannedFile } from './scan.js';
 
 export type Probed = { file: ScannedFile; result: ProbeResult; reused: boolean };
@@ -20,18 +20,25 @@ async function reuse(file: ScannedFile, prev: ManifestSource | undefined): Promi
   if (prev.status === 'skipped' && prev.code === 'E_SOURCE_LOSSY') {
     return { kind: 'skipped', path: file.path, size: st.size, mtimeMs: st.mtimeMs, audio, code: prev.code, message: prev.message ?? '' };
   }
-  return { kind: 'lossless', source: { ...audio, path: file.path, size: st.size, mtimeMs: st.mtimeMs, tags: prev.tags ?? {}, coverIndex: prev.coverIndex, warnings: [] } };
+  if (!Array.isArray(prev.tags)) return undefined; // a record from before tags were kept in full
+  // A folder image that changed or appeared is found by probing again.
+  if (prev.cover?.from === 'folder') {
+    const img = await stat(prev.cover.path).catch(() => undefined);
+    if (!img || img.size !== prev.cover.size || img.mtimeMs !== prev.cover.mtimeMs) return undefined;
+  }
+  return { kind: 'lossless', source: { ...audio, path: file.path, size: st.size, mtimeMs: st.mtimeMs, tags: prev.tags, ...(prev.cover ? { cover: prev.cover } : {}), warnings: [] } };
 }
 
 /** Probe every file, `concurrency` at a time, in scan order. */
 export async function probeAll(files: ScannedFile[], previous: Map<string, ManifestSource>, concurrency = 8, signal?: AbortSignal): Promise<Probed[]> {
   const out: Probed[] = new Array(files.length);
+  const folderImages: FolderImageCache = new Map();
   let next = 0;
   const lane = async () => {
     while (next < files.length && !signal?.aborted) {
       const i = next++;
       const reused = await reuse(files[i], previous.get(files[i].path));
-      out[i] = { file: files[i], result: reused ?? (await probeFile(files[i].path)), reused: reused !== undefined };
+      out[i] = { file: files[i], result: reused ?? (await probeFile(files[i].path, folderImages)), reused: reused !== undefined };
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));

@@ -1,14 +1,21 @@
 /**
- * Piscina worker: run one ffmpeg command (one decode, several outputs), check what came out,
- * move good outputs into place. Thin on purpose, and it never throws: every failure becomes
- * a result the coordinator turns into a typed manifest entry.
+ * Piscina worker: run one ffmpeg command (one decode, several outputs, optionally the loudness
+ * meter), check what came out, write tags and cover, move good outputs into place. Retag jobs
+ * only rewrite the tags of existing outputs. Thin on purpose, and it never throws: every failure
+ * becomes a result the coordinator turns into a typed manifest entry.
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
+import { loadCover } from '../src/art.js';
+import { tempPathFor } from '../src/atomic.js';
 import { runCommand } from '../src/ffmpeg.js';
-import { commandSpec, durationTolerance, truncationSlack, type OutputResult, type PortMessage, type TranscodeJob, type TranscodeResult } from '../src/job.js';
-import { readAudioMetadata } from '../src/probe.js';
+import { commandSpec, durationTolerance, truncationSlack, type JobOutput, type OutputResult, type PortMessage, type TagInput, type TranscodeJob, type TranscodeResult } from '../src/job.js';
+import { LoudnessMeter, type GainSet, type TrackLoudness } from '../src/loudness.js';
+import { readAudioMetadata } from '../src/read-metadata.js';
+import { tagState } from '../src/tagging/compose.js';
+import type { Picture } from '../src/tagging/picture.js';
+import { writeTags } from '../src/tagging/write.js';
 
 export interface TranscodeTask {
   job: TranscodeJob;
@@ -23,19 +30,22 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
   port.on('message', (m: PortMessage) => m.type === 'cancel' && abort.abort());
   const fail = (code: OutputResult['code'], message: string, stderrTail?: string): OutputResult[] =>
     job.outputs.map((o) => ({ key: o.key, status: 'failed', code, message, ...(stderrTail ? { stderrTail } : {}) }));
-  const done = async (outputs: OutputResult[], decodedSeconds?: number): Promise<TranscodeResult> => {
+  const done = async (outputs: OutputResult[], extra: Partial<TranscodeResult> = {}): Promise<TranscodeResult> => {
     // Whatever happened, no temporary outlives the job.
     await Promise.all(job.outputs.map((o) => rm(o.temp, { force: true })));
     port.close();
-    return { id: job.id, outputs, decodedSeconds, elapsedMs: Date.now() - started, cancelled: abort.signal.aborted };
+    return { id: job.id, outputs, elapsedMs: Date.now() - started, cancelled: abort.signal.aborted, ...extra };
   };
   try {
+    if (job.kind === 'retag') return await done(await retag(job));
     for (const dir of new Set(job.outputs.map((o) => dirname(o.temp)))) await mkdir(dir, { recursive: true });
     const src = job.source.path;
+    const meter = job.measureLoudness ? new LoudnessMeter() : undefined;
     const run = await runCommand(job.ffmpegPath, commandSpec(job), {
       signal: abort.signal,
       killGraceMs: job.killGraceMs,
       onTime: (seconds) => port.postMessage({ type: 'time', seconds } satisfies PortMessage),
+      ...(meter ? { onLine: (l: string) => meter.line(l) } : {}),
     });
     if (run.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
     if (run.exitCode !== 0) {
@@ -47,18 +57,49 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const claimed = job.source.duration;
     if (claimed !== undefined && decoded < claimed - truncationSlack(claimed)) {
       return await done(fail('E_SOURCE_TRUNCATED',
-        `${src}: truncated or damaged: decodes to ${fmt(decoded)} of audio but its header says ${fmt(claimed)}`, run.stderrTail), decoded);
+        `${src}: truncated or damaged: decodes to ${fmt(decoded)} of audio but its header says ${fmt(claimed)}`, run.stderrTail), { decodedSeconds: decoded });
     }
+    const loudness = meter?.result();
+    const gains = gainsFor(loudness, job.tags.gains);
+    const cover = await coverFor(job);
     const results: OutputResult[] = [];
-    for (const o of job.outputs) results.push(await finishOutput(job, o, decoded));
-    return await done(results, decoded);
+    for (const o of job.outputs) results.push(await finishOutput(job, o, decoded, gains, cover));
+    return await done(results, { decodedSeconds: decoded, ...(loudness ? { loudness } : {}) });
   } catch (e) {
     return await done(fail('E_OUTPUT_WRITE', `${job.source.path}: ${(e as Error).message}`));
   }
 }
 
-/** Read an output back, check it holds all the decoded audio, and move it into place. */
-async function finishOutput(job: TranscodeJob, o: TranscodeJob['outputs'][number], decoded: number): Promise<OutputResult> {
+/** Track gain from this run's measurement, album gain as given (known only once the album is done). */
+function gainsFor(loudness: TrackLoudness | undefined, given: GainSet | undefined): GainSet {
+  const track = loudness?.integratedLufs !== undefined ? { lufs: loudness.integratedLufs, peakDbfs: loudness.truePeakDbfs } : given?.track;
+  return { ...(track ? { track } : {}), ...(given?.album ? { album: given.album } : {}) };
+}
+
+async function coverFor(job: TranscodeJob): Promise<Picture | undefined> {
+  if (!job.tags.cover || !job.outputs.some((o) => o.art && o.writer !== 'ffmpeg')) return undefined;
+  return loadCover(job.source.path, job.tags.cover, job.tags.artMaxSize, job.ffmpegPath);
+}
+
+/** Write tags and cover into a fresh temporary, rename it into place; returns the tags hash written. */
+async function tagAndPlace(o: JobOutput, from: string, tags: TagInput, gains: GainSet, cover: Picture | undefined): Promise<{ tagsHash: string; gains?: GainSet }> {
+  const state = tagState({ ...tags, writer: o.writer, art: o.art, gains });
+  if (o.writer === 'ffmpeg') await rename(from, o.final);
+  else {
+    const tagged = tempPathFor(o.final);
+    try {
+      await writeTags(o.writer, from, tagged, state.entries, o.art && cover ? [cover] : [], tags.id3Version);
+      await rename(tagged, o.final);
+    } finally {
+      await rm(tagged, { force: true });
+    }
+    if (from !== o.final) await rm(from, { force: true });
+  }
+  return { tagsHash: state.hash, ...(state.gains ? { gains: state.gains } : {}) };
+}
+
+/** Read an output back, check it holds all the decoded audio, tag it and move it into place. */
+async function finishOutput(job: TranscodeJob, o: JobOutput, decoded: number, gains: GainSet, cover: Picture | undefined): Promise<OutputResult> {
   const fail = (code: OutputResult['code'], message: string): OutputResult => ({ key: o.key, status: 'failed', code, message });
   let meta;
   try {
@@ -76,15 +117,31 @@ async function finishOutput(job: TranscodeJob, o: TranscodeJob['outputs'][number
     return fail('E_SOURCE_CHANGED', `${job.source.path}: the source changed while it was being converted; it will be redone next run`);
   }
   try {
-    await rename(o.temp, o.final);
+    const placed = await tagAndPlace(o, o.temp, job.tags, gains, cover);
     const st = await stat(o.final);
     return {
       key: o.key, status: 'ok', size: st.size, mtimeMs: st.mtimeMs, duration: f.duration,
       // The audio's own bitrate where the headers give it: file size would count the cover too.
       bitrate: Math.round(f.bitrate ?? (st.size * 8) / f.duration), codec: f.codec, sampleRate: f.sampleRate,
-      channels: f.numberOfChannels, bitsPerSample: f.bitsPerSample,
+      channels: f.numberOfChannels, bitsPerSample: f.bitsPerSample, ...placed,
     };
   } catch (e) {
-    return fail('E_OUTPUT_WRITE', `${o.final}: cannot move the finished output into place: ${(e as Error).message}`);
+    return fail('E_OUTPUT_WRITE', `${o.final}: cannot tag or move the finished output into place: ${(e as Error).message}`);
   }
+}
+
+/** Rewrite the tags of outputs that already exist (audio untouched). */
+async function retag(job: TranscodeJob): Promise<OutputResult[]> {
+  const cover = await coverFor(job);
+  const out: OutputResult[] = [];
+  for (const o of job.outputs) {
+    try {
+      const placed = await tagAndPlace(o, o.final, job.tags, job.tags.gains ?? {}, cover);
+      const st = await stat(o.final);
+      out.push({ key: o.key, status: 'ok', size: st.size, mtimeMs: st.mtimeMs, ...placed });
+    } catch (e) {
+      out.push({ key: o.key, status: 'failed', code: 'E_OUTPUT_WRITE', message: `${o.final}: cannot rewrite tags: ${(e as Error).message}` });
+    }
+  }
+  return out;
 }

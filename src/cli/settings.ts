@@ -15,6 +15,9 @@ export interface Settings {
   ffmpegPath?: string;
   followSymlinks: boolean;
   force: boolean;
+  id3v2Version?: 3 | 4;
+  loudness: boolean;
+  artMaxSize?: number;
 }
 
 /** The config file's shape (JSON): every key optional. */
@@ -27,6 +30,9 @@ export interface ConfigFile {
   definePresets?: unknown[];
   ffmpeg?: string;
   followSymlinks?: boolean;
+  id3v2?: 3 | 4;
+  loudness?: boolean;
+  artMaxSize?: number;
 }
 
 const list = (v: string | string[]) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -41,7 +47,7 @@ function readConfig(file: string): ConfigFile {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: expected a JSON object`, { file });
   }
-  const known = ['output', 'presets', 'jobs', 'presetDirs', 'definePresets', 'ffmpeg', 'followSymlinks'];
+  const known = ['output', 'presets', 'jobs', 'presetDirs', 'definePresets', 'ffmpeg', 'followSymlinks', 'id3v2', 'loudness', 'artMaxSize'];
   const unknown = Object.keys(data).filter((k) => !known.includes(k) && k !== '$schema');
   if (unknown.length) throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`, { file });
   return data as ConfigFile;
@@ -56,6 +62,10 @@ export interface Flags {
   followSymlinks?: boolean;
   force?: boolean;
   config?: string;
+  id3v2?: string;
+  /** commander's --no-loudness sets this false. */
+  loudness?: boolean;
+  artMaxSize?: string;
 }
 
 function parseJobs(v: string, from: string): number {
@@ -64,11 +74,22 @@ function parseJobs(v: string, from: string): number {
   return n;
 }
 
+function parseId3(v: string, from: string): 3 | 4 {
+  if (v !== '3' && v !== '4') throw new AudiofanError('E_USAGE', `${from}: expected 3 or 4, got "${v}"`);
+  return Number(v) as 3 | 4;
+}
+
+function parsePixels(v: string, from: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 16 || n > 10000) throw new AudiofanError('E_USAGE', `${from}: expected a whole number of pixels from 16 to 10000, got "${v}"`);
+  return n;
+}
+
 /** Merge the layers. FFMPEG_PATH is read by the ffmpeg locator itself, after --ffmpeg. */
 export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.env): Settings {
   const configPath = flags.config ?? env.AUDIOFAN_CONFIG;
   const cfg = configPath ? readConfig(configPath) : {};
-  const s: Settings = { presets: [...DEFAULTS.presets], presetDirs: [], extraPresets: [], followSymlinks: false, force: false };
+  const s: Settings = { presets: [...DEFAULTS.presets], presetDirs: [], extraPresets: [], followSymlinks: false, force: false, loudness: true };
   // config file
   if (cfg.output) s.output = cfg.output;
   if (cfg.presets) s.presets = list(cfg.presets);
@@ -77,6 +98,9 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
   if (cfg.definePresets) s.extraPresets = cfg.definePresets;
   if (cfg.ffmpeg) s.ffmpegPath = cfg.ffmpeg;
   if (cfg.followSymlinks !== undefined) s.followSymlinks = cfg.followSymlinks;
+  if (cfg.id3v2 !== undefined) s.id3v2Version = parseId3(String(cfg.id3v2), `config file ${configPath}: id3v2`);
+  if (cfg.loudness !== undefined) s.loudness = cfg.loudness;
+  if (cfg.artMaxSize !== undefined) s.artMaxSize = parsePixels(String(cfg.artMaxSize), `config file ${configPath}: artMaxSize`);
   // environment
   if (env.AUDIOFAN_PRESETS) s.presets = list(env.AUDIOFAN_PRESETS);
   if (env.AUDIOFAN_JOBS) s.jobs = parseJobs(env.AUDIOFAN_JOBS, 'AUDIOFAN_JOBS');
@@ -89,6 +113,9 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
   if (flags.ffmpeg) s.ffmpegPath = flags.ffmpeg;
   if (flags.followSymlinks) s.followSymlinks = true;
   if (flags.force) s.force = true;
+  if (flags.id3v2) s.id3v2Version = parseId3(flags.id3v2, '--id3v2');
+  if (flags.loudness === false) s.loudness = false;
+  if (flags.artMaxSize) s.artMaxSize = parsePixels(flags.artMaxSize, '--art-max-size');
   return s;
 }
 
@@ -98,5 +125,6 @@ export function toConvertOptions(s: Settings, sources: string[]): ConvertOptions
   return {
     sources, output: s.output, presets: s.presets, jobs: s.jobs, presetDirs: s.presetDirs,
     extraPresets: s.extraPresets, ffmpegPath: s.ffmpegPath, followSymlinks: s.followSymlinks, force: s.force,
+    loudness: s.loudness, ...(s.id3v2Version ? { id3v2Version: s.id3v2Version } : {}), ...(s.artMaxSize ? { artMaxSize: s.artMaxSize } : {}),
   };
 }

@@ -1,0 +1,67 @@
+/**
+ * Rewrite a FLAC file's tags and pictures: the metadata blocks are rebuilt (STREAMINFO, seek table
+ * and other structural blocks kept, Vorbis comment and pictures replaced, fresh padding) and the
+ * audio frames are copied byte for byte.
+ */
+import { open } from 'node:fs/promises';
+import { AudiofanError } from '../errors.js';
+import type { Picture } from './picture.js';
+import { flacPictureBlock } from './picture.js';
+import { vorbisCommentBody, type TagEntries } from './vorbis-comment.js';
+import { copyTail } from './copy-tail.js';
+
+const VORBIS_COMMENT = 4;
+const PICTURE = 6;
+const PADDING = 1;
+/** Room left for later tag edits by other tools, as metaflac and encoders do. */
+const PADDING_BYTES = 4096;
+
+function block(type: number, body: Buffer, last: boolean): Buffer {
+  if (body.length >= 1 << 24) throw new AudiofanError('E_OUTPUT_WRITE', `FLAC metadata block of ${body.length} bytes is over the 16 MiB limit`);
+  const h = Buffer.alloc(4);
+  h.writeUInt32BE(body.length);
+  h[0] = (last ? 0x80 : 0) | type;
+  return Buffer.concat([h, body]);
+}
+
+/** Write `src` to `dest` with new tags and pictures. */
+export async function writeFlacTags(src: string, dest: string, entries: TagEntries, pictures: Picture[]): Promise<void> {
+  let vendor = 'audiofan';
+  const fh = await open(src, 'r');
+  const kept: Buffer[] = [];
+  let offset = 4;
+  try {
+    const magic = Buffer.alloc(4);
+    await fh.read(magic, 0, 4, 0);
+    if (magic.toString('latin1') !== 'fLaC') throw new AudiofanError('E_OUTPUT_INVALID', `${src}: not a FLAC file`, { file: src });
+    for (let last = false; !last;) {
+      const h = Buffer.alloc(4);
+      if ((await fh.read(h, 0, 4, offset)).bytesRead < 4) throw new AudiofanError('E_OUTPUT_INVALID', `${src}: metadata ends early`, { file: src });
+      last = (h[0] & 0x80) !== 0;
+      const type = h[0] & 0x7f;
+      const len = h.readUInt32BE(0) & 0xffffff;
+      if (type === VORBIS_COMMENT) {
+        // Keep the encoder's vendor string (it names the encoder library, not the tagger).
+        const body = Buffer.alloc(Math.min(len, 4096));
+        await fh.read(body, 0, body.length, offset + 4);
+        const n = body.readUInt32LE(0);
+        if (4 + n <= body.length) vendor = body.toString('utf8', 4, 4 + n);
+      } else if (![PICTURE, PADDING].includes(type)) {
+        const body = Buffer.alloc(len);
+        await fh.read(body, 0, len, offset + 4);
+        kept.push(Buffer.concat([Buffer.from([type]), body]));
+      }
+      offset += 4 + len;
+    }
+  } finally {
+    await fh.close();
+  }
+  const blocks = [
+    ...kept.map((k) => ({ type: k[0], body: k.subarray(1) })),
+    { type: VORBIS_COMMENT, body: vorbisCommentBody(vendor, entries) },
+    ...pictures.map((p) => ({ type: PICTURE, body: flacPictureBlock(p) })),
+    { type: PADDING, body: Buffer.alloc(PADDING_BYTES) },
+  ];
+  const head = Buffer.concat([Buffer.from('fLaC'), ...blocks.map((b, i) => block(b.type, b.body, i === blocks.length - 1))]);
+  await copyTail(src, offset, dest, head);
+}
