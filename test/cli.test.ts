@@ -53,7 +53,7 @@ describe('--dry-run', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/ffmpeg -nostdin -hide_banner -loglevel verbose -y -i 'file:.*01 It'\\''s a "test"\.flac' -map 0:a:0 /);
-    expect(lines[0]).toMatch(/-c:a libmp3lame -q:a 0 .* -c:a libopus -b:a 128k/);
+    expect(lines[0]).toMatch(/-c:a libmp3lame -q:a 0 .* -c:a libopus -b:a 128k .* -af ebur128=peak=true:framelog=verbose -f null pipe:1$/);
     expect(existsSync(out)).toBe(false);
     // Run the printed line through a shell: the quoting is right and the arguments are complete.
     await mkdir(join(out, 'mp3-v0', 'Artist', 'Album'), { recursive: true });

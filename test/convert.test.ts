@@ -89,7 +89,7 @@ describe.each(ffmpegBinaries())('every preset, every source kind, on $label', ({
             expect(c.genre).toEqual(['Test Genre']);
           }
           const pics = c.picture ?? [];
-          if (f.cover && p.container !== 'opus') {
+          if (f.cover) {
             expect(pics).toHaveLength(1);
             expect(pics[0].type).toBe('Cover (front)');
             expect(Buffer.from(pics[0].data).equals(coverBytes)).toBe(true);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { chooseSampleRate, outputRecipe } from '../dist/src/recipe.js';
 import { decide, groupJobs, outputRelPath, type PlannedSource, type SourcePlan } from '../dist/src/plan.js';
-import { loadPresets } from '../dist/src/presets.js';
+import { loadPresets, parsePreset } from '../dist/src/presets.js';
 
 const presets = loadPresets();
 const P = (id: string) => presets.get(id)!;
 const src = (o: Partial<PlannedSource> = {}): PlannedSource => ({
   path: '/m/a.flac', root: '/m', rel: 'a.flac', size: 100, mtimeMs: 1, container: 'FLAC', codec: 'FLAC',
-  sampleRate: 44100, bitsPerSample: 16, channels: 2, duration: 10, tags: { title: 'T' }, warnings: [], ...o,
+  sampleRate: 44100, bitsPerSample: 16, channels: 2, duration: 10, tags: [['TITLE', 'T']], warnings: [], ...o,
 });
 
 describe('chooseSampleRate', () => {
@@ -59,15 +59,20 @@ describe('outputRecipe', () => {
     expect(mp3.args).toEqual(expect.arrayContaining(['-ac', '2']));
     expect(mp3.args).not.toContain('-mapping_family');
   });
-  it('the cover is mapped only where the container holds pictures, and only when the source has one', () => {
-    expect(outputRecipe(P('mp3-v0'), src({ coverIndex: 1 }), ctx).args).toEqual(expect.arrayContaining(['-map', '0:v:1']));
-    expect(outputRecipe(P('opus-128'), src({ coverIndex: 0 }), ctx).args.join(' ')).not.toMatch(/0:v/);
-    expect(outputRecipe(P('flac'), src(), ctx).args.join(' ')).not.toMatch(/0:v/);
+  it('ffmpeg writes audio only for FLAC, MP3 and Opus: tags and cover are written by audiofan afterwards', () => {
+    for (const id of ['flac', 'mp3-v0', 'opus-128']) {
+      const args = outputRecipe(P(id), src({ tags: [['TITLE', 'T']], cover: { from: 'embedded', index: 0 } }), ctx).args;
+      expect(args.join(' '), id).not.toMatch(/-metadata|0:v|attached_pic/);
+      expect(args).toEqual(expect.arrayContaining(['-map_metadata', '-1']));
+    }
+    expect(outputRecipe(P('mp3-v0'), src(), ctx).args).toEqual(expect.arrayContaining(['-id3v2_version', '0', '-write_id3v1', '0']));
   });
-  it('tags are one argv element each, whatever they contain', () => {
-    const r = outputRecipe(P('flac'), src({ tags: { title: 'Tape Loop', artist: '-x "quoted" \n new line' } }), ctx);
-    expect(r.args).toContain('TITLE=Tape Loop');
-    expect(r.args).toContain('ARTIST=-x "quoted" \n new line');
+  it('containers without an audiofan tag writer get basic tags from ffmpeg, one argv element each', () => {
+    const aac = parsePreset({ id: 'aac', description: 'AAC', container: 'm4a', extension: 'm4a', encoder: 'aac', encoderArgs: ['-b:a', '256k'] }, 'test');
+    const r = outputRecipe(aac, src({ tags: [['TITLE', 'Tape Loop'], ['ARTIST', '-x "quoted" \n new line'], ['ARTIST', 'Second'], ['TRACKNUMBER', '3'], ['TRACKTOTAL', '9']] }), ctx);
+    expect(r.args).toContain('title=Tape Loop');
+    expect(r.args).toContain('artist=-x "quoted" \n new line; Second');
+    expect(r.args).toContain('track=3/9');
   });
 });
 
