@@ -96,7 +96,7 @@ async function runAudiofan() {
 const lines = [];
 for (const s of sources) {
   for (const p of presets) {
-    const target = join(outB, outputRelPath(p, s.rel));
+    const target = join(outB, outputRelPath(p, s));
     const { args } = outputRecipe(p, s, { soxr: info.soxr });
     lines.push([ffmpeg, '-nostdin', '-v', 'error', '-y', '-i', `file:${s.path}`, ...args, `file:${target}`].map(q).join(' '));
   }
@@ -105,7 +105,7 @@ const list = join(work, 'baseline-commands.txt');
 await writeFile(list, lines.join('\0'));
 async function runBaseline() {
   await rm(outB, { recursive: true, force: true });
-  for (const s of sources) for (const p of presets) await mkdir(join(outB, outputRelPath(p, s.rel), '..'), { recursive: true });
+  for (const s of sources) for (const p of presets) await mkdir(join(outB, outputRelPath(p, s), '..'), { recursive: true });
   return (await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`])).seconds;
 }
 

@@ -15,6 +15,7 @@ import { readManifest, writeManifest, MANIFEST_VERSION, type Manifest, type Mani
 import { resolveOptions, type ConvertOptions } from './options.js';
 import { groupJobs, planSources, type OutputState, type PlannedOutput, type SourcePlan } from './plan.js';
 import { gainsBySource, planRetags } from './reconcile.js';
+import { parseLayout } from './layout.js';
 import type { TrackLoudness } from './loudness.js';
 import { loadPresets, selectPresets } from './presets.js';
 import { scanSources } from './scan.js';
@@ -70,7 +71,8 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     skipped: notLossless.filter((p) => p.result.kind === 'skipped').length, failed: notLossless.filter((p) => p.result.kind === 'failed').length });
 
   const onDisk = await statOutputs(outDir, previous, presets.map((p) => p.id));
-  const plans = planSources({ sources, presets, ctx: { soxr: info.soxr }, ffmpegVersion: info.version, force: o.force, previous, onDisk });
+  const naming = { profile: o.fsProfile, ...(o.layout ? { layout: parseLayout(o.layout) } : {}) };
+  const plans = planSources({ sources, presets, ctx: { soxr: info.soxr }, ffmpegVersion: info.version, force: o.force, previous, onDisk, naming, outDir });
   const tagSettings = { id3Version: o.id3v2Version, loudness: o.loudness, ...(o.artMaxSize ? { artMaxSize: o.artMaxSize } : {}) };
   // Loudness measured before stays valid while the source file is unchanged.
   const loudness = new Map<string, TrackLoudness>();
@@ -186,7 +188,8 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     tool: { name: 'audiofan', version: toolVersion() },
     ffmpeg,
     options: { sources: o.sources.map((s) => resolve(s)), output: outDir, presets: o.presets, jobs: o.jobs, force: o.force,
-      followSymlinks: o.followSymlinks, id3v2Version: o.id3v2Version, loudness: o.loudness, artMaxSize: o.artMaxSize ?? null },
+      followSymlinks: o.followSymlinks, id3v2Version: o.id3v2Version, loudness: o.loudness, artMaxSize: o.artMaxSize ?? null,
+      layout: o.layout ?? null, fsProfile: o.fsProfile },
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     interrupted,
@@ -228,10 +231,7 @@ async function statOutputs(outDir: string, previous: Map<string, ManifestSource>
 /** The manifest entry of one output, from its plan and (when it ran) the worker's result. */
 function outputEntry(po: PlannedOutput, ffmpegVersion: string, notRun?: 'dry run' | 'cancelled', r?: OutputResult & { elapsedMs: number }): ManifestOutput {
   const base = { preset: po.preset.id, presetHash: po.preset.hash, path: po.rel, ffmpegVersion, ...(po.warnings.length ? { warnings: po.warnings } : {}) };
-  if (po.collision) {
-    return { ...base, status: 'failed', action: 'none', reason: po.decision.reason, code: 'E_OUTPUT_COLLISION',
-      message: `${po.rel}: this output path is already the output of ${po.collision}; nothing was overwritten` };
-  }
+  if (po.collision) return { ...base, status: 'failed', action: 'none', reason: po.decision.reason, ...po.collision };
   if (!r) {
     const code: ErrorCode | undefined = notRun === 'cancelled' ? 'E_CANCELLED' : undefined;
     return { ...base, status: 'skipped', action: 'none', reason: `${notRun ?? 'not run'}: would ${po.decision.action} (${po.decision.reason})`,

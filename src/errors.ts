@@ -30,6 +30,7 @@ export const ErrorCodes = {
   E_OUTPUT_DURATION: 'the output duration does not match the decoded source audio',
   E_OUTPUT_WRITE: 'the output could not be written or moved into place',
   E_OUTPUT_COLLISION: 'two sources map to the same output path',
+  E_OUTPUT_PATH_UNSAFE: 'an output path would leave the output folder',
   E_WORKER_CRASHED: 'the worker thread running this job died',
   E_CANCELLED: 'the run was cancelled before this output was finished',
 } as const;

@@ -4,6 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { AudiofanError } from './errors.js';
+import { parseProfile, type FsProfile } from './fs-profile.js';
+import { parseLayout } from './layout.js';
 
 /** The subset of pino's logger interface audiofan calls (pino loggers satisfy it). */
 export interface Logger {
@@ -46,6 +48,10 @@ export interface ConvertOptions {
   loudness?: boolean;
   /** Scale covers larger than this many pixels (either side) down to fit, as JPEG. Default: no limit. */
   artMaxSize?: number;
+  /** Output path template, e.g. "{albumartist}/{album}/{disc}-{track:02} {title}". Default: mirror the source tree. */
+  layout?: string;
+  /** Which filesystems output names must be valid on. Default "universal" (all of them). */
+  fsProfile?: FsProfile;
 }
 
 export const DEFAULTS = {
@@ -57,10 +63,11 @@ export const DEFAULTS = {
   killGraceMs: 2000,
   id3v2Version: 4,
   loudness: true,
+  fsProfile: 'universal' as FsProfile,
 } as const;
 
-export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal' | 'artMaxSize'>>
-  & Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize'> & { logger: Logger };
+export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal' | 'artMaxSize' | 'layout'>>
+  & Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize' | 'layout'> & { logger: Logger };
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -85,6 +92,10 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
   if (o.extraPresets !== undefined && !Array.isArray(o.extraPresets)) bad('extraPresets', 'expected a list of preset objects');
   if (o.ffmpegPath !== undefined && (typeof o.ffmpegPath !== 'string' || !o.ffmpegPath)) bad('ffmpegPath', 'expected a path');
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad('signal', 'expected an AbortSignal');
+  if (o.layout !== undefined) {
+    if (typeof o.layout !== 'string') bad('layout', 'expected a template string');
+    parseLayout(o.layout); // a syntax error is reported now, naming the problem
+  }
   if (o.id3v2Version !== undefined && o.id3v2Version !== 3 && o.id3v2Version !== 4) bad('id3v2Version', `expected 3 or 4, got ${String(o.id3v2Version)}`);
   if (o.artMaxSize !== undefined && (!Number.isInteger(o.artMaxSize) || o.artMaxSize < 16 || o.artMaxSize > 10000)) {
     bad('artMaxSize', `expected a whole number of pixels from 16 to 10000, got ${String(o.artMaxSize)}`);
@@ -96,5 +107,6 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
     presetDirs: o.presetDirs ?? [], extraPresets: o.extraPresets ?? [],
     ffmpegPath: o.ffmpegPath, signal: o.signal, logger: o.logger ?? silent,
     id3v2Version: o.id3v2Version ?? DEFAULTS.id3v2Version, loudness: o.loudness ?? DEFAULTS.loudness, artMaxSize: o.artMaxSize,
+    fsProfile: o.fsProfile === undefined ? DEFAULTS.fsProfile : parseProfile(o.fsProfile), layout: o.layout,
   };
 }

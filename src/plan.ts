@@ -2,7 +2,9 @@
  * The transcode decision and the job list. Pure functions of their inputs (no I/O), so every
  * rule is a row in a test table.
  */
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { collisionKey, type FsProfile } from './fs-profile.js';
+import { mirrorPath, parseLayout, renderLayout } from './layout.js';
 import type { ManifestOutput, ManifestSource } from './manifest.js';
 import type { Preset } from './presets.js';
 import type { SourceInfo } from './probe.js';
@@ -56,12 +58,20 @@ export function decide(input: {
   return { action: 'keep', reason: 'up to date' };
 }
 
-/** `<preset-id>/<source path relative to its root, with the preset's extension>`. */
-export function outputRelPath(preset: Preset, rel: string): string {
-  const dot = rel.lastIndexOf('.');
-  const slash = Math.max(rel.lastIndexOf('/'), rel.lastIndexOf('\\'));
-  const stem = dot > slash + 1 ? rel.slice(0, dot) : rel;
-  return join(preset.id, `${stem}.${preset.extension}`);
+/** How output paths are named: a layout template (default: mirror the source tree) and a filesystem profile. */
+export interface Naming {
+  layout?: ReturnType<typeof parseLayout>;
+  profile: FsProfile;
+}
+
+/**
+ * `<preset-id>/<path>.<ext>`, the path being the source's path relative to its root (default)
+ * or the layout rendered from its tags; every component made safe for the profile.
+ */
+export function outputRelPath(preset: Preset, source: Pick<PlannedSource, 'rel' | 'tags'>, naming: Naming = { profile: 'universal' }): string {
+  const rel = naming.layout ? renderLayout(naming.layout, source.tags, naming.profile, preset.extension)
+    : mirrorPath(source.rel.split(sep).join('/'), naming.profile, preset.extension);
+  return join(preset.id, rel);
 }
 
 export interface PlannedOutput {
@@ -72,8 +82,8 @@ export interface PlannedOutput {
   args: string[];
   format: OutputFormat;
   warnings: string[];
-  /** Set when another source already claims this output path. */
-  collision?: string;
+  /** Why this output cannot be made at its path: another source claims it, or the path is unsafe. */
+  collision?: { code: 'E_OUTPUT_COLLISION' | 'E_OUTPUT_PATH_UNSAFE'; message: string };
 }
 
 export interface SourcePlan {
@@ -102,20 +112,30 @@ export function planSources(args: {
   force?: boolean;
   previous: Map<string, ManifestSource>;
   onDisk: Map<string, OutputState>;
+  naming?: Naming;
+  /** Absolute output folder, for the containment check. Default: outputs are not checked. */
+  outDir?: string;
 }): SourcePlan[] {
   const claimed = new Map<string, string>();
+  const naming = args.naming ?? { profile: 'universal' };
   return args.sources.map((source) => {
     const prev = args.previous.get(source.path);
     const outputs = args.presets.map((preset): PlannedOutput => {
-      const rel = outputRelPath(preset, source.rel);
+      const rel = outputRelPath(preset, source, naming);
       const recipe = outputRecipe(preset, source, args.ctx);
-      const owner = claimed.get(rel);
-      if (owner === undefined) claimed.set(rel, source.path);
+      const key = collisionKey(rel, naming.profile);
+      const owner = claimed.get(key);
+      if (owner === undefined) claimed.set(key, source.path);
+      // Components are made safe when rendered; this is the belt to those braces.
+      const root = args.outDir ? resolve(args.outDir, preset.id) : undefined;
+      const escapes = root !== undefined && !resolve(args.outDir!, rel).startsWith(root + sep);
+      const collision = escapes ? { code: 'E_OUTPUT_PATH_UNSAFE' as const, message: `${rel}: this output path would leave the output folder; nothing was written` }
+        : owner !== undefined ? { code: 'E_OUTPUT_COLLISION' as const, message: `${rel}: this output path is already the output of ${owner}; nothing was overwritten` } : undefined;
       const decision = decide({
         force: args.force, source, prevSource: prev, prevOutput: prev?.outputs.find((o) => o.preset === preset.id && o.path === rel),
         presetHash: preset.hash, ffmpegVersion: args.ffmpegVersion, onDisk: args.onDisk.get(rel),
       });
-      return { preset, rel, decision, ...recipe, ...(owner !== undefined ? { collision: owner } : {}) };
+      return { preset, rel, decision, ...recipe, ...(collision ? { collision } : {}) };
     });
     return { source, outputs };
   });

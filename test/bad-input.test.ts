@@ -68,10 +68,23 @@ describe('bad input', () => {
     expect((await readBack(join(out, 'opus-64', 'really flac.opus'))).format.codec).toBe('Opus');
   });
 
-  it.each(ODD_NAMES)('odd name %j converts to every preset', async (name) => {
+  // The default filesystem profile ("universal") makes names valid everywhere: : " and control characters become _.
+  const SAFE: Record<string, string> = {
+    '-leading dash.flac': '-leading dash', 'name with "quotes" and \'apostrophes\'.flac': 'name with _quotes_ and \'apostrophes\'',
+    'new\nline.flac': 'new_line', '日本語 ünïcødé – ok.flac': '日本語 ünïcødé – ok', 'http:not-a-url.flac': 'http_not-a-url',
+  };
+  it.each(ODD_NAMES)('odd name %j converts to every preset (named safely for every filesystem)', async (name) => {
     expect(bySource(name).status).toBe('ok');
-    const m = await readBack(join(out, 'mp3-v4', name.replace(/\.flac$/, '.mp3')));
+    const m = await readBack(join(out, 'mp3-v4', `${SAFE[name]}.mp3`));
     expect(m.common.title).toBe(name);
+  });
+
+  it('with the posix profile, odd names are kept as they are', async () => {
+    const dest = await tmp('posix-out');
+    const r = await convertLibrary({ sources: [lib], output: dest, presets: ['opus-64'], fsProfile: 'posix' });
+    for (const n of ODD_NAMES) {
+      expect(r.sources.find((x) => x.path === join(lib, n))!.outputs[0].path).toBe(join('opus-64', n.replace(/\.flac$/, '.opus')));
+    }
   });
 
   it('the batch goes on: good files convert; failed ones leave no output and no temporary anywhere', async () => {

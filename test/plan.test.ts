@@ -97,8 +97,8 @@ describe('decide (the transcode decision, first matching rule wins)', () => {
 
 describe('jobs', () => {
   it('output paths mirror the source tree under the preset id with the preset extension', () => {
-    expect(outputRelPath(P('opus-128'), 'Artist/Album/01 Song.v2.flac')).toBe('opus-128/Artist/Album/01 Song.v2.opus');
-    expect(outputRelPath(P('mp3-v0'), 'Artist/no extension')).toBe('mp3-v0/Artist/no extension.mp3');
+    expect(outputRelPath(P('opus-128'), { rel: 'Artist/Album/01 Song.v2.flac', tags: [] })).toBe('opus-128/Artist/Album/01 Song.v2.opus');
+    expect(outputRelPath(P('mp3-v0'), { rel: 'Artist/no extension', tags: [] })).toBe('mp3-v0/Artist/no extension.mp3');
   });
   const plan = (path: string, n: number, duration = 10): SourcePlan => ({
     source: src({ path, duration }),

@@ -93,13 +93,15 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .option('--json', 'NDJSON logs on stderr even on a terminal (dry-run: the plan as JSON on stdout)')
     .option('-q, --quiet', 'no progress bar or summary; logs only warnings and errors')
     .option('--force', 're-encode every output even when up to date')
-    .option('--config <file>', 'JSON config file (keys: output, presets, jobs, presetDirs, definePresets, ffmpeg, followSymlinks, id3v2, loudness, artMaxSize)')
+    .option('--config <file>', 'JSON config file (keys: output, presets, jobs, presetDirs, definePresets, ffmpeg, followSymlinks, id3v2, loudness, artMaxSize, layout, fsProfile)')
     .option('--presets-dir <dir...>', 'extra folder(s) of preset *.json files; same id overrides a built-in')
     .option('--ffmpeg <path>', 'ffmpeg binary to use (else FFMPEG_PATH, ffmpeg-static, PATH, @ffmpeg-installer)')
     .option('--follow-symlinks', 'follow symbolic links to folders while scanning')
     .option('--id3v2 <version>', 'ID3v2 version for MP3 tags: 4 (default) or 3 for old players')
     .option('--no-loudness', 'do not measure loudness or write ReplayGain / R128 tags')
     .option('--art-max-size <px>', 'scale covers larger than this (either side) down to fit, as JPEG')
+    .option('--layout <template>', 'name outputs from tags, e.g. "{albumartist|artist|Unknown Artist}/{album}/{disc}-{track:02} {title}"')
+    .option('--fs-profile <name>', 'make names valid on: universal (default), posix, fat32, exfat, ntfs, android')
     .addHelpText('after', EXAMPLES)
     .action(async (sources: string[], flags: RunFlags) => {
       if (!sources.length) {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { AudiofanError } from '../errors.js';
 import { DEFAULTS, type ConvertOptions } from '../options.js';
+import { parseProfile, type FsProfile } from '../fs-profile.js';
 
 /** The settings a conversion run takes from the command line, config file and environment. */
 export interface Settings {
@@ -18,6 +19,8 @@ export interface Settings {
   id3v2Version?: 3 | 4;
   loudness: boolean;
   artMaxSize?: number;
+  layout?: string;
+  fsProfile?: FsProfile;
 }
 
 /** The config file's shape (JSON): every key optional. */
@@ -33,6 +36,8 @@ export interface ConfigFile {
   id3v2?: 3 | 4;
   loudness?: boolean;
   artMaxSize?: number;
+  layout?: string;
+  fsProfile?: string;
 }
 
 const list = (v: string | string[]) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -47,7 +52,7 @@ function readConfig(file: string): ConfigFile {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: expected a JSON object`, { file });
   }
-  const known = ['output', 'presets', 'jobs', 'presetDirs', 'definePresets', 'ffmpeg', 'followSymlinks', 'id3v2', 'loudness', 'artMaxSize'];
+  const known = ['output', 'presets', 'jobs', 'presetDirs', 'definePresets', 'ffmpeg', 'followSymlinks', 'id3v2', 'loudness', 'artMaxSize', 'layout', 'fsProfile'];
   const unknown = Object.keys(data).filter((k) => !known.includes(k) && k !== '$schema');
   if (unknown.length) throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`, { file });
   return data as ConfigFile;
@@ -66,6 +71,8 @@ export interface Flags {
   /** commander's --no-loudness sets this false. */
   loudness?: boolean;
   artMaxSize?: string;
+  layout?: string;
+  fsProfile?: string;
 }
 
 function parseJobs(v: string, from: string): number {
@@ -100,6 +107,8 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
   if (cfg.followSymlinks !== undefined) s.followSymlinks = cfg.followSymlinks;
   if (cfg.id3v2 !== undefined) s.id3v2Version = parseId3(String(cfg.id3v2), `config file ${configPath}: id3v2`);
   if (cfg.loudness !== undefined) s.loudness = cfg.loudness;
+  if (cfg.layout !== undefined) s.layout = cfg.layout;
+  if (cfg.fsProfile !== undefined) s.fsProfile = parseProfile(cfg.fsProfile);
   if (cfg.artMaxSize !== undefined) s.artMaxSize = parsePixels(String(cfg.artMaxSize), `config file ${configPath}: artMaxSize`);
   // environment
   if (env.AUDIOFAN_PRESETS) s.presets = list(env.AUDIOFAN_PRESETS);
@@ -116,6 +125,8 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
   if (flags.id3v2) s.id3v2Version = parseId3(flags.id3v2, '--id3v2');
   if (flags.loudness === false) s.loudness = false;
   if (flags.artMaxSize) s.artMaxSize = parsePixels(flags.artMaxSize, '--art-max-size');
+  if (flags.layout) s.layout = flags.layout;
+  if (flags.fsProfile) s.fsProfile = parseProfile(flags.fsProfile);
   return s;
 }
 
@@ -125,6 +136,6 @@ export function toConvertOptions(s: Settings, sources: string[]): ConvertOptions
   return {
     sources, output: s.output, presets: s.presets, jobs: s.jobs, presetDirs: s.presetDirs,
     extraPresets: s.extraPresets, ffmpegPath: s.ffmpegPath, followSymlinks: s.followSymlinks, force: s.force,
-    loudness: s.loudness, ...(s.id3v2Version ? { id3v2Version: s.id3v2Version } : {}), ...(s.artMaxSize ? { artMaxSize: s.artMaxSize } : {}),
+    loudness: s.loudness, ...(s.layout ? { layout: s.layout } : {}), ...(s.fsProfile ? { fsProfile: s.fsProfile } : {}), ...(s.id3v2Version ? { id3v2Version: s.id3v2Version } : {}), ...(s.artMaxSize ? { artMaxSize: s.artMaxSize } : {}),
   };
 }
