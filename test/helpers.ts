@@ -79,3 +79,27 @@ export async function ffmpegProcessesMentioning(needle: string): Promise<string[
   const { stdout } = await execFileP('ps', ['-eo', 'pid,args']);
   return stdout.split('\n').filter((l) => l.includes('ffmpeg') && l.includes(needle) && !l.includes('ps -eo'));
 }
+
+/** The PICTURE blocks of a FLAC file, read independently of audiofan's writer. */
+export async function flacPictureBlocks(path: string): Promise<{ type: number; mime: string; description: string; width: number; height: number; depth: number; size: number }[]> {
+  const { readFile } = await import('node:fs/promises');
+  const b = await readFile(path);
+  if (b.toString('latin1', 0, 4) !== 'fLaC') throw new Error(`${path}: not FLAC`);
+  const out = [];
+  for (let o = 4, last = false; !last;) {
+    last = (b[o] & 0x80) !== 0;
+    const type = b[o] & 0x7f;
+    const len = b.readUInt32BE(o) & 0xffffff;
+    if (type === 6) {
+      let p = o + 4;
+      const u32 = () => { const v = b.readUInt32BE(p); p += 4; return v; };
+      const ptype = u32();
+      const ml = u32(); const mime = b.toString('latin1', p, p + ml); p += ml;
+      const dl = u32(); const description = b.toString('utf8', p, p + dl); p += dl;
+      const width = u32(); const height = u32(); const depth = u32(); u32();
+      out.push({ type: ptype, mime, description, width, height, depth, size: u32() });
+    }
+    o += 4 + len;
+  }
+  return out;
+}
