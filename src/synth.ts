@@ -24,6 +24,8 @@ export interface TrackSpec {
   seed?: number;
   /** 'music' (default), 'sine' or 'noise'. */
   kind?: 'music' | 'sine' | 'noise';
+  /** Linear gain applied to the signal (default 1). */
+  volume?: number;
 }
 
 function expr(seed: number, kind: TrackSpec['kind'], ch: number): string {
@@ -37,9 +39,9 @@ function expr(seed: number, kind: TrackSpec['kind'], ch: number): string {
 }
 
 /** The lavfi source description for a track's audio. */
-export function synthSource(t: Pick<TrackSpec, 'seconds' | 'sampleRate' | 'channels' | 'seed' | 'kind'>): string {
+export function synthSource(t: Pick<TrackSpec, 'seconds' | 'sampleRate' | 'channels' | 'seed' | 'kind' | 'volume'>): string {
   const ch = t.channels ?? 2;
-  const exprs = Array.from({ length: ch }, (_, i) => expr(t.seed ?? 0, t.kind, i)).join('|');
+  const exprs = Array.from({ length: ch }, (_, i) => `${t.volume ?? 1}*(${expr(t.seed ?? 0, t.kind, i)})`).join('|');
   return `aevalsrc='${exprs}':s=${t.sampleRate ?? 44100}:d=${t.seconds}`;
 }
 
