@@ -1,9 +1,9 @@
 // One audiofan run in its own process, so its wall time and peak memory are its own.
-// Usage: node bench/audiofan-once.js SRC OUT PRESETS JOBS  -> prints JSON {wallSeconds, maxRssMB, summary}
+// Usage: node bench/audiofan-once.js SRC OUT PRESETS JOBS [LOUDNESS=on|off]  -> prints JSON {wallSeconds, maxRssMB, summary}
 import { convertLibrary } from '../dist/src/index.js';
 
-const [src, out, presets, jobs] = process.argv.slice(2);
+const [src, out, presets, jobs, loudness = 'on'] = process.argv.slice(2);
 const t0 = performance.now();
-const r = await convertLibrary({ sources: [src], output: out, presets: presets.split(','), jobs: Number(jobs) });
+const r = await convertLibrary({ sources: [src], output: out, presets: presets.split(','), jobs: Number(jobs), loudness: loudness === 'on' });
 const wallSeconds = (performance.now() - t0) / 1000;
 process.stdout.write(JSON.stringify({ wallSeconds, maxRssMB: process.resourceUsage().maxRSS / 1024, exitCode: r.exitCode, summary: r.summary }) + '\n');

@@ -6,7 +6,10 @@
  *   1. audiofan (one ffmpeg per source, decoding once for all presets, plus output verification);
  *   2. plain ffmpeg, one process per output, N at a time with `xargs -P N` (N = cores),
  *      with exactly the same per-output arguments audiofan uses.
- * The two alternate for --rounds rounds; the verdict uses the medians. Target: ratio audiofan/baseline <= 1.00. Without --corpus a music-like corpus is generated
+ * Two pairings, each alternating for --rounds rounds; verdicts use medians. Target: ratio <= 1.00.
+ *   - loudness on (audiofan's default): the baseline also runs one ebur128 (true peak) pass per source,
+ *     which is what it takes to produce the same ReplayGain/R128 tags with plain ffmpeg;
+ *   - loudness off (--no-loudness): the baseline only encodes. Without --corpus a music-like corpus is generated
  * (cached in bench/.work). ../shared/bench/make-real-corpus.sh builds a real-music corpus.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -84,9 +87,9 @@ const outA = join(work, 'out-audiofan');
 const outB = join(work, 'out-baseline');
 
 // 1. audiofan
-async function runAudiofan() {
+async function runAudiofan(loud) {
   await rm(outA, { recursive: true, force: true });
-  const ra = await time(process.execPath, [join(here, 'audiofan-once.js'), corpus, outA, a.presets, String(jobs)]);
+  const ra = await time(process.execPath, [join(here, 'audiofan-once.js'), corpus, outA, a.presets, String(jobs), loud ? 'on' : 'off']);
   const res = JSON.parse(ra.out);
   if (res.exitCode !== 0) throw new Error(`audiofan run failed: ${JSON.stringify(res.summary)}`);
   return res;
@@ -101,28 +104,33 @@ for (const s of sources) {
     lines.push([ffmpeg, '-nostdin', '-v', 'error', '-y', '-i', `file:${s.path}`, ...args, `file:${target}`].map(q).join(' '));
   }
 }
-const list = join(work, 'baseline-commands.txt');
-await writeFile(list, lines.join('\0'));
-async function runBaseline() {
+const loudLines = sources.map((s) => [ffmpeg, '-nostdin', '-v', 'error', '-i', `file:${s.path}`, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-'].map(q).join(' '));
+async function runBaseline(loud) {
   await rm(outB, { recursive: true, force: true });
   for (const s of sources) for (const p of presets) await mkdir(join(outB, outputRelPath(p, s), '..'), { recursive: true });
+  const list = join(work, 'baseline-commands.txt');
+  await writeFile(list, [...lines, ...(loud ? loudLines : [])].join('\0'));
   return (await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`])).seconds;
 }
 
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
-const A = [];
-const B = [];
-let last;
-for (let r = 1; r <= Number(a.rounds); r++) {
-  last = await runAudiofan();
-  A.push(last.wallSeconds);
-  B.push(await runBaseline());
-  console.log(`round ${r}: audiofan ${A.at(-1).toFixed(2)} s, baseline ${B.at(-1).toFixed(2)} s, ratio ${(A.at(-1) / B.at(-1)).toFixed(2)}`);
+const median = (xs) => { const s = [...xs].sort((x, y) => x - y); const m = Math.floor(s.length / 2); return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const verdicts = [];
+for (const loud of [true, false]) {
+  const A = [];
+  const B = [];
+  let last;
+  console.log(`\nloudness ${loud ? 'on (default)' : 'off (--no-loudness)'}:`);
+  for (let r = 1; r <= Number(a.rounds); r++) {
+    last = await runAudiofan(loud);
+    A.push(last.wallSeconds);
+    B.push(await runBaseline(loud));
+    console.log(`  round ${r}: audiofan ${A.at(-1).toFixed(2)} s, baseline ${B.at(-1).toFixed(2)} s, ratio ${(A.at(-1) / B.at(-1)).toFixed(2)}`);
+  }
+  const wa = median(A);
+  const wb = median(B);
+  console.log(`  audiofan:            ${wa.toFixed(2)} s wall, median of ${A.length}  (${(audioSeconds / wa).toFixed(1)}x realtime per source, ${last.summary.outputsEncoded} outputs, coordinator+workers peak RSS ${last.maxRssMB.toFixed(0)} MB)`);
+  console.log(`  ffmpeg xargs -P ${jobs}:    ${wb.toFixed(2)} s wall, median of ${B.length}  (${lines.length + (loud ? loudLines.length : 0)} processes${loud ? ', incl. one ebur128 pass per source' : ''})`);
+  verdicts.push(`ratio audiofan/baseline, loudness ${loud ? 'on ' : 'off'}: ${(wa / wb).toFixed(2)}  (target <= 1.00: ${wa / wb <= 1 ? 'met' : 'NOT met'})`);
 }
-const wa = median(A);
-const wb = median(B);
-const ratio = wa / wb;
 console.log('');
-console.log(`audiofan:            ${wa.toFixed(2)} s wall, median of ${A.length}  (${(audioSeconds / wa).toFixed(1)}x realtime per source, ${last.summary.outputsEncoded} outputs, coordinator+workers peak RSS ${last.maxRssMB.toFixed(0)} MB)`);
-console.log(`ffmpeg xargs -P ${jobs}:    ${wb.toFixed(2)} s wall, median of ${B.length}  (${lines.length} processes)`);
-console.log(`ratio audiofan/baseline: ${ratio.toFixed(2)}  (target <= 1.00: ${ratio <= 1 ? 'met' : 'NOT met'})`);
+for (const v of verdicts) console.log(v);
