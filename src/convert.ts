@@ -3,6 +3,12 @@
  * Only usage and configuration errors reject; every per-file problem is manifest data.
  */
 import { mkdir, stat } from 'node:fs/promises';
+import { AudiofanError } from './errors.js';
+import { packetFingerprint } from './fingerprint.js';
+import { foldJournal, Journal } from './journal.js';
+import { acquireLock } from './lock.js';
+import { deleteOrphans, findOrphans, orphanKey, type Orphan } from './orphans.js';
+import type { Logger } from './options.js';
 import { resolve } from 'node:path';
 import { assertCapabilities } from './capabilities.js';
 import { dispatch, toTranscodeJob, type JobOutcome } from './dispatch.js';
@@ -13,7 +19,7 @@ import { commandSpec, type OutputResult } from './job.js';
 import { LibraryRun, type RunEvent } from './library-run.js';
 import { readManifest, writeManifest, MANIFEST_VERSION, type Manifest, type ManifestOutput, type ManifestSource, type RunSummary } from './manifest.js';
 import { resolveOptions, type ConvertOptions } from './options.js';
-import { groupJobs, planSources, type OutputState, type PlannedOutput, type SourcePlan } from './plan.js';
+import { groupJobs, planSources, type OutputState, type PlannedJob, type PlannedOutput, type PlannedSource, type SourcePlan } from './plan.js';
 import { gainsBySource, planRetags } from './reconcile.js';
 import { parseLayout } from './layout.js';
 import type { TrackLoudness } from './loudness.js';
@@ -33,6 +39,17 @@ export interface RunResult extends Manifest {
   commands: string[][];
   /** Temporaries of dead runs removed at start. */
   sweptTemps: string[];
+  /** Everything this run did or, for a dry run, would do, with the reason for each. */
+  actions: PlannedAction[];
+}
+
+/** One line of the plan: what happens to one output (or source) and why. */
+export interface PlannedAction {
+  action: 'encode' | 'retag' | 'keep' | 'delete' | 'orphan' | 'skip' | 'fail';
+  source: string;
+  preset?: string;
+  path?: string;
+  reason: string;
 }
 
 /**
@@ -56,15 +73,28 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
   emit({ type: 'start', outDir, presets: presets.map((p) => p.id), ffmpeg });
 
   const files = await scanSources(o.sources, { followSymlinks: o.followSymlinks, exclude: [outDir] });
-  if (!o.dryRun) await mkdir(outDir, { recursive: true });
+  // A missing output folder is usually an unmounted disk: never fill the wrong one.
+  if (!(await stat(outDir).then((st) => st.isDirectory(), () => false))) {
+    if (o.create && !o.dryRun) await mkdir(outDir, { recursive: true });
+    else if (!o.dryRun) throw new AudiofanError('E_OUTPUT_MISSING', `output folder ${outDir} does not exist (is the disk mounted?); give --create to make it`, { file: outDir });
+  }
+  const lock = o.dryRun ? undefined : await acquireLock(outDir);
+  if (lock?.tookOver) log.warn({ event: 'lock', staleLock: lock.tookOver }, `took over the lock of a run that is gone (pid ${lock.tookOver.pid})`);
+  let journal: Journal | undefined;
+  try {
   const prevRead = await readManifest(outDir);
   if (prevRead.warning) log.warn({ event: 'manifest', warning: prevRead.warning }, prevRead.warning);
   const previous = new Map((prevRead.manifest?.sources ?? []).map((s) => [s.path, s]));
+  const folded = await foldJournal(outDir, previous);
+  if (folded) log.info({ event: 'journal', entries: folded }, `recovered ${folded} finished output(s) from an interrupted run's journal`);
   const sweptTemps = o.dryRun ? [] : await sweepStaleTemps(outDir);
   if (sweptTemps.length) log.info({ event: 'sweep', removed: sweptTemps }, `removed ${sweptTemps.length} stale temporary file(s)`);
+  journal = o.dryRun ? undefined : await Journal.open(outDir);
+  let journalChain = Promise.resolve();
 
   const probed = await probeAll(files, previous, 8, o.signal);
   const sources = probed.map(toPlanned).filter((s) => s !== undefined);
+  await fingerprintAll(sources, located.path, o.jobs, log);
   const notLossless = probed.filter((p) => p.result.kind === 'skipped' || p.result.kind === 'failed');
   const ignored = probed.filter((p) => p.result.kind === 'ignored').length;
   emit({ type: 'scanned', files: files.length, lossless: sources.length, ignored,
@@ -73,12 +103,16 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
   const onDisk = await statOutputs(outDir, previous, presets.map((p) => p.id));
   const naming = { profile: o.fsProfile, ...(o.layout ? { layout: parseLayout(o.layout) } : {}) };
   const plans = planSources({ sources, presets, ctx: { soxr: info.soxr }, ffmpegVersion: info.version, force: o.force, previous, onDisk, naming, outDir });
+  if (!o.force) await refuseForeignFiles(plans, outDir);
+  const present = new Set(files.map((f) => f.path));
+  const orphans = findOrphans(previous, plans, present, presets.map((p) => p.id));
   const tagSettings = { id3Version: o.id3v2Version, loudness: o.loudness, ...(o.artMaxSize ? { artMaxSize: o.artMaxSize } : {}) };
-  // Loudness measured before stays valid while the source file is unchanged.
+  // Loudness measured before stays valid while the audio is unchanged (a tags-only edit keeps it).
   const loudness = new Map<string, TrackLoudness>();
   for (const s of sources) {
     const p = previous.get(s.path);
-    if (p?.loudness && p.size === s.size && p.mtimeMs === s.mtimeMs) loudness.set(s.path, p.loudness);
+    const same = p && ((p.size === s.size && p.mtimeMs === s.mtimeMs) || (p.fingerprint !== undefined && p.fingerprint === s.fingerprint));
+    if (p?.loudness && same) loudness.set(s.path, p.loudness);
   }
   const jobs = groupJobs(plans, o.jobs, (s) => o.loudness && !loudness.has(s.path));
   // Encodes are tagged with the gains known now; album gains are settled by the tag stage below.
@@ -110,7 +144,9 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
       for (const r of result.outputs) {
         encoded.set(key(job.source.path, r.key), { ...r, elapsedMs: result.elapsedMs });
         const planned = job.outputs.find((x) => x.preset.id === r.key)!;
-        report(job.source.path, outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs }), result.elapsedMs);
+        const entry = outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs });
+        report(job.source.path, entry, result.elapsedMs);
+        if (entry.status === 'ok') checkpoint(job.source, entry);
       }
     };
     const d = await dispatch({ ...jobArgs, jobs, onJobDone });
@@ -128,7 +164,13 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
   });
   if (!o.dryRun && !interrupted && retagJobs.length) {
     const d = await dispatch({ ...jobArgs, jobs: retagJobs, onJobDone: ({ job, result }) => {
-      for (const r of result.outputs) retagged.set(key(job.source.path, r.key), r);
+      for (const r of result.outputs) {
+        retagged.set(key(job.source.path, r.key), r);
+        const po = job.outputs.find((x) => x.preset.id === r.key)!;
+        const base = encoded.get(key(job.source.path, r.key)) ? outputEntry(po, info.version, undefined, encoded.get(key(job.source.path, r.key)))
+          : { ...previous.get(job.source.path)?.outputs.find((x) => x.preset === po.preset.id && x.path === po.rel)!, action: 'kept' as const, reason: po.decision.reason };
+        if (r.status === 'ok') checkpoint(job.source, mergeRetag(base, r));
+      }
     } });
     interrupted = !!o.signal?.aborted || d.notStarted.length > 0;
   }
@@ -164,8 +206,28 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
       return base;
     }));
   }
+  // Orphans: deleted with --delete (only after a complete run), otherwise kept on record and listed.
+  const removed = new Set<string>();
+  if (o.delete && !o.dryRun && !interrupted && orphans.length) {
+    const { deleted, left } = await deleteOrphans(outDir, orphans);
+    for (const d of deleted) {
+      removed.add(orphanKey(d.source, d.output));
+      log.info({ event: 'delete', source: d.source, path: d.output.path, reason: d.reason }, `deleted orphan ${d.output.path}`);
+    }
+    for (const l of left) log.warn({ event: 'delete', path: l.orphan.output.path, skipped: l.why }, `left ${l.orphan.output.path} alone: ${l.why}`);
+  }
+  const keptOrphans = orphans.filter((x) => !removed.has(orphanKey(x.source, x.output)));
+  for (const x of keptOrphans) if (!o.delete) log.info({ event: 'orphan', source: x.source, path: x.output.path, reason: x.reason }, `orphan: ${x.output.path} (${x.reason}); --delete removes it`);
+  for (const entry of manifestSources) {
+    const mine = keptOrphans.filter((x) => x.source === entry.path && !entry.outputs.some((y) => y.preset === x.output.preset && y.path === x.output.path));
+    entry.outputs.push(...mine.map((x) => ({ ...x.output, reason: `orphan: ${x.reason}` })));
+  }
   manifestSources.sort((a, b) => (a.path < b.path ? -1 : 1));
-  for (const s of previous.values()) if (!seen.has(s.path)) manifestSources.push(s);
+  for (const s of previous.values()) {
+    if (seen.has(s.path)) continue;
+    const outputs = s.outputs.filter((x) => !removed.has(orphanKey(s.path, x)));
+    if (outputs.length || !o.delete) manifestSources.push({ ...s, outputs });
+  }
 
   const thisRun = manifestSources.filter((s) => seen.has(s.path));
   const outputs = thisRun.flatMap((s) => s.outputs);
@@ -179,6 +241,8 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     outputsKept: outputs.filter((x) => x.action === 'kept').length,
     outputsRetagged: outputs.filter((x) => x.action === 'retagged').length,
     outputsFailed: outputs.filter((x) => x.status === 'failed').length,
+    orphans: keptOrphans.length,
+    orphansDeleted: removed.size,
     audioSeconds: jobs.length && !o.dryRun ? [...new Set(jobs.map((j) => j.source))].filter((s) => decoded.has(s.path)).reduce((a, s) => a + (s.duration ?? 0), 0) : 0,
     wallSeconds: (Date.now() - startedAt.getTime()) / 1000,
   };
@@ -196,10 +260,27 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     summary,
     sources: manifestSources,
   };
+  await journalChain;
   const manifestPath = o.dryRun ? undefined : await writeManifest(outDir, manifest);
+  // The manifest now holds everything the journal did.
+  await journal?.finish();
+  journal = undefined;
   log.info({ event: 'summary', ...summary, exitCode, manifest: manifestPath }, 'run finished');
   emit({ type: 'done', summary, exitCode });
-  return { ...manifest, manifestPath, exitCode, commands, sweptTemps };
+  const actions = actionList(plans, retagJobs, orphans, o.delete, notLossless.map((p) => p.result as Extract<typeof p.result, { kind: 'skipped' | 'failed' }>));
+  return { ...manifest, manifestPath, exitCode, commands, sweptTemps, actions };
+
+  function checkpoint(source: PlannedSource, output: ManifestOutput) {
+    if (!journal) return;
+    const j = journal;
+    const { outputs: _o, ...facts } = sourceEntry({ source, outputs: [] }, decoded.get(source.path), loudness.get(source.path), () => output);
+    journalChain = journalChain.then(() => j.append({ source: facts, output }));
+  }
+
+  } finally {
+    await journal?.close();
+    await lock?.release();
+  }
 
   function report(source: string, entry: ManifestOutput, elapsedMs: number) {
     emit({ type: 'output', source, output: entry });
@@ -215,6 +296,55 @@ function mergeRetag(base: ManifestOutput, rt: OutputResult): ManifestOutput {
   if (rt.status !== 'ok') return { ...base, status: 'failed', code: rt.code, message: rt.message };
   return { ...base, action: base.action === 'encoded' ? 'encoded' : 'retagged', reason: base.action === 'encoded' ? base.reason : 'tags or art changed',
     size: rt.size, mtimeMs: rt.mtimeMs, tagsHash: rt.tagsHash, ...(rt.gains ? { gains: rt.gains } : {}) };
+}
+
+/** Fingerprint (packet MD5) the sources that have none yet: non-FLAC files, FLAC without STREAMINFO MD5. */
+async function fingerprintAll(sources: PlannedSource[], ffmpegPath: string, lanes: number, log: Logger): Promise<void> {
+  const todo = sources.filter((s) => !s.fingerprint);
+  let next = 0;
+  const lane = async () => {
+    while (next < todo.length) {
+      const s = todo[next++];
+      try {
+        s.fingerprint = await packetFingerprint(ffmpegPath, s.path);
+      } catch (e) {
+        // Without a fingerprint a later change to this file is treated as an audio change: safe, only slower.
+        log.warn({ event: 'fingerprint', source: s.path, error: (e as Error).message }, `cannot fingerprint ${s.path}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, todo.length) }, lane));
+}
+
+/**
+ * A new output whose path is already taken by a file the manifest does not know was not made by
+ * audiofan (or its record was lost): it is never overwritten. --force overrides.
+ */
+async function refuseForeignFiles(plans: SourcePlan[], outDir: string): Promise<void> {
+  await Promise.all(plans.flatMap((p) => p.outputs.filter((o) => o.decision.reason === 'new' && !o.collision).map(async (o) => {
+    if (await stat(resolve(outDir, o.rel)).then(() => true, () => false)) {
+      o.collision = { code: 'E_OUTPUT_COLLISION', message: `${o.rel}: a file audiofan did not make is already there; it was left alone (--force replaces it)` };
+    }
+  })));
+}
+
+/** The run's plan, output by output. */
+function actionList(plans: SourcePlan[], retags: PlannedJob[], orphans: Orphan[], deleting: boolean,
+  bad: { path: string; kind: 'skipped' | 'failed'; code: string; message: string }[]): PlannedAction[] {
+  const retag = new Set(retags.flatMap((j) => j.outputs.map((o) => `${j.source.path}\0${o.preset.id}`)));
+  const out: PlannedAction[] = [];
+  for (const p of plans) {
+    for (const o of p.outputs) {
+      const base = { source: p.source.path, preset: o.preset.id, path: o.rel };
+      if (o.collision) out.push({ ...base, action: 'fail', reason: o.collision.message });
+      else if (o.decision.action === 'encode') out.push({ ...base, action: 'encode', reason: o.decision.reason });
+      else if (retag.has(`${p.source.path}\0${o.preset.id}`)) out.push({ ...base, action: 'retag', reason: 'tags or art changed' });
+      else out.push({ ...base, action: 'keep', reason: o.decision.reason });
+    }
+  }
+  for (const x of orphans) out.push({ action: deleting ? 'delete' : 'orphan', source: x.source, preset: x.output.preset, path: x.output.path, reason: x.reason });
+  for (const b of bad) out.push({ action: b.kind === 'skipped' ? 'skip' : 'fail', source: b.path, reason: `${b.code}: ${b.message}` });
+  return out;
 }
 
 /** Stat the outputs the previous manifest knows, keyed by path relative to the output folder. */

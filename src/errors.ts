@@ -15,6 +15,8 @@ export const ErrorCodes = {
   E_ENCODER_MISSING: 'the ffmpeg binary lacks an encoder or filter a preset needs',
   E_SOURCE_DIR_MISSING: 'a source folder does not exist or is not a folder',
   E_OUTPUT_INSIDE_SOURCE: 'the output folder lies inside a source folder',
+  E_OUTPUT_MISSING: 'the output folder does not exist (and --create was not given)',
+  E_LOCKED: 'another audiofan run is using the output folder',
   // Per source: recorded in the manifest; the batch goes on.
   E_SOURCE_UNREADABLE: 'the source file could not be opened or read',
   E_SOURCE_EMPTY: 'the source file is empty',
@@ -58,5 +60,5 @@ export function isAudiofanError(e: unknown): e is AudiofanError {
 /** Usage and configuration errors stop the run (exit 2); everything else is per file. */
 export function isFatalCode(code: ErrorCode): boolean {
   return ['E_USAGE', 'E_CONFIG_INVALID', 'E_PRESET_INVALID', 'E_PRESET_UNKNOWN', 'E_FFMPEG_MISSING',
-    'E_ENCODER_MISSING', 'E_SOURCE_DIR_MISSING', 'E_OUTPUT_INSIDE_SOURCE'].includes(code);
+    'E_ENCODER_MISSING', 'E_SOURCE_DIR_MISSING', 'E_OUTPUT_INSIDE_SOURCE', 'E_OUTPUT_MISSING', 'E_LOCKED'].includes(code);
 }

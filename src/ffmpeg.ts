@@ -178,6 +178,16 @@ export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples
   return out;
 }
 
+/** Run ffmpeg and return what it wrote to stdout; rejects with stderr on failure. */
+export async function ffmpegStdout(ffmpegPath: string, args: string[]): Promise<string> {
+  try {
+    return (await execFileP(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], { maxBuffer: 16 << 20 })).stdout;
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    throw new Error(`ffmpeg ${args.join(' ')} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
+  }
+}
+
 /** Run ffmpeg with plain arguments (demo and fixture generation); rejects with stderr on failure. */
 export async function runFfmpeg(ffmpegPath: string, args: string[]): Promise<void> {
   try {

@@ -60,6 +60,8 @@ export interface ManifestSource extends Partial<SourceAudio> {
   /** Every tag, as canonical [KEY, value] entries. */
   tags?: TagEntries;
   cover?: CoverRef;
+  /** Identifies the audio independently of tags: equal on a changed file means only tags changed. */
+  fingerprint?: string;
   /** EBU R128 measurement of the source (with its gating-block histogram, for album loudness). */
   loudness?: TrackLoudness;
   warnings?: string[];
@@ -76,6 +78,9 @@ export interface RunSummary {
   outputsKept: number;
   outputsRetagged: number;
   outputsFailed: number;
+  /** Outputs audiofan made whose source is gone or no longer selected: deleted with --delete, else listed. */
+  orphans: number;
+  orphansDeleted: number;
   /** Seconds of source audio converted this run. */
   audioSeconds: number;
   wallSeconds: number;

@@ -52,6 +52,10 @@ export interface ConvertOptions {
   layout?: string;
   /** Which filesystems output names must be valid on. Default "universal" (all of them). */
   fsProfile?: FsProfile;
+  /** Create the output folder if it does not exist. Default false: a missing folder (an unmounted disk) is an error. */
+  create?: boolean;
+  /** Delete outputs audiofan made whose source is gone or no longer selected, then empty folders. Default false. */
+  delete?: boolean;
 }
 
 export const DEFAULTS = {
@@ -64,6 +68,8 @@ export const DEFAULTS = {
   id3v2Version: 4,
   loudness: true,
   fsProfile: 'universal' as FsProfile,
+  create: false,
+  delete: false,
 } as const;
 
 export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal' | 'artMaxSize' | 'layout'>>
@@ -107,6 +113,7 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
     presetDirs: o.presetDirs ?? [], extraPresets: o.extraPresets ?? [],
     ffmpegPath: o.ffmpegPath, signal: o.signal, logger: o.logger ?? silent,
     id3v2Version: o.id3v2Version ?? DEFAULTS.id3v2Version, loudness: o.loudness ?? DEFAULTS.loudness, artMaxSize: o.artMaxSize,
+    create: o.create ?? DEFAULTS.create, delete: o.delete ?? DEFAULTS.delete,
     fsProfile: o.fsProfile === undefined ? DEFAULTS.fsProfile : parseProfile(o.fsProfile), layout: o.layout,
   };
 }

@@ -29,7 +29,8 @@ export interface OutputState {
  * Should this output be (re)made? The first matching rule wins:
  *  1. forced                      -> encode "forced"
  *  2. no record of it             -> encode "new"
- *  3. source size or mtime differ -> encode "source changed"
+ *  3. source size or mtime differ,
+ *     and its audio fingerprint too -> encode "source audio changed" (same audio: tags only, see reconcile)
  *  4. preset definition differs   -> encode "preset changed"
  *  5. ffmpeg version differs      -> encode "encoder version changed"
  *  6. last attempt did not succeed-> encode "previous attempt failed"
@@ -39,8 +40,8 @@ export interface OutputState {
  */
 export function decide(input: {
   force?: boolean;
-  source: { size: number; mtimeMs: number };
-  prevSource?: Pick<ManifestSource, 'size' | 'mtimeMs'>;
+  source: { size: number; mtimeMs: number; fingerprint?: string };
+  prevSource?: Pick<ManifestSource, 'size' | 'mtimeMs' | 'fingerprint'>;
   prevOutput?: ManifestOutput;
   presetHash: string;
   ffmpegVersion: string;
@@ -49,7 +50,9 @@ export function decide(input: {
   const { prevSource: ps, prevOutput: po, onDisk } = input;
   if (input.force) return { action: 'encode', reason: 'forced' };
   if (!ps || !po) return { action: 'encode', reason: 'new' };
-  if (ps.size !== input.source.size || ps.mtimeMs !== input.source.mtimeMs) return { action: 'encode', reason: 'source changed' };
+  const touched = ps.size !== input.source.size || ps.mtimeMs !== input.source.mtimeMs;
+  const sameAudio = ps.fingerprint !== undefined && ps.fingerprint === input.source.fingerprint;
+  if (touched && !sameAudio) return { action: 'encode', reason: 'source audio changed' };
   if (po.presetHash !== input.presetHash) return { action: 'encode', reason: 'preset changed' };
   if (po.ffmpegVersion !== input.ffmpegVersion) return { action: 'encode', reason: 'encoder version changed' };
   if (po.status !== 'ok') return { action: 'encode', reason: 'previous attempt failed' };

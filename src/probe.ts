@@ -9,6 +9,7 @@ import { fileTypeFromFile } from 'file-type';
 import type { IAudioMetadata } from 'music-metadata';
 import { chooseCover, findFolderImage, type CoverRef } from './art.js';
 import type { ErrorCode } from './errors.js';
+import { streamInfoFingerprint } from './fingerprint.js';
 import { readAudioMetadata, UNSUPPORTED_EXT } from './read-metadata.js';
 import { sourceTagEntries } from './tagging/source-tags.js';
 import type { TagEntries } from './tagging/vorbis-comment.js';
@@ -32,6 +33,8 @@ export interface SourceInfo extends SourceAudio {
   tags: TagEntries;
   /** The front cover: an embedded picture or a folder image. */
   cover?: CoverRef;
+  /** Identifies the audio independently of tags (see fingerprint.ts); set later for non-FLAC files. */
+  fingerprint?: string;
   warnings: string[];
 }
 
@@ -105,5 +108,6 @@ export async function probeFile(path: string, folderImages: FolderImageCache = n
   const dir = dirname(path);
   if (!folderImages.has(dir)) folderImages.set(dir, findFolderImage(dir));
   const cover = chooseCover(meta.common.picture, await folderImages.get(dir));
-  return { kind: 'lossless', source: { ...audio, ...base, tags: sourceTagEntries(meta), ...(cover ? { cover } : {}), warnings } };
+  const fingerprint = streamInfoFingerprint(f.audioMD5);
+  return { kind: 'lossless', source: { ...audio, ...base, tags: sourceTagEntries(meta), ...(cover ? { cover } : {}), ...(fingerprint ? { fingerprint } : {}), warnings } };
 }

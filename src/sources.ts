@@ -26,7 +26,8 @@ async function reuse(file: ScannedFile, prev: ManifestSource | undefined): Promi
     const img = await stat(prev.cover.path).catch(() => undefined);
     if (!img || img.size !== prev.cover.size || img.mtimeMs !== prev.cover.mtimeMs) return undefined;
   }
-  return { kind: 'lossless', source: { ...audio, path: file.path, size: st.size, mtimeMs: st.mtimeMs, tags: prev.tags, ...(prev.cover ? { cover: prev.cover } : {}), warnings: [] } };
+  return { kind: 'lossless', source: { ...audio, path: file.path, size: st.size, mtimeMs: st.mtimeMs, tags: prev.tags, ...(prev.cover ? { cover: prev.cover } : {}),
+    ...(prev.fingerprint ? { fingerprint: prev.fingerprint } : {}), warnings: [] } };
 }
 
 /** Probe every file, `concurrency` at a time, in scan order. */

@@ -25,7 +25,7 @@ describe('usage', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: audiofan \[options\] \[command\] \[sources\.\.\.\]/);
     expect(r.stdout).toMatch(/Examples:\n {2}audiofan ~\/Music -o ~\/Lossy -p mp3-v0,opus-128/);
-    expect(r.stdout).toMatch(/Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 130 interrupted/);
+    expect(r.stdout).toMatch(/Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 75 output folder in use\nby another run, 130 interrupted/);
   });
 
   it.each([
@@ -90,8 +90,8 @@ describe('logs and reports', () => {
     const cmd = [process.execPath, bin, lib, '-o', out, '-p', 'flac,mp3-v0'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const { stdout } = await exec('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, COLUMNS: '120' } });
     expect(stdout).toMatch(/\[[#.]{24}\] \d+\/4 files +\d+\.\dx realtime +ETA/);
-    expect(stdout).toMatch(/preset +encoded +up to date +failed +MB written/);
-    expect(stdout).toMatch(/^flac +2 +0 +0 +\d+\.\d/m);
+    expect(stdout).toMatch(/preset +encoded +retagged +up to date +failed +MB written/);
+    expect(stdout).toMatch(/^flac +2 +0 +0 +0 +\d+\.\d/m);
     expect(stdout).toMatch(/Manifest: .*audiofan-manifest\.json/);
   });
 

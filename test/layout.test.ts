@@ -78,7 +78,7 @@ describe('layouts end to end', () => {
   it('with --layout, hostile tags stay inside the output folder, and a collision fails the second source without overwriting', async () => {
     const parent = await tmp('layout-out');
     const out = join(parent, 'out');
-    const r = await cli([lib, '-o', out, '-p', 'opus-64', '--layout', '{albumartist|artist}/{album}/{track:02} {title}', '--json']);
+    const r = await cli([lib, '-o', out, '-p', 'opus-64', '--layout', '{albumartist|artist}/{album}/{track:02} {title}', '--json', '--create']);
     expect(r.code).toBe(1);
     expect(await readdir(parent)).toEqual(['out']);
     const files = await listFiles(out);

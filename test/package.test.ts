@@ -55,7 +55,7 @@ describe('package', () => {
     await writeFile(join(dir, 'app', 'use.mjs'), `
       import { convertLibrary } from 'audiofan';
       import schema from 'audiofan/manifest.schema.json' with { type: 'json' };
-      const r = await convertLibrary({ sources: [${JSON.stringify(src)}], output: ${JSON.stringify(join(dir, 'out'))}, presets: ['opus-64', 'flac-cd'] });
+      const r = await convertLibrary({ sources: [${JSON.stringify(src)}], output: ${JSON.stringify(join(dir, 'out'))}, presets: ['opus-64', 'flac-cd'], create: true });
       console.log(JSON.stringify({ exitCode: r.exitCode, encoded: r.summary.outputsEncoded, schema: schema.title }));`);
     const run = await exec(process.execPath, ['--no-warnings', 'use.mjs'], { cwd: join(dir, 'app') });
     expect(JSON.parse(run.stdout)).toEqual({ exitCode: 0, encoded: 2, schema: 'audiofan manifest, version 1' });

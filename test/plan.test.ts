@@ -83,7 +83,9 @@ describe('decide (the transcode decision, first matching rule wins)', () => {
   it.each([
     ['forced', { force: true }, 'encode', 'forced'],
     ['no record', { prevSource: undefined, prevOutput: undefined }, 'encode', 'new'],
-    ['source touched', { source: { size: 100, mtimeMs: 5 } }, 'encode', 'source changed'],
+    ['source touched, audio unknown', { source: { size: 100, mtimeMs: 5 } }, 'encode', 'source audio changed'],
+    ['source edited, different audio', { source: { size: 120, mtimeMs: 5, fingerprint: 'b' }, prevSource: { ...prevSource, fingerprint: 'a' } }, 'encode', 'source audio changed'],
+    ['source edited, same audio (tags only: the tag stage retags)', { source: { size: 120, mtimeMs: 5, fingerprint: 'a' }, prevSource: { ...prevSource, fingerprint: 'a' } }, 'keep', 'up to date'],
     ['preset changed', { presetHash: 'other' }, 'encode', 'preset changed'],
     ['ffmpeg changed', { ffmpegVersion: '6.1' }, 'encode', 'encoder version changed'],
     ['failed before', { prevOutput: { ...prevOutput, status: 'failed' as const } }, 'encode', 'previous attempt failed'],

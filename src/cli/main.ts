@@ -18,7 +18,7 @@ import { ProgressBar, summaryText } from './render.js';
 import { resolveSettings, toConvertOptions, type Flags } from './settings.js';
 
 /** Exit codes: documented in the README. */
-export const EXIT = { ok: 0, someFailed: 1, usage: 2, internal: 70, interrupted: 130 } as const;
+export const EXIT = { ok: 0, someFailed: 1, usage: 2, internal: 70, locked: 75, interrupted: 130 } as const;
 
 export interface Io {
   stdout: NodeJS.WriteStream;
@@ -35,10 +35,11 @@ Examples:
   audiofan doctor                                    check the ffmpeg binary and its encoders
   audiofan demo                                      make a demo library and convert it
 
-Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 130 interrupted.
+Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 75 output folder in use
+by another run, 130 interrupted.
 Environment: FFMPEG_PATH, AUDIOFAN_PRESETS, AUDIOFAN_JOBS, AUDIOFAN_PRESETS_DIR, AUDIOFAN_CONFIG.`;
 
-interface RunFlags extends Flags { dryRun?: boolean; json?: boolean; quiet?: boolean }
+interface RunFlags extends Flags { dryRun?: boolean; json?: boolean; quiet?: boolean; create?: boolean; delete?: boolean }
 
 function makeLogger(io: Io, flags: RunFlags): Logger {
   const structured = flags.json || !io.stderr.isTTY;
@@ -49,7 +50,7 @@ function makeLogger(io: Io, flags: RunFlags): Logger {
 }
 
 /** Run a conversion with terminal or NDJSON reporting; returns the exit code. */
-async function runConversion(io: Io, flags: RunFlags, sources: string[], overrides: Partial<Flags> = {}): Promise<{ code: number; result?: RunResult }> {
+async function runConversion(io: Io, flags: RunFlags, sources: string[], overrides: Partial<RunFlags> = {}): Promise<{ code: number; result?: RunResult }> {
   const settings = resolveSettings({ ...flags, ...overrides }, io.env);
   const controller = new AbortController();
   let signals = 0;
@@ -65,12 +66,13 @@ async function runConversion(io: Io, flags: RunFlags, sources: string[], overrid
   const tty = !!io.stderr.isTTY && !flags.json;
   const bar = tty && !flags.quiet && !flags.dryRun ? new ProgressBar(io.stderr) : undefined;
   try {
-    const run = convertLibrary({ ...toConvertOptions(settings, sources), dryRun: flags.dryRun, logger: makeLogger(io, flags), signal: controller.signal });
+    const run = convertLibrary({ ...toConvertOptions(settings, sources), dryRun: flags.dryRun, create: flags.create ?? overrides.create,
+      delete: flags.delete, logger: makeLogger(io, flags), signal: controller.signal });
     if (bar) run.on('progress', (p) => bar.update(p));
     const result = await run;
     bar?.done();
     if (flags.dryRun) {
-      if (flags.json) io.stdout.write(JSON.stringify({ commands: result.commands, sources: result.sources }, null, 2) + '\n');
+      if (flags.json) io.stdout.write(JSON.stringify({ plan: result.actions, commands: result.commands, sources: result.sources }, null, 2) + '\n');
       else io.stdout.write(result.commands.map((c) => shellQuote(c)).join('\n') + (result.commands.length ? '\n' : '# nothing to do: every output is up to date\n'));
     } else if (tty && !flags.quiet) io.stdout.write(summaryText(result));
     return { code: result.exitCode, result };
@@ -92,7 +94,9 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .option('--dry-run', 'print the exact ffmpeg commands that would run; write nothing')
     .option('--json', 'NDJSON logs on stderr even on a terminal (dry-run: the plan as JSON on stdout)')
     .option('-q, --quiet', 'no progress bar or summary; logs only warnings and errors')
-    .option('--force', 're-encode every output even when up to date')
+    .option('--force', 're-encode every output even when up to date (and replace files audiofan did not make)')
+    .option('--create', 'create the output folder if it does not exist (default: refuse, it may be an unmounted disk)')
+    .option('--delete', 'delete outputs whose source is gone or no longer selected, then empty folders (only files audiofan made)')
     .option('--config <file>', 'JSON config file (keys: output, presets, jobs, presetDirs, definePresets, ffmpeg, followSymlinks, id3v2, loudness, artMaxSize, layout, fsProfile)')
     .option('--presets-dir <dir...>', 'extra folder(s) of preset *.json files; same id overrides a built-in')
     .option('--ffmpeg <path>', 'ffmpeg binary to use (else FFMPEG_PATH, ffmpeg-static, PATH, @ffmpeg-installer)')
@@ -158,7 +162,7 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
       const ffmpegPath = locateFfmpeg(root.ffmpeg, io.env).path;
       const demo = await makeDemoLibrary(resolve(dir), ffmpegPath);
       io.stdout.write(`Demo library: ${demo.library}\n`);
-      const { code, result } = await runConversion(io, root, [demo.library], { output: demo.output, presets: DEMO_PRESETS.join(',') });
+      const { code, result } = await runConversion(io, root, [demo.library], { output: demo.output, presets: DEMO_PRESETS.join(','), create: true });
       // The truncated file is meant to fail; anything else failing is a real problem.
       const unexpected = result?.sources.filter((s) => s.status === 'failed' && s.path !== demo.corrupt) ?? [];
       io.stdout.write(`\nOutputs:  ${demo.output}/<preset>/...\nManifest: ${result?.manifestPath ?? '(none)'}\n`
@@ -184,6 +188,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     }
     if (isAudiofanError(e)) {
       io.stderr.write(`audiofan: error [${e.code}]: ${e.message}\n`);
+      if (e.code === 'E_LOCKED') return EXIT.locked;
       return isFatalCode(e.code) ? EXIT.usage : EXIT.someFailed;
     }
     io.stderr.write(`audiofan: internal error: ${(e as Error).stack ?? String(e)}\n`);

@@ -40,19 +40,21 @@ function table(rows: string[][]): string {
 
 /** The end-of-run report: per preset counts, then every failure with its code and reason. */
 export function summaryText(r: RunResult): string {
-  const byPreset = new Map<string, { encoded: number; kept: number; failed: number; bytes: number }>();
+  const byPreset = new Map<string, { encoded: number; retagged: number; kept: number; failed: number; bytes: number }>();
   const seen = new Set(r.options.presets as string[]);
   const thisRun = r.sources.filter((s) => s.outputs.some((o) => seen.has(o.preset)) || s.status !== 'ok');
   for (const s of thisRun) for (const o of s.outputs) {
     if (!seen.has(o.preset)) continue;
-    const row = byPreset.get(o.preset) ?? { encoded: 0, kept: 0, failed: 0, bytes: 0 };
+    if (o.reason.startsWith('orphan:')) continue;
+    const row = byPreset.get(o.preset) ?? { encoded: 0, retagged: 0, kept: 0, failed: 0, bytes: 0 };
     if (o.action === 'encoded') { row.encoded++; row.bytes += o.size ?? 0; }
+    else if (o.action === 'retagged') row.retagged++;
     else if (o.action === 'kept') row.kept++;
     if (o.status === 'failed') row.failed++;
     byPreset.set(o.preset, row);
   }
-  const rows = [['preset', 'encoded', 'up to date', 'failed', 'MB written']];
-  for (const [id, v] of byPreset) rows.push([id, String(v.encoded), String(v.kept), String(v.failed), (v.bytes / 1e6).toFixed(1)]);
+  const rows = [['preset', 'encoded', 'retagged', 'up to date', 'failed', 'MB written']];
+  for (const [id, v] of byPreset) rows.push([id, String(v.encoded), String(v.retagged), String(v.kept), String(v.failed), (v.bytes / 1e6).toFixed(1)]);
   const lines = [table(rows), ''];
   const problems = r.sources.flatMap((s) => {
     if (s.status === 'skipped') return [`  skipped  ${s.code}  ${s.message}`];
@@ -64,8 +66,10 @@ export function summaryText(r: RunResult): string {
   const m = r.summary;
   const speed = m.wallSeconds > 0 ? ` (${(m.audioSeconds / m.wallSeconds).toFixed(1)}x realtime)` : '';
   lines.push(`${m.lossless} lossless source(s), ${m.skippedSources} skipped, ${m.failedSources} failed, ${m.ignoredFiles} other file(s) ignored.`);
-  lines.push(`${m.outputsEncoded} output(s) encoded, ${m.outputsKept} up to date, ${m.outputsFailed} failed; `
+  lines.push(`${m.outputsEncoded} output(s) encoded, ${m.outputsRetagged} retagged, ${m.outputsKept} up to date, ${m.outputsFailed} failed; `
     + `${clock(m.audioSeconds)} of audio in ${m.wallSeconds.toFixed(1)} s${speed}.`);
+  if (m.orphans) lines.push(`${m.orphans} orphaned output(s) (source gone or preset dropped) kept; --delete removes them.`);
+  if (m.orphansDeleted) lines.push(`${m.orphansDeleted} orphaned output(s) deleted.`);
   if (r.manifestPath) lines.push(`Manifest: ${r.manifestPath}`);
   if (r.interrupted) lines.push('Interrupted: finished outputs are kept and recorded; run again to do the rest.');
   return lines.join('\n') + '\n';
