@@ -2,7 +2,7 @@
  * The coordinator: scan -> probe -> plan -> dispatch (workers transcode) -> manifest.
  * Only usage and configuration errors reject; every per-file problem is manifest data.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { AudiofanError } from './errors.js';
 import { packetFingerprint } from './fingerprint.js';
 import { foldJournal, Journal } from './journal.js';
@@ -15,12 +15,13 @@ import { dispatch, toTranscodeJob, type JobOutcome } from './dispatch.js';
 import { ErrorCodes, type ErrorCode } from './errors.js';
 import { commandArgs, inspectFfmpeg } from './ffmpeg.js';
 import { locateFfmpeg } from './ffmpeg-locate.js';
-import { commandSpec, type OutputResult } from './job.js';
+import { commandSpec, type OutputResult, type TranscodeJob } from './job.js';
 import { LibraryRun, type RunEvent } from './library-run.js';
 import { readManifest, writeManifest, MANIFEST_VERSION, type Manifest, type ManifestOutput, type ManifestSource, type RunSummary } from './manifest.js';
 import { resolveOptions, type ConvertOptions } from './options.js';
 import { groupJobs, planSources, type OutputState, type PlannedJob, type PlannedOutput, type PlannedSource, type SourcePlan } from './plan.js';
-import { gainsBySource, planRetags } from './reconcile.js';
+import { albumKey, gainsBySource, planRetags } from './reconcile.js';
+import { containerOf } from './presets.js';
 import { parseLayout } from './layout.js';
 import type { TrackLoudness } from './loudness.js';
 import { loadPresets, selectPresets } from './presets.js';
@@ -138,15 +139,15 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
       emit({ type: 'command', argv });
     });
   } else if (!interrupted && jobs.length) {
-    const onJobDone = ({ job, result }: JobOutcome) => {
+    const onJobDone = async ({ job, result }: JobOutcome, tj: TranscodeJob) => {
       if (result.decodedSeconds !== undefined) decoded.set(job.source.path, result.decodedSeconds);
       if (result.loudness) loudness.set(job.source.path, result.loudness);
       for (const r of result.outputs) {
-        encoded.set(key(job.source.path, r.key), { ...r, elapsedMs: result.elapsedMs });
         const planned = job.outputs.find((x) => x.preset.id === r.key)!;
-        const entry = outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs });
+        let entry = outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs });
+        if (entry.status === 'ok') entry = await publish(job.source, entry, tj.outputs.find((x) => x.key === r.key)!, r);
+        encoded.set(key(job.source.path, r.key), entry.status === 'ok' ? { ...r, elapsedMs: result.elapsedMs } : { key: r.key, status: 'failed', code: entry.code, message: entry.message, elapsedMs: result.elapsedMs });
         report(job.source.path, entry, result.elapsedMs);
-        if (entry.status === 'ok') checkpoint(job.source, entry);
       }
     };
     const d = await dispatch({ ...jobArgs, jobs, onJobDone });
@@ -163,13 +164,13 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     return previous.get(s.path)?.outputs.find((x) => x.preset === po.preset.id && x.path === po.rel)?.tagsHash ?? '';
   });
   if (!o.dryRun && !interrupted && retagJobs.length) {
-    const d = await dispatch({ ...jobArgs, jobs: retagJobs, onJobDone: ({ job, result }) => {
+    const d = await dispatch({ ...jobArgs, jobs: retagJobs, onJobDone: async ({ job, result }, tj) => {
       for (const r of result.outputs) {
-        retagged.set(key(job.source.path, r.key), r);
         const po = job.outputs.find((x) => x.preset.id === r.key)!;
         const base = encoded.get(key(job.source.path, r.key)) ? outputEntry(po, info.version, undefined, encoded.get(key(job.source.path, r.key)))
           : { ...previous.get(job.source.path)?.outputs.find((x) => x.preset === po.preset.id && x.path === po.rel)!, action: 'kept' as const, reason: po.decision.reason };
-        if (r.status === 'ok') checkpoint(job.source, mergeRetag(base, r));
+        const after = r.status === 'ok' ? await publish(job.source, mergeRetag(base, r), tj.outputs.find((x) => x.key === r.key)!, r) : undefined;
+        retagged.set(key(job.source.path, r.key), after?.status === 'failed' ? { key: r.key, status: 'failed', code: after.code, message: after.message } : r);
       }
     } });
     interrupted = !!o.signal?.aborted || d.notStarted.length > 0;
@@ -267,14 +268,31 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
   journal = undefined;
   log.info({ event: 'summary', ...summary, exitCode, manifest: manifestPath }, 'run finished');
   emit({ type: 'done', summary, exitCode });
-  const actions = actionList(plans, retagJobs, orphans, o.delete, notLossless.map((p) => p.result as Extract<typeof p.result, { kind: 'skipped' | 'failed' }>));
+  // A dry run cannot know the loudness of what it would encode: outputs of the same albums are marked
+  // for the album-gain retag the real run would do once those tracks are measured.
+  const albumsMeasured = new Set(jobs.filter((j) => j.measureLoudness).map((j) => albumKey(j.source)).filter((k) => k !== undefined));
+  const predicted = o.dryRun && o.loudness ? plans.filter((p) => albumsMeasured.has(albumKey(p.source) ?? '\0'))
+    .map((p) => ({ kind: 'retag' as const, source: p.source, outputs: p.outputs.filter((x) => x.decision.action === 'keep' && containerOf(x.preset).tagWriter !== 'ffmpeg'), measureLoudness: false })) : [];
+  const actions = actionList(plans, [...retagJobs, ...predicted], orphans, o.delete, notLossless.map((p) => p.result as Extract<typeof p.result, { kind: 'skipped' | 'failed' }>));
   return { ...manifest, manifestPath, exitCode, commands, sweptTemps, actions };
 
-  function checkpoint(source: PlannedSource, output: ManifestOutput) {
-    if (!journal) return;
+  /** Write-ahead: record the finished output in the journal, then rename it into place. */
+  async function publish(source: PlannedSource, entry: ManifestOutput, out: TranscodeJob['outputs'][number], r: OutputResult): Promise<ManifestOutput> {
+    try {
+      await checkpoint(source, entry);
+      await rename(out.temp, out.final);
+      return entry;
+    } catch (e) {
+      return { ...entry, status: 'failed', action: 'none', code: 'E_OUTPUT_WRITE', message: `${out.final}: cannot move the finished output into place: ${(e as Error).message}` };
+    }
+  }
+
+  function checkpoint(source: PlannedSource, output: ManifestOutput): Promise<void> {
+    if (!journal) return Promise.resolve();
     const j = journal;
     const { outputs: _o, ...facts } = sourceEntry({ source, outputs: [] }, decoded.get(source.path), loudness.get(source.path), () => output);
     journalChain = journalChain.then(() => j.append({ source: facts, output }));
+    return journalChain;
   }
 
   } finally {
@@ -384,7 +402,7 @@ function sourceEntry(plan: SourcePlan, decodedDuration: number | undefined, loud
     sampleRate: s.sampleRate, bitsPerSample: s.bitsPerSample, channels: s.channels, duration: s.duration,
     status: failed ? 'failed' : 'ok', ...lifted,
     ...(decodedDuration !== undefined ? { decodedDuration } : {}),
-    tags: s.tags, ...(s.cover ? { cover: s.cover } : {}), ...(loudness ? { loudness } : {}),
+    tags: s.tags, ...(s.cover ? { cover: s.cover } : {}), ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}), ...(loudness ? { loudness } : {}),
     ...(s.warnings.length ? { warnings: s.warnings } : {}), outputs,
   };
 }

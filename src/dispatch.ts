@@ -48,7 +48,8 @@ export async function dispatch(args: {
   tagOptions: TagOptions;
   signal?: AbortSignal;
   onProgress: (p: ProgressEvent) => void;
-  onJobDone: (o: JobOutcome) => void;
+  /** Called with each finished job; may return a promise (the coordinator journals and publishes outputs). */
+  onJobDone: (o: JobOutcome, job: TranscodeJob) => void | Promise<void>;
 }): Promise<{ outcomes: JobOutcome[]; notStarted: PlannedJob[] }> {
   const { jobs, signal } = args;
   const pool = new TranscodePool(Math.min(args.threads, Math.max(1, jobs.length)));
@@ -84,14 +85,14 @@ export async function dispatch(args: {
       const job = jobs[id];
       const tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
       const result = await pool.run(tj, (t) => { live.set(id, Math.min(t, job.source.duration ?? t) * share(job)); report(); });
-      // A crashed thread cannot clean up after itself; the coordinator knows the temp names.
+      const outcome = { job, result };
+      await args.onJobDone(outcome, tj);
+      // Whatever was not published (failed, or a crashed thread's leftovers) is removed now.
       await Promise.all(tj.outputs.map((o) => rm(o.temp, { force: true })));
       live.delete(id);
       audioDone += (job.source.duration ?? 0) * share(job);
       outputsDone += result.outputs.length;
-      const outcome = { job, result };
       outcomes.push(outcome);
-      args.onJobDone(outcome);
       report(true);
     }
   };

@@ -4,12 +4,25 @@
  * packets as stored (ffmpeg stream copy: no decoding, tags and pictures not included).
  * Equal fingerprints on a changed file mean only its tags (or art) changed.
  */
+import { open } from 'node:fs/promises';
 import { ffmpegStdout } from './ffmpeg.js';
 
-/** "flac-md5:<hex>" from FLAC's STREAMINFO, or undefined when absent or all zeros. */
-export function streamInfoFingerprint(md5: Uint8Array | undefined): string | undefined {
-  if (!md5 || md5.every((b) => b === 0)) return undefined;
-  return `flac-md5:${Buffer.from(md5).toString('hex')}`;
+/**
+ * "flac-md5:<hex>": the MD5 of the decoded audio that FLAC encoders store in STREAMINFO (always the
+ * first metadata block, right after "fLaC"). Undefined when absent (all zeros) or not a bare FLAC.
+ * Read directly: music-metadata parses it but does not expose it.
+ */
+export async function streamInfoFingerprint(path: string): Promise<string | undefined> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(42);
+    const { bytesRead } = await fh.read(b, 0, 42, 0);
+    if (bytesRead < 42 || b.toString('latin1', 0, 4) !== 'fLaC' || (b[4] & 0x7f) !== 0) return undefined;
+    const md5 = b.subarray(26, 42);
+    return md5.every((x) => x === 0) ? undefined : `flac-md5:${md5.toString('hex')}`;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** "packets-md5:<hex>": MD5 of the first audio stream's packets, read by ffmpeg without decoding. */

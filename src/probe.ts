@@ -108,6 +108,6 @@ export async function probeFile(path: string, folderImages: FolderImageCache = n
   const dir = dirname(path);
   if (!folderImages.has(dir)) folderImages.set(dir, findFolderImage(dir));
   const cover = chooseCover(meta.common.picture, await folderImages.get(dir));
-  const fingerprint = streamInfoFingerprint(f.audioMD5);
+  const fingerprint = audio.codec === 'FLAC' ? await streamInfoFingerprint(path).catch(() => undefined) : undefined;
   return { kind: 'lossless', source: { ...audio, ...base, tags: sourceTagEntries(meta), ...(cover ? { cover } : {}), ...(fingerprint ? { fingerprint } : {}), warnings } };
 }

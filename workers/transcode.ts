@@ -1,8 +1,10 @@
 /**
  * Piscina worker: run one ffmpeg command (one decode, several outputs, optionally the loudness
- * meter), check what came out, write tags and cover, move good outputs into place. Retag jobs
- * only rewrite the tags of existing outputs. Thin on purpose, and it never throws: every failure
- * becomes a result the coordinator turns into a typed manifest entry.
+ * meter), check what came out, write tags and cover. Retag jobs only rewrite the tags of existing
+ * outputs. A finished output is left at its temporary name: the coordinator records it in the
+ * journal first and then renames it into place (write-ahead), so a kill can never leave a file at a
+ * final path that no record knows. Thin on purpose, and it never throws: every failure becomes a
+ * result the coordinator turns into a typed manifest entry.
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -31,8 +33,9 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
   const fail = (code: OutputResult['code'], message: string, stderrTail?: string): OutputResult[] =>
     job.outputs.map((o) => ({ key: o.key, status: 'failed', code, message, ...(stderrTail ? { stderrTail } : {}) }));
   const done = async (outputs: OutputResult[], extra: Partial<TranscodeResult> = {}): Promise<TranscodeResult> => {
-    // Whatever happened, no temporary outlives the job.
-    await Promise.all(job.outputs.map((o) => rm(o.temp, { force: true })));
+    // No temporary of a failed output outlives the job; finished ones wait for the coordinator.
+    const ok = new Set(outputs.filter((r) => r.status === 'ok').map((r) => r.key));
+    await Promise.all(job.outputs.filter((o) => !ok.has(o.key)).map((o) => rm(o.temp, { force: true })));
     port.close();
     return { id: job.id, outputs, elapsedMs: Date.now() - started, cancelled: abort.signal.aborted, ...extra };
   };
@@ -81,19 +84,19 @@ async function coverFor(job: TranscodeJob): Promise<Picture | undefined> {
   return loadCover(job.source.path, job.tags.cover, job.tags.artMaxSize, job.ffmpegPath);
 }
 
-/** Write tags and cover into a fresh temporary, rename it into place; returns the tags hash written. */
-async function tagAndPlace(o: JobOutput, from: string, tags: TagInput, gains: GainSet, cover: Picture | undefined): Promise<{ tagsHash: string; gains?: GainSet }> {
+/** Write tags and cover; the tagged file ends up at the output's temp name. Returns the tags hash written. */
+async function tagAt(o: JobOutput, from: string, tags: TagInput, gains: GainSet, cover: Picture | undefined): Promise<{ tagsHash: string; gains?: GainSet }> {
   const state = tagState({ ...tags, writer: o.writer, art: o.art, gains });
-  if (o.writer === 'ffmpeg') await rename(from, o.final);
-  else {
+  if (o.writer === 'ffmpeg') {
+    if (from !== o.temp) throw new Error('outputs tagged by ffmpeg cannot be retagged'); // never planned
+  } else {
     const tagged = tempPathFor(o.final);
     try {
       await writeTags(o.writer, from, tagged, state.entries, o.art && cover ? [cover] : [], tags.id3Version);
-      await rename(tagged, o.final);
+      await rename(tagged, o.temp);
     } finally {
       await rm(tagged, { force: true });
     }
-    if (from !== o.final) await rm(from, { force: true });
   }
   return { tagsHash: state.hash, ...(state.gains ? { gains: state.gains } : {}) };
 }
@@ -117,8 +120,8 @@ async function finishOutput(job: TranscodeJob, o: JobOutput, decoded: number, ga
     return fail('E_SOURCE_CHANGED', `${job.source.path}: the source changed while it was being converted; it will be redone next run`);
   }
   try {
-    const placed = await tagAndPlace(o, o.temp, job.tags, gains, cover);
-    const st = await stat(o.final);
+    const placed = await tagAt(o, o.temp, job.tags, gains, cover);
+    const st = await stat(o.temp);
     return {
       key: o.key, status: 'ok', size: st.size, mtimeMs: st.mtimeMs, duration: f.duration,
       // The audio's own bitrate where the headers give it: file size would count the cover too.
@@ -126,7 +129,7 @@ async function finishOutput(job: TranscodeJob, o: JobOutput, decoded: number, ga
       channels: f.numberOfChannels, bitsPerSample: f.bitsPerSample, ...placed,
     };
   } catch (e) {
-    return fail('E_OUTPUT_WRITE', `${o.final}: cannot tag or move the finished output into place: ${(e as Error).message}`);
+    return fail('E_OUTPUT_WRITE', `${o.final}: cannot write the finished output's tags: ${(e as Error).message}`);
   }
 }
 
@@ -136,8 +139,8 @@ async function retag(job: TranscodeJob): Promise<OutputResult[]> {
   const out: OutputResult[] = [];
   for (const o of job.outputs) {
     try {
-      const placed = await tagAndPlace(o, o.final, job.tags, job.tags.gains ?? {}, cover);
-      const st = await stat(o.final);
+      const placed = await tagAt(o, o.final, job.tags, job.tags.gains ?? {}, cover);
+      const st = await stat(o.temp);
       out.push({ key: o.key, status: 'ok', size: st.size, mtimeMs: st.mtimeMs, ...placed });
     } catch (e) {
       out.push({ key: o.key, status: 'failed', code: 'E_OUTPUT_WRITE', message: `${o.final}: cannot rewrite tags: ${(e as Error).message}` });
