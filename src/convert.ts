@@ -3,34 +3,36 @@
  * Only usage and configuration errors reject; every per-file problem is manifest data.
  */
 import { mkdir, rename, stat } from 'node:fs/promises';
-import { AudiofanError } from './errors.js';
-import { packetFingerprint } from './fingerprint.js';
-import { foldJournal, Journal } from './journal.js';
-import { acquireLock } from './lock.js';
-import { deleteOrphans, findOrphans, orphanKey, type Orphan } from './orphans.js';
-import type { Logger } from './options.js';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { actionList, type PlannedAction } from './actions.js';
+import { sweepStaleTemps } from './atomic.js';
 import { assertCapabilities } from './capabilities.js';
 import { dispatch, toTranscodeJob, type JobOutcome } from './dispatch.js';
-import { ErrorCodes, type ErrorCode } from './errors.js';
+import { AudiofanError } from './errors.js';
 import { commandArgs, inspectFfmpeg } from './ffmpeg.js';
 import { locateFfmpeg } from './ffmpeg-locate.js';
+import { fingerprintAll } from './fingerprint.js';
 import { commandSpec, type OutputResult, type TranscodeJob } from './job.js';
-import { LibraryRun, type RunEvent } from './library-run.js';
-import { readManifest, writeManifest, MANIFEST_VERSION, type Manifest, type ManifestOutput, type ManifestSource, type RunSummary } from './manifest.js';
-import { resolveOptions, type ConvertOptions } from './options.js';
-import { groupJobs, planSources, type OutputState, type PlannedJob, type PlannedOutput, type PlannedSource, type SourcePlan } from './plan.js';
-import { albumKey, gainsBySource, planRetags } from './reconcile.js';
-import { containerOf } from './presets.js';
+import { foldJournal, Journal } from './journal.js';
 import { parseLayout } from './layout.js';
+import { LibraryRun, type RunEvent } from './library-run.js';
+import { acquireLock } from './lock.js';
 import type { TrackLoudness } from './loudness.js';
-import { loadPresets, selectPresets } from './presets.js';
+import { readManifest, writeManifest, MANIFEST_NAME, MANIFEST_VERSION, type Manifest, type ManifestOutput, type ManifestSource, type RunSummary } from './manifest.js';
+import { mergeRetag, outputEntry, sourceEntry } from './manifest-entries.js';
+import { resolveOptions, type ConvertOptions } from './options.js';
+import { deleteOrphans, findOrphans, orphanKey } from './orphans.js';
+import { refuseForeignFiles, statOutputs } from './outputs-on-disk.js';
+import { groupJobs, planSources, type PlannedSource } from './plan.js';
+import { containerOf, loadPresets, selectPresets } from './presets.js';
+import { albumKey, gainsBySource, planRetags } from './reconcile.js';
 import { scanSources } from './scan.js';
-import { sweepStaleTemps } from './atomic.js';
 import { probeAll, toPlanned } from './sources.js';
 import { toolVersion } from './version.js';
 
 /** The run's result: the manifest's data plus what only the caller needs. */
+export type { PlannedAction } from './actions.js';
+
 export interface RunResult extends Manifest {
   /** Where the manifest was written (undefined for a dry run). */
   manifestPath?: string;
@@ -44,14 +46,6 @@ export interface RunResult extends Manifest {
   actions: PlannedAction[];
 }
 
-/** One line of the plan: what happens to one output (or source) and why. */
-export interface PlannedAction {
-  action: 'encode' | 'retag' | 'keep' | 'delete' | 'orphan' | 'skip' | 'fail';
-  source: string;
-  preset?: string;
-  path?: string;
-  reason: string;
-}
 
 /**
  * Convert a library. Returns a handle that is awaitable (the RunResult), an EventEmitter of
@@ -88,7 +82,9 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
   const previous = new Map((prevRead.manifest?.sources ?? []).map((s) => [s.path, s]));
   const folded = await foldJournal(outDir, previous);
   if (folded) log.info({ event: 'journal', entries: folded }, `recovered ${folded} finished output(s) from an interrupted run's journal`);
-  const sweptTemps = o.dryRun ? [] : await sweepStaleTemps(outDir);
+  // Temporaries outlive only a run that died (SIGKILL, power loss), and such a run leaves its lock or
+  // its journal behind: only then is the whole output tree walked for them.
+  const sweptTemps = o.dryRun || !(lock?.tookOver || folded) ? [] : await sweepStaleTemps(outDir);
   if (sweptTemps.length) log.info({ event: 'sweep', removed: sweptTemps }, `removed ${sweptTemps.length} stale temporary file(s)`);
   journal = o.dryRun ? undefined : await Journal.open(outDir);
   let journalChain = Promise.resolve();
@@ -156,7 +152,7 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
 
   // The tag stage: with every track's loudness known, settle album gains, and retag (without
   // re-encoding) every good output whose tags or art differ from what they should be.
-  const gains = gainsBySource(sources, loudness);
+  const gains = jobs.length && !o.dryRun ? gainsBySource(sources, loudness) : provisional;
   const retagJobs = planRetags(plans, gains, tagSettings, (s, po) => {
     const r = encoded.get(key(s.path, po.preset.id));
     if (r) return r.status === 'ok' ? r.tagsHash ?? '' : undefined;
@@ -262,7 +258,12 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     sources: manifestSources,
   };
   await journalChain;
-  const manifestPath = o.dryRun ? undefined : await writeManifest(outDir, manifest);
+  // A run that changed nothing (the common nightly case) leaves the manifest as it is.
+  // (A source that was re-read, i.e. new or changed on disk, is a change; one that vanished keeps its record.)
+  const changed = jobs.length > 0 || retagJobs.length > 0 || removed.size > 0 || folded > 0 || !prevRead.manifest
+    || probed.some((p) => !p.reused);
+  const manifestPath = o.dryRun ? undefined : join(outDir, MANIFEST_NAME);
+  if (!o.dryRun && changed) await writeManifest(outDir, manifest);
   // The manifest now holds everything the journal did.
   await journal?.finish();
   journal = undefined;
@@ -307,102 +308,4 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     if (entry.status === 'ok') log.info(fields, `${entry.preset}: ${entry.path}`);
     else log.error(fields, entry.message ?? 'failed');
   }
-}
-
-/** An output entry after its tags were rewritten. */
-function mergeRetag(base: ManifestOutput, rt: OutputResult): ManifestOutput {
-  if (rt.status !== 'ok') return { ...base, status: 'failed', code: rt.code, message: rt.message };
-  return { ...base, action: base.action === 'encoded' ? 'encoded' : 'retagged', reason: base.action === 'encoded' ? base.reason : 'tags or art changed',
-    size: rt.size, mtimeMs: rt.mtimeMs, tagsHash: rt.tagsHash, ...(rt.gains ? { gains: rt.gains } : {}) };
-}
-
-/** Fingerprint (packet MD5) the sources that have none yet: non-FLAC files, FLAC without STREAMINFO MD5. */
-async function fingerprintAll(sources: PlannedSource[], ffmpegPath: string, lanes: number, log: Logger): Promise<void> {
-  const todo = sources.filter((s) => !s.fingerprint);
-  let next = 0;
-  const lane = async () => {
-    while (next < todo.length) {
-      const s = todo[next++];
-      try {
-        s.fingerprint = await packetFingerprint(ffmpegPath, s.path);
-      } catch (e) {
-        // Without a fingerprint a later change to this file is treated as an audio change: safe, only slower.
-        log.warn({ event: 'fingerprint', source: s.path, error: (e as Error).message }, `cannot fingerprint ${s.path}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, todo.length) }, lane));
-}
-
-/**
- * A new output whose path is already taken by a file the manifest does not know was not made by
- * audiofan (or its record was lost): it is never overwritten. --force overrides.
- */
-async function refuseForeignFiles(plans: SourcePlan[], outDir: string): Promise<void> {
-  await Promise.all(plans.flatMap((p) => p.outputs.filter((o) => o.decision.reason === 'new' && !o.collision).map(async (o) => {
-    if (await stat(resolve(outDir, o.rel)).then(() => true, () => false)) {
-      o.collision = { code: 'E_OUTPUT_COLLISION', message: `${o.rel}: a file audiofan did not make is already there; it was left alone (--force replaces it)` };
-    }
-  })));
-}
-
-/** The run's plan, output by output. */
-function actionList(plans: SourcePlan[], retags: PlannedJob[], orphans: Orphan[], deleting: boolean,
-  bad: { path: string; kind: 'skipped' | 'failed'; code: string; message: string }[]): PlannedAction[] {
-  const retag = new Set(retags.flatMap((j) => j.outputs.map((o) => `${j.source.path}\0${o.preset.id}`)));
-  const out: PlannedAction[] = [];
-  for (const p of plans) {
-    for (const o of p.outputs) {
-      const base = { source: p.source.path, preset: o.preset.id, path: o.rel };
-      if (o.collision) out.push({ ...base, action: 'fail', reason: o.collision.message });
-      else if (o.decision.action === 'encode') out.push({ ...base, action: 'encode', reason: o.decision.reason });
-      else if (retag.has(`${p.source.path}\0${o.preset.id}`)) out.push({ ...base, action: 'retag', reason: 'tags or art changed' });
-      else out.push({ ...base, action: 'keep', reason: o.decision.reason });
-    }
-  }
-  for (const x of orphans) out.push({ action: deleting ? 'delete' : 'orphan', source: x.source, preset: x.output.preset, path: x.output.path, reason: x.reason });
-  for (const b of bad) out.push({ action: b.kind === 'skipped' ? 'skip' : 'fail', source: b.path, reason: `${b.code}: ${b.message}` });
-  return out;
-}
-
-/** Stat the outputs the previous manifest knows, keyed by path relative to the output folder. */
-async function statOutputs(outDir: string, previous: Map<string, ManifestSource>, presetIds: string[]): Promise<Map<string, OutputState>> {
-  const rels = [...previous.values()].flatMap((s) => s.outputs.filter((x) => presetIds.includes(x.preset) && x.status === 'ok').map((x) => x.path));
-  const map = new Map<string, OutputState>();
-  await Promise.all(rels.map(async (rel) => {
-    const st = await stat(resolve(outDir, rel)).catch(() => undefined);
-    if (st?.isFile()) map.set(rel, { size: st.size, mtimeMs: st.mtimeMs });
-  }));
-  return map;
-}
-
-/** The manifest entry of one output, from its plan and (when it ran) the worker's result. */
-function outputEntry(po: PlannedOutput, ffmpegVersion: string, notRun?: 'dry run' | 'cancelled', r?: OutputResult & { elapsedMs: number }): ManifestOutput {
-  const base = { preset: po.preset.id, presetHash: po.preset.hash, path: po.rel, ffmpegVersion, ...(po.warnings.length ? { warnings: po.warnings } : {}) };
-  if (po.collision) return { ...base, status: 'failed', action: 'none', reason: po.decision.reason, ...po.collision };
-  if (!r) {
-    const code: ErrorCode | undefined = notRun === 'cancelled' ? 'E_CANCELLED' : undefined;
-    return { ...base, status: 'skipped', action: 'none', reason: `${notRun ?? 'not run'}: would ${po.decision.action} (${po.decision.reason})`,
-      ...(code ? { code, message: ErrorCodes[code] } : {}) };
-  }
-  const { key: _k, status, elapsedMs, ...rest } = r;
-  return { ...base, ...rest, status, action: status === 'ok' ? 'encoded' : 'none', reason: po.decision.reason, elapsedMs };
-}
-
-/** Codes that describe the source itself rather than one output; lifted to the source entry. */
-const SOURCE_LEVEL: ErrorCode[] = ['E_SOURCE_TRUNCATED', 'E_NO_AUDIO_DECODED', 'E_SOURCE_CHANGED', 'E_FFMPEG_FAILED'];
-
-function sourceEntry(plan: SourcePlan, decodedDuration: number | undefined, loudness: TrackLoudness | undefined, toOutput: (po: PlannedOutput) => ManifestOutput): ManifestSource {
-  const s = plan.source;
-  const outputs = plan.outputs.map(toOutput);
-  const failed = outputs.find((x) => x.status === 'failed');
-  const lifted = failed?.code && SOURCE_LEVEL.includes(failed.code) ? { code: failed.code, message: failed.message } : {};
-  return {
-    path: s.path, root: s.root, rel: s.rel, size: s.size, mtimeMs: s.mtimeMs, container: s.container, codec: s.codec,
-    sampleRate: s.sampleRate, bitsPerSample: s.bitsPerSample, channels: s.channels, duration: s.duration,
-    status: failed ? 'failed' : 'ok', ...lifted,
-    ...(decodedDuration !== undefined ? { decodedDuration } : {}),
-    tags: s.tags, ...(s.cover ? { cover: s.cover } : {}), ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}), ...(loudness ? { loudness } : {}),
-    ...(s.warnings.length ? { warnings: s.warnings } : {}), outputs,
-  };
 }

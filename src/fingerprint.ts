@@ -6,6 +6,8 @@
  */
 import { open } from 'node:fs/promises';
 import { ffmpegStdout } from './ffmpeg.js';
+import type { Logger } from './options.js';
+import type { PlannedSource } from './plan.js';
 
 /**
  * "flac-md5:<hex>": the MD5 of the decoded audio that FLAC encoders store in STREAMINFO (always the
@@ -31,4 +33,22 @@ export async function packetFingerprint(ffmpegPath: string, path: string): Promi
   const m = /MD5=([0-9a-f]+)/.exec(out);
   if (!m) throw new Error(`no MD5 from ffmpeg for ${path}`);
   return `packets-md5:${m[1]}`;
+}
+
+/** Fingerprint (packet MD5) the sources that have none yet: non-FLAC files, FLAC without STREAMINFO MD5. */
+export async function fingerprintAll(sources: PlannedSource[], ffmpegPath: string, lanes: number, log: Logger): Promise<void> {
+  const todo = sources.filter((s) => !s.fingerprint);
+  let next = 0;
+  const lane = async () => {
+    while (next < todo.length) {
+      const s = todo[next++];
+      try {
+        s.fingerprint = await packetFingerprint(ffmpegPath, s.path);
+      } catch (e) {
+        // Without a fingerprint a later change to this file is treated as an audio change: safe, only slower.
+        log.warn({ event: 'fingerprint', source: s.path, error: (e as Error).message }, `cannot fingerprint ${s.path}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, todo.length) }, lane));
 }

@@ -42,6 +42,7 @@ function fits(s: string, r: Rules): boolean {
 
 /** Cut a string to fit, never inside a character. */
 function truncate(s: string, r: Rules, reserve: string): string {
+  if (fits(s + reserve, r)) return s;
   const chars = [...s];
   while (chars.length && !fits(chars.join('') + reserve, r)) chars.pop();
   return chars.join('');

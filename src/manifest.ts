@@ -120,6 +120,7 @@ export async function readManifest(outDir: string): Promise<{ manifest?: Manifes
 
 export async function writeManifest(outDir: string, manifest: Manifest): Promise<string> {
   const path = join(outDir, MANIFEST_NAME);
-  await writeFileAtomic(path, JSON.stringify(manifest, null, 2) + '\n');
+  // Compact: a 10,000-track manifest is tens of MB pretty-printed, and it is read by programs (jq).
+  await writeFileAtomic(path, JSON.stringify(manifest) + '\n');
   return path;
 }

@@ -2,11 +2,19 @@
  * From scanned paths to probe results, reusing the previous manifest's facts for files
  * whose size and mtime are unchanged, so an unchanged file is never opened.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type { ManifestSource } from './manifest.js';
 import type { PlannedSource } from './plan.js';
 import { probeFile, type FolderImageCache, type ProbeResult } from './probe.js';
 import type { ScannedFile } from './scan.js';
+
+function statQuiet(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 export type Probed = { file: ScannedFile; result: ProbeResult; reused: boolean };
 
@@ -14,7 +22,8 @@ async function reuse(file: ScannedFile, prev: ManifestSource | undefined): Promi
   if (!prev || prev.size === undefined || prev.sampleRate === undefined || prev.channels === undefined) return undefined;
   // A source that failed to probe last time is probed again: it may have been fixed in place.
   if (prev.code && ['E_SOURCE_CORRUPT', 'E_SOURCE_EMPTY', 'E_SOURCE_UNREADABLE'].includes(prev.code)) return undefined;
-  const st = await stat(file.path).catch(() => undefined);
+  // Synchronous: see scan.ts; this runs once per source on every nightly run.
+  const st = statQuiet(file.path);
   if (!st || st.size !== prev.size || st.mtimeMs !== prev.mtimeMs) return undefined;
   const audio = { container: prev.container ?? '', codec: prev.codec ?? '', sampleRate: prev.sampleRate, bitsPerSample: prev.bitsPerSample, channels: prev.channels, duration: prev.duration };
   if (prev.status === 'skipped' && prev.code === 'E_SOURCE_LOSSY') {
@@ -23,7 +32,7 @@ async function reuse(file: ScannedFile, prev: ManifestSource | undefined): Promi
   if (!Array.isArray(prev.tags)) return undefined; // a record from before tags were kept in full
   // A folder image that changed or appeared is found by probing again.
   if (prev.cover?.from === 'folder') {
-    const img = await stat(prev.cover.path).catch(() => undefined);
+    const img = statQuiet(prev.cover.path);
     if (!img || img.size !== prev.cover.size || img.mtimeMs !== prev.cover.mtimeMs) return undefined;
   }
   return { kind: 'lossless', source: { ...audio, path: file.path, size: st.size, mtimeMs: st.mtimeMs, tags: prev.tags, ...(prev.cover ? { cover: prev.cover } : {}),
