@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { IPicture } from 'music-metadata';
 import { runFfmpeg } from './ffmpeg.js';
 import { readAudioMetadata } from './read-metadata.js';
@@ -30,6 +31,30 @@ export async function findFolderImage(dir: string): Promise<CoverRef | undefined
     }
   }
   return undefined;
+}
+
+/** Folder images from a scan's file list (no extra directory reads): folder -> its image. */
+export function folderImagesFromScan(paths: string[]): Map<string, CoverRef | undefined> {
+  const best = new Map<string, { rank: number; path: string }>();
+  for (const p of paths) {
+    const name = basename(p).toLowerCase();
+    const [b, e, ...rest] = name.split('.');
+    const rank = FOLDER_NAMES.indexOf(b);
+    if (rest.length || rank < 0 || !IMAGE_EXT.includes(e)) continue;
+    const dir = dirname(p);
+    const cur = best.get(dir);
+    if (!cur || rank < cur.rank) best.set(dir, { rank, path: p });
+  }
+  const out = new Map<string, CoverRef | undefined>();
+  for (const [dir, { path }] of best) {
+    try {
+      const st = statSync(path);
+      if (st.isFile() && st.size > 0) out.set(dir, { from: 'folder', path, size: st.size, mtimeMs: st.mtimeMs });
+    } catch {
+      // vanished since the scan: no folder image
+    }
+  }
+  return out;
 }
 
 /** Pick the front cover: by picture type, never just the first picture. */

@@ -51,8 +51,8 @@ const AUDIO_EXT = new Set(['.flac', '.fla', '.wav', '.wave', '.w64', '.aif', '.a
   '.wv', '.ape', '.tta', '.mp3', '.ogg', '.oga', '.opus', '.aac', '.wma', '.dsf', '.dff', '.mka', '.caf']);
 
 /** Probe one file. Never throws: every outcome, good or bad, is a ProbeResult naming the file. */
-/** Folder images found so far, one lookup per directory. */
-export type FolderImageCache = Map<string, Promise<CoverRef | undefined>>;
+/** Folder images by directory: filled from the scan, or looked up on first use. */
+export type FolderImageCache = Map<string, CoverRef | undefined | Promise<CoverRef | undefined>>;
 
 export async function probeFile(path: string, folderImages: FolderImageCache = new Map()): Promise<ProbeResult> {
   const ext = extname(path).toLowerCase();

@@ -3,6 +3,8 @@
  * whose size and mtime are unchanged, so an unchanged file is never opened.
  */
 import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { folderImagesFromScan } from './art.js';
 import type { ManifestSource } from './manifest.js';
 import type { PlannedSource } from './plan.js';
 import { probeFile, type FolderImageCache, type ProbeResult } from './probe.js';
@@ -18,7 +20,7 @@ function statQuiet(path: string) {
 
 export type Probed = { file: ScannedFile; result: ProbeResult; reused: boolean };
 
-async function reuse(file: ScannedFile, prev: ManifestSource | undefined): Promise<ProbeResult | undefined> {
+async function reuse(file: ScannedFile, prev: ManifestSource | undefined, folderImages: FolderImageCache): Promise<ProbeResult | undefined> {
   if (!prev || prev.size === undefined || prev.sampleRate === undefined || prev.channels === undefined) return undefined;
   // A source that failed to probe last time is probed again: it may have been fixed in place.
   if (prev.code && ['E_SOURCE_CORRUPT', 'E_SOURCE_EMPTY', 'E_SOURCE_UNREADABLE'].includes(prev.code)) return undefined;
@@ -30,24 +32,23 @@ async function reuse(file: ScannedFile, prev: ManifestSource | undefined): Promi
     return { kind: 'skipped', path: file.path, size: st.size, mtimeMs: st.mtimeMs, audio, code: prev.code, message: prev.message ?? '' };
   }
   if (!Array.isArray(prev.tags)) return undefined; // a record from before tags were kept in full
-  // A folder image that changed or appeared is found by probing again.
-  if (prev.cover?.from === 'folder') {
-    const img = statQuiet(prev.cover.path);
-    if (!img || img.size !== prev.cover.size || img.mtimeMs !== prev.cover.mtimeMs) return undefined;
-  }
-  return { kind: 'lossless', source: { ...audio, path: file.path, size: st.size, mtimeMs: st.mtimeMs, tags: prev.tags, ...(prev.cover ? { cover: prev.cover } : {}),
+  // An embedded front cover lives in the (unchanged) file; a folder image may have appeared, changed or gone.
+  const cover = prev.cover?.from === 'embedded' ? prev.cover : await folderImages.get(dirname(file.path));
+  return { kind: 'lossless', source: { ...audio, path: file.path, size: st.size, mtimeMs: st.mtimeMs, tags: prev.tags, ...(cover ? { cover } : {}),
     ...(prev.fingerprint ? { fingerprint: prev.fingerprint } : {}), warnings: [] } };
 }
 
 /** Probe every file, `concurrency` at a time, in scan order. */
 export async function probeAll(files: ScannedFile[], previous: Map<string, ManifestSource>, concurrency = 8, signal?: AbortSignal): Promise<Probed[]> {
   const out: Probed[] = new Array(files.length);
-  const folderImages: FolderImageCache = new Map();
+  // Every folder of the scan gets its entry (image or none), so nothing reads a directory twice.
+  const folderImages: FolderImageCache = new Map([...new Set(files.map((f) => dirname(f.path)))].map((d) => [d, undefined]));
+  for (const [dir, ref] of folderImagesFromScan(files.map((f) => f.path))) folderImages.set(dir, ref);
   let next = 0;
   const lane = async () => {
     while (next < files.length && !signal?.aborted) {
       const i = next++;
-      const reused = await reuse(files[i], previous.get(files[i].path));
+      const reused = await reuse(files[i], previous.get(files[i].path), folderImages);
       out[i] = { file: files[i], result: reused ?? (await probeFile(files[i].path, folderImages)), reused: reused !== undefined };
     }
   };

@@ -235,3 +235,23 @@ describe('a run killed with SIGKILL', () => {
     expect(await stat(join(killed, '.audiofan-journal.ndjson')).catch(() => 'folded')).toBe('folded');
   });
 });
+
+describe('other changes', () => {
+  it('a new folder image: outputs are retagged with it; a different ffmpeg version: outputs are re-encoded', async () => {
+    const src = await tmp('art-change-src');
+    const dest = await tmp('art-change-out');
+    await track(join(src, 'A', '01.flac'), { seconds: 1, tags: { TITLE: 'x' } });
+    const opts = { sources: [src], output: dest, presets: ['mp3-v4', 'opus-64'] };
+    await convertLibrary(opts);
+    await exec(ffmpeg(), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=120x120', '-frames:v', '1', join(src, 'A', 'folder.jpg')]);
+    const r = await convertLibrary(opts);
+    expect(r.summary).toMatchObject({ outputsEncoded: 0, outputsRetagged: 2 });
+    expect((await readBack(join(dest, 'opus-64', 'A', '01.opus'))).common.picture).toHaveLength(1);
+    const { ffmpegBinaries } = await import('./helpers.js');
+    const other = ffmpegBinaries().find((b) => b.path !== ffmpeg())!;
+    const again = await convertLibrary({ ...opts, ffmpegPath: other.path });
+    expect(again.summary.outputsEncoded).toBe(2);
+    expect(again.sources[0].outputs.every((o) => o.reason === 'encoder version changed')).toBe(true);
+  });
+});
+
