@@ -79,25 +79,31 @@ export async function dispatch(args: {
   const onAbort = () => pool.cancelAll();
   signal?.addEventListener('abort', onAbort);
   let next = 0;
+  const finishing: Promise<void>[] = [];
+  const runJob = async (id: number, released: () => void) => {
+    const job = jobs[id];
+    const tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
+    const result = await pool.run(tj, (t) => { live.set(id, Math.min(t, job.source.duration ?? t) * share(job)); report(); }, released);
+    const outcome = { job, result };
+    await args.onJobDone(outcome, tj);
+    // Whatever was not published (failed, or a crashed thread's leftovers) is removed now.
+    await Promise.all(tj.outputs.map((o) => rm(o.temp, { force: true })));
+    live.delete(id);
+    audioDone += (job.source.duration ?? 0) * share(job);
+    outputsDone += result.outputs.length;
+    outcomes.push(outcome);
+    report(true);
+  };
+  // A lane is an ffmpeg slot: it takes the next job as soon as the current one's ffmpeg exits.
   const lane = async () => {
     while (next < jobs.length && !signal?.aborted) {
       const id = next++;
-      const job = jobs[id];
-      const tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
-      const result = await pool.run(tj, (t) => { live.set(id, Math.min(t, job.source.duration ?? t) * share(job)); report(); });
-      const outcome = { job, result };
-      await args.onJobDone(outcome, tj);
-      // Whatever was not published (failed, or a crashed thread's leftovers) is removed now.
-      await Promise.all(tj.outputs.map((o) => rm(o.temp, { force: true })));
-      live.delete(id);
-      audioDone += (job.source.duration ?? 0) * share(job);
-      outputsDone += result.outputs.length;
-      outcomes.push(outcome);
-      report(true);
+      await new Promise<void>((released) => { finishing.push(runJob(id, released)); });
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.min(args.threads, jobs.length) }, lane));
+    await Promise.all(finishing);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await pool.close();

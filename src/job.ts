@@ -80,8 +80,11 @@ export interface TranscodeResult {
   cancelled: boolean;
 }
 
-/** Messages on the task's MessagePort. Coordinator -> worker: cancel. Worker -> coordinator: time. */
-export type PortMessage = { type: 'cancel' } | { type: 'time'; seconds: number };
+/**
+ * Messages on the task's MessagePort. Coordinator -> worker: cancel. Worker -> coordinator: time
+ * (progress), released (ffmpeg has exited: the next job may start while this one is checked and tagged).
+ */
+export type PortMessage = { type: 'cancel' } | { type: 'time'; seconds: number } | { type: 'released' };
 
 /** How far an output's duration may differ from the decoded audio (encoder delay and padding). */
 export function durationTolerance(seconds: number): number {

@@ -145,16 +145,25 @@ export function planSources(args: {
 }
 
 /**
+ * A job's expected work: samples to decode and process. A 96 kHz track costs twice a 48 kHz one of
+ * the same length (and more: it is resampled for every lossy output), so duration alone would start
+ * hi-res jobs late and leave one core idle at the end of the run.
+ */
+function cost(s: PlannedSource): number {
+  return (s.duration ?? 0) * (s.sampleRate || 44100) * Math.max(1, s.channels);
+}
+
+/**
  * Group the outputs to encode into jobs: one per source (decode once), split further when
  * there are fewer sources than workers so that every worker has something to do. Only one
  * part of a split source measures its loudness. Sources with nothing to encode but no
- * loudness yet get a measure-only job. Longest sources first, so the last job to finish is short.
+ * loudness yet get a measure-only job. Costliest sources first, so the last job to finish is short.
  */
 export function groupJobs(plans: SourcePlan[], workers: number, needsLoudness: (s: PlannedSource) => boolean = () => false): PlannedJob[] {
   const work = plans
     .map((p) => ({ source: p.source, outputs: p.outputs.filter((o) => o.decision.action === 'encode' && !o.collision) }))
     .filter((p) => p.outputs.length > 0 || needsLoudness(p.source))
-    .sort((a, b) => (b.source.duration ?? 0) - (a.source.duration ?? 0));
+    .sort((a, b) => cost(b.source) - cost(a.source));
   const split = work.length > 0 && work.length < workers ? Math.ceil(workers / work.length) : 1;
   return work.flatMap((p): PlannedJob[] => {
     const measure = needsLoudness(p.source);

@@ -5,8 +5,12 @@
  *   ─────────────────────────            ────────────────────────────────────     ─────────────
  *   run(job) ── piscina task {job,port} ─▶ runCommand ─ spawn ─────────────────▶ ffmpeg -i src
  *            ◀─ port: {time}  ─────────── stderr "time=" ◀──────────────────────  out1 out2 null
+ *            ◀─ port: {released} ──────── ffmpeg exited; now checking and tagging outputs
  *   cancel() ── port: {cancel} ─────────▶ SIGTERM, then SIGKILL ──────────────▶ (exits)
  *            ◀─ resolved TranscodeResult (never a thrown error)
+ *
+ * A job "releases" its slot when ffmpeg exits, so the next encode starts while it is still being
+ * checked and tagged: at most `threads` ffmpeg processes run, on up to twice as many threads.
  *
  * Cancellation is cooperative: aborting a piscina task would terminate the thread and leave
  * its ffmpeg child running, so the worker is asked to stop and kills ffmpeg itself.
@@ -20,23 +24,29 @@ export class TranscodePool {
   private readonly piscina: Piscina;
   private readonly running = new Map<number, MessageChannel['port1']>();
 
-  /** `threads`: how many jobs run at once (each job is one ffmpeg process). */
+  /** `threads`: how many ffmpeg processes run at once. */
   constructor(threads: number) {
     this.piscina = new Piscina({
       filename: transcodeWorkerPath,
       minThreads: threads,
-      maxThreads: threads,
+      maxThreads: threads * 2,
       concurrentTasksPerWorker: 1,
-      // Jobs are fed by the coordinator as slots free up; nothing waits in piscina's queue.
-      maxQueue: threads,
+      // Jobs are fed by the coordinator as slots free up; nothing waits long in piscina's queue.
+      maxQueue: threads * 2,
       idleTimeout: 30_000,
     });
   }
 
-  /** Run one job; resolves with the worker's result, or a crash description if the thread died. */
-  async run(job: TranscodeJob, onTime: (seconds: number) => void): Promise<TranscodeResult> {
+  /**
+   * Run one job; resolves with the worker's result, or a crash description if the thread died.
+   * `onReleased` is called once, when ffmpeg has exited (or the job ended without one).
+   */
+  async run(job: TranscodeJob, onTime: (seconds: number) => void, onReleased: () => void = () => {}): Promise<TranscodeResult> {
     const { port1, port2 } = new MessageChannel();
-    port1.on('message', (m: PortMessage) => m.type === 'time' && onTime(m.seconds));
+    port1.on('message', (m: PortMessage) => {
+      if (m.type === 'time') onTime(m.seconds);
+      else if (m.type === 'released') onReleased();
+    });
     this.running.set(job.id, port1);
     try {
       return (await this.piscina.run({ job, port: port2 }, { transferList: [port2] })) as TranscodeResult;
@@ -49,6 +59,7 @@ export class TranscodePool {
     } finally {
       this.running.delete(job.id);
       port1.close();
+      onReleased();
     }
   }
 

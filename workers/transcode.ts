@@ -50,6 +50,8 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
       onTime: (seconds) => port.postMessage({ type: 'time', seconds } satisfies PortMessage),
       ...(meter ? { onLine: (l: string) => meter.line(l) } : {}),
     });
+    // ffmpeg is done: the coordinator may start the next encode while this job checks and tags its outputs.
+    port.postMessage({ type: 'released' } satisfies PortMessage);
     if (run.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
     if (run.exitCode !== 0) {
       const why = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;

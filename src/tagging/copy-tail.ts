@@ -1,9 +1,25 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 
-/** Write `head`, then the bytes of `src` from `start` on, to `dest` (streamed: files can be large). */
+/**
+ * Write `head`, then the bytes of `src` from `start` on, to `dest`. When the new head is exactly as
+ * long as the old one (tag writers size their padding for this), the file is copied by the kernel
+ * (copy_file_range, or a reflink) and only the head is overwritten: a retag then costs almost no I/O.
+ */
 export async function copyTail(src: string, start: number, dest: string, head: Uint8Array): Promise<void> {
-  const out = createWriteStream(dest);
+  if (head.length === start) {
+    await copyFile(src, dest);
+    const fh = await open(dest, 'r+');
+    try {
+      await fh.write(head, 0, head.length, 0);
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
+  // Streamed in large chunks: outputs can be hundreds of MB.
+  const out = createWriteStream(dest, { highWaterMark: 1 << 20 });
   await new Promise<void>((res, rej) => out.write(head, (e) => (e ? rej(e) : res())));
-  await pipeline(createReadStream(src, { start }), out);
+  await pipeline(createReadStream(src, { start, highWaterMark: 1 << 20 }), out);
 }

@@ -56,12 +56,16 @@ export async function writeFlacTags(src: string, dest: string, entries: TagEntri
   } finally {
     await fh.close();
   }
-  const blocks = [
+  const content = [
     ...kept.map((k) => ({ type: k[0], body: k.subarray(1) })),
     { type: VORBIS_COMMENT, body: vorbisCommentBody(vendor, entries) },
     ...pictures.map((p) => ({ type: PICTURE, body: flacPictureBlock(p) })),
-    { type: PADDING, body: Buffer.alloc(PADDING_BYTES) },
   ];
+  // If the new blocks fit in the old metadata area, pad to exactly its size: the audio stays where
+  // it is and the rewrite is a kernel copy plus a header write (see copyTail).
+  const used = 4 + content.reduce((a, b) => a + 4 + b.body.length, 0) + 4;
+  const padding = used <= offset ? offset - used : PADDING_BYTES;
+  const blocks = [...content, { type: PADDING, body: Buffer.alloc(padding) }];
   const head = Buffer.concat([Buffer.from('fLaC'), ...blocks.map((b, i) => block(b.type, b.body, i === blocks.length - 1))]);
   await copyTail(src, offset, dest, head);
 }

@@ -43,8 +43,11 @@ function body(f: Id3Frame, v: Id3Version): Buffer {
   }
 }
 
-/** A complete ID3v2 tag (header, frames, some padding). */
-export function id3v2Tag(frames: Id3Frame[], v: Id3Version, padding = 1024): Buffer {
+/**
+ * A complete ID3v2 tag (header, frames, padding). With `totalSize`, the padding is chosen so the
+ * tag is exactly that long when the frames fit (a retag then keeps the audio where it is).
+ */
+export function id3v2Tag(frames: Id3Frame[], v: Id3Version, padding = 1024, totalSize?: number): Buffer {
   const encoded = frames.map((f) => {
     const b = body(f, v);
     const h = Buffer.alloc(10);
@@ -53,6 +56,8 @@ export function id3v2Tag(frames: Id3Frame[], v: Id3Version, padding = 1024): Buf
     else h.writeUInt32BE(b.length, 4);
     return Buffer.concat([h, b]);
   });
+  const framesLength = encoded.reduce((a, b) => a + b.length, 0);
+  if (totalSize !== undefined && 10 + framesLength <= totalSize) padding = totalSize - 10 - framesLength;
   const content = Buffer.concat([...encoded, Buffer.alloc(padding)]);
   return Buffer.concat([Buffer.from('ID3'), Buffer.from([v, 0, 0]), synchsafe(content.length), content]);
 }

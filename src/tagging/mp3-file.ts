@@ -14,5 +14,8 @@ export async function writeMp3Tags(src: string, dest: string, frames: Id3Frame[]
   } finally {
     await fh.close();
   }
-  await copyTail(src, id3v2Size(head), dest, id3v2Tag(frames, version));
+  const old = id3v2Size(head);
+  // Reuse the old tag's size when the new frames fit in it (footer-less tags only, as written here).
+  const fits = old > 0 && (head[5] & 0x10) === 0 ? old : undefined;
+  await copyTail(src, old, dest, id3v2Tag(frames, version, 1024, fits));
 }
