@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { IPicture } from 'music-metadata';
 import { runFfmpeg } from './ffmpeg.js';
 import { readAudioMetadata } from './read-metadata.js';
+import { statOrUndefined } from './scan.js';
 import { FRONT_COVER, imageInfo, pictureFrom, type Picture } from './tagging/picture.js';
 
 export type CoverRef =
@@ -47,12 +47,8 @@ export function folderImagesFromScan(paths: string[]): Map<string, CoverRef | un
   }
   const out = new Map<string, CoverRef | undefined>();
   for (const [dir, { path }] of best) {
-    try {
-      const st = statSync(path);
-      if (st.isFile() && st.size > 0) out.set(dir, { from: 'folder', path, size: st.size, mtimeMs: st.mtimeMs });
-    } catch {
-      // vanished since the scan: no folder image
-    }
+    const st = statOrUndefined(path); // undefined: vanished since the scan, so no folder image
+    if (st?.isFile() && st.size > 0) out.set(dir, { from: 'folder', path, size: st.size, mtimeMs: st.mtimeMs });
   }
   return out;
 }

@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempPathFor } from './atomic.js';
-import type { OutputResult, TranscodeJob, TranscodeResult } from './job.js';
+import type { TranscodeJob, TranscodeResult } from './job.js';
 import type { ProgressEvent } from './library-run.js';
 import type { PlannedJob } from './plan.js';
 import { TranscodePool } from './pool.js';
@@ -112,4 +112,3 @@ export async function dispatch(args: {
   return { outcomes, notStarted: jobs.filter((j) => !startedIds.has(j)) };
 }
 
-export type { OutputResult };

@@ -5,7 +5,7 @@
  * record, and nothing changed since audiofan wrote it, is ever touched.
  */
 import { rm, rmdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import type { ManifestOutput, ManifestSource } from './manifest.js';
 import type { SourcePlan } from './plan.js';
 
@@ -71,6 +71,7 @@ export async function deleteOrphans(outDir: string, orphans: Orphan[]): Promise<
   return { deleted, left };
 }
 
+/** Identifies one recorded output of one source. */
 export function orphanKey(source: string, o: Pick<ManifestOutput, 'preset' | 'path'>): string {
-  return join(source, '\0', o.preset, o.path);
+  return `${source}\0${o.preset}\0${o.path}`;
 }

@@ -39,7 +39,8 @@ export async function scanSources(roots: string[], opts: ScanOptions = {}): Prom
   return out;
 }
 
-function statOrUndefined(path: string) {
+/** stat, or undefined when the path cannot be stat'ed (missing, dangling link, no permission). */
+export function statOrUndefined(path: string) {
   try {
     return statSync(path);
   } catch {

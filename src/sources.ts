@@ -2,21 +2,12 @@
  * From scanned paths to probe results, reusing the previous manifest's facts for files
  * whose size and mtime are unchanged, so an unchanged file is never opened.
  */
-import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { folderImagesFromScan } from './art.js';
 import type { ManifestSource } from './manifest.js';
 import type { PlannedSource } from './plan.js';
 import { probeFile, type FolderImageCache, type ProbeResult } from './probe.js';
-import type { ScannedFile } from './scan.js';
-
-function statQuiet(path: string) {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
-}
+import { statOrUndefined, type ScannedFile } from './scan.js';
 
 export type Probed = { file: ScannedFile; result: ProbeResult; reused: boolean };
 
@@ -25,7 +16,7 @@ async function reuse(file: ScannedFile, prev: ManifestSource | undefined, folder
   // A source that failed to probe last time is probed again: it may have been fixed in place.
   if (prev.code && ['E_SOURCE_CORRUPT', 'E_SOURCE_EMPTY', 'E_SOURCE_UNREADABLE'].includes(prev.code)) return undefined;
   // Synchronous: see scan.ts; this runs once per source on every nightly run.
-  const st = statQuiet(file.path);
+  const st = statOrUndefined(file.path);
   if (!st || st.size !== prev.size || st.mtimeMs !== prev.mtimeMs) return undefined;
   const audio = { container: prev.container ?? '', codec: prev.codec ?? '', sampleRate: prev.sampleRate, bitsPerSample: prev.bitsPerSample, channels: prev.channels, duration: prev.duration };
   if (prev.status === 'skipped' && prev.code === 'E_SOURCE_LOSSY') {
