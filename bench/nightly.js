@@ -109,7 +109,7 @@ if (!existsSync(corpus)) {
   cpSync(corpus, copy, { recursive: true });
   const presets = 'flac,mp3-v0,opus-128';
   await audiofan([copy, '-o', dest, '-p', presets, '--create']);
-  const files = (await scanSources([copy])).filter((f) => f.path.endsWith('.flac'));
+  const files = scanSources([copy]).files.filter((f) => f.path.endsWith('.flac'));
   for (const f of files) {
     const tags = sourceTagEntries(await readAudioMetadata(f.path)).map(([k, v]) => [k, k === 'TITLE' ? `${v} (edited)` : v]);
     await writeFlacTags(f.path, `${f.path}.tmp`, tags, []);

@@ -73,7 +73,7 @@ function time(cmd, args) {
 const corpus = a.corpus ? resolve(a.corpus) : await makeCorpus();
 const presets = selectPresets(loadPresets(), a.presets.split(','));
 const info = await inspectFfmpeg(ffmpeg);
-const files = await scanSources([corpus]);
+const files = scanSources([corpus]).files;
 const sources = [];
 for (const f of files) {
   const r = await probeFile(f.path);

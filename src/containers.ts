@@ -17,13 +17,15 @@ export interface ContainerInfo {
   art: boolean;
   /** Muxer options that every output of this container gets. */
   muxerArgs: readonly string[];
+  /** What music-metadata calls this container's audio codec: `audiofan adopt` checks a found file by it. */
+  codecPattern: RegExp;
 }
 
 export const containers: Readonly<Record<string, ContainerInfo>> = {
-  flac: { muxer: 'flac', tagWriter: 'flac', art: true, muxerArgs: [] },
+  flac: { muxer: 'flac', tagWriter: 'flac', art: true, muxerArgs: [], codecPattern: /^FLAC$/i },
   // ffmpeg writes no ID3 (ours replaces it) and no ID3v1 (truncating, Latin-1 only); the Xing/LAME header stays.
-  mp3: { muxer: 'mp3', tagWriter: 'id3v2', art: true, muxerArgs: ['-id3v2_version', '0', '-write_id3v1', '0'] },
-  opus: { muxer: 'opus', tagWriter: 'opus', art: true, muxerArgs: [] },
-  ogg: { muxer: 'ogg', tagWriter: 'ffmpeg', art: false, muxerArgs: [] },
-  m4a: { muxer: 'ipod', tagWriter: 'ffmpeg', art: false, muxerArgs: ['-movflags', '+faststart'] },
+  mp3: { muxer: 'mp3', tagWriter: 'id3v2', art: true, muxerArgs: ['-id3v2_version', '0', '-write_id3v1', '0'], codecPattern: /layer 3|mp3/i },
+  opus: { muxer: 'opus', tagWriter: 'opus', art: true, muxerArgs: [], codecPattern: /^opus$/i },
+  ogg: { muxer: 'ogg', tagWriter: 'ffmpeg', art: false, muxerArgs: [], codecPattern: /vorbis/i },
+  m4a: { muxer: 'ipod', tagWriter: 'ffmpeg', art: false, muxerArgs: ['-movflags', '+faststart'], codecPattern: /./ },
 };

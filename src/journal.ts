@@ -41,10 +41,11 @@ export class Journal {
 }
 
 /**
- * Fold a journal left by an interrupted run into the previous manifest's sources (by path).
+ * Fold a journal left by an interrupted run into the previous manifest's sources (by `keyOf`).
  * A torn last line (the kill came mid-write) is ignored. Returns how many entries were folded.
  */
-export async function foldJournal(outDir: string, previous: Map<string, ManifestSource>): Promise<number> {
+export async function foldJournal(outDir: string, previous: Map<string, ManifestSource>,
+  keyOf: (s: JournalEntry['source']) => string = (s) => s.path): Promise<number> {
   const text = await readFile(join(outDir, JOURNAL_NAME), 'utf8').catch(() => '');
   let n = 0;
   for (const line of text.split('\n')) {
@@ -55,9 +56,10 @@ export async function foldJournal(outDir: string, previous: Map<string, Manifest
       continue;
     }
     if (!e?.source?.path || !e.output?.preset) continue;
-    const prev = previous.get(e.source.path);
+    const key = keyOf(e.source);
+    const prev = previous.get(key);
     const outputs = (prev?.outputs ?? []).filter((o) => !(o.preset === e.output.preset && o.path === e.output.path));
-    previous.set(e.source.path, { ...prev, ...e.source, outputs: [...outputs, e.output] });
+    previous.set(key, { ...prev, ...e.source, outputs: [...outputs, e.output] });
     n++;
   }
   return n;

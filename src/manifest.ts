@@ -81,6 +81,12 @@ export interface RunSummary {
   /** Outputs audiofan made whose source is gone or no longer selected: deleted with --delete, else listed. */
   orphans: number;
   orphansDeleted: number;
+  /** Folders or links the scan could not look into (unreadable, dangling, an empty source folder). */
+  scanProblems?: number;
+  /** Outputs kept although another ffmpeg version made them (see --reencode-on-encoder-change). */
+  encoderChanged?: number;
+  /** Why --delete deleted nothing this run, when it refused. */
+  deleteRefused?: string;
   /** Seconds of source audio converted this run. */
   audioSeconds: number;
   wallSeconds: number;
@@ -91,6 +97,10 @@ export interface Manifest {
   tool: { name: 'audiofan'; version: string };
   ffmpeg: { path: string; version: string; source: string };
   options: Record<string, unknown>;
+  /** The source folders as found, by position: their devices tell a mounted share from its empty mount point. */
+  roots?: { path: string; dev: number; files: number }[];
+  /** What the scan could not look into, with the reason. */
+  problems?: { path: string; kind: string; reason: string }[];
   startedAt: string;
   finishedAt: string;
   interrupted: boolean;

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { AudiofanError } from './errors.js';
 import { parseProfile, type FsProfile } from './fs-profile.js';
 import { parseLayout } from './layout.js';
+import { parseMaxDelete, type MaxDelete } from './delete-guard.js';
 
 /** The subset of pino's logger interface audiofan calls (pino loggers satisfy it). */
 export interface Logger {
@@ -56,6 +57,12 @@ export interface ConvertOptions {
   create?: boolean;
   /** Delete outputs audiofan made whose source is gone or no longer selected, then empty folders. Default false. */
   delete?: boolean;
+  /** Most orphans one run may delete: a count, or "N%" of the outputs. Default "10%" (and never all of them). */
+  maxDelete?: number | string;
+  /** Re-encode outputs made by another ffmpeg version. Default false: they are kept and reported. */
+  reencodeOnEncoderChange?: boolean;
+  /** Record files found at output paths whose codec and length match the source as audiofan's own. Default false. */
+  adopt?: boolean;
 }
 
 export const DEFAULTS = {
@@ -70,10 +77,12 @@ export const DEFAULTS = {
   fsProfile: 'universal' as FsProfile,
   create: false,
   delete: false,
+  reencodeOnEncoderChange: false,
+  adopt: false,
 } as const;
 
-export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal' | 'artMaxSize' | 'layout'>>
-  & Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize' | 'layout'> & { logger: Logger };
+export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal' | 'artMaxSize' | 'layout' | 'maxDelete'>>
+  & Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize' | 'layout'> & { logger: Logger; maxDelete?: MaxDelete };
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -106,6 +115,15 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
   if (o.artMaxSize !== undefined && (!Number.isInteger(o.artMaxSize) || o.artMaxSize < 16 || o.artMaxSize > 10000)) {
     bad('artMaxSize', `expected a whole number of pixels from 16 to 10000, got ${String(o.artMaxSize)}`);
   }
+  let maxDelete: MaxDelete | undefined;
+  if (o.maxDelete !== undefined) {
+    try {
+      maxDelete = parseMaxDelete(o.maxDelete);
+    } catch (e) {
+      bad('maxDelete', (e as Error).message);
+    }
+  }
+  for (const k of ['reencodeOnEncoderChange', 'adopt'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') bad(k, 'expected true or false');
   return {
     sources: o.sources, output: o.output, presets, jobs, killGraceMs,
     dryRun: o.dryRun ?? DEFAULTS.dryRun, force: o.force ?? DEFAULTS.force,
@@ -113,7 +131,8 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
     presetDirs: o.presetDirs ?? [], extraPresets: o.extraPresets ?? [],
     ffmpegPath: o.ffmpegPath, signal: o.signal, logger: o.logger ?? silent,
     id3v2Version: o.id3v2Version ?? DEFAULTS.id3v2Version, loudness: o.loudness ?? DEFAULTS.loudness, artMaxSize: o.artMaxSize,
-    create: o.create ?? DEFAULTS.create, delete: o.delete ?? DEFAULTS.delete,
+    create: o.create ?? DEFAULTS.create, delete: o.delete ?? DEFAULTS.delete, ...(maxDelete ? { maxDelete } : {}),
+    reencodeOnEncoderChange: o.reencodeOnEncoderChange ?? DEFAULTS.reencodeOnEncoderChange, adopt: o.adopt ?? DEFAULTS.adopt,
     fsProfile: o.fsProfile === undefined ? DEFAULTS.fsProfile : parseProfile(o.fsProfile), layout: o.layout,
   };
 }

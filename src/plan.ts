@@ -15,6 +15,8 @@ import { outputRecipe, type OutputFormat, type RecipeContext } from './recipe.js
 export interface PlannedSource extends SourceInfo {
   root: string;
   rel: string;
+  /** Identity across runs (see source-key.ts): the previous manifest's records are found by it. */
+  key: string;
 }
 
 export type Decision = { action: 'encode' | 'keep'; reason: string };
@@ -32,7 +34,8 @@ export interface OutputState {
  *  3. source size or mtime differ,
  *     and its audio fingerprint too -> encode "source audio changed" (same audio: tags only, see reconcile)
  *  4. preset definition differs   -> encode "preset changed"
- *  5. ffmpeg version differs      -> encode "encoder version changed"
+ *  5. ffmpeg version differs, and
+ *     reencodeOnEncoderChange     -> encode "encoder version changed" (without it: noted, see encoderChanged)
  *  6. last attempt did not succeed-> encode "previous attempt failed"
  *  7. output file missing         -> encode "output missing"
  *  8. output size or mtime differ -> encode "output modified"
@@ -45,6 +48,8 @@ export function decide(input: {
   prevOutput?: ManifestOutput;
   presetHash: string;
   ffmpegVersion: string;
+  /** Re-encode outputs made by another ffmpeg version. Default false: a security update must not redo a library. */
+  reencodeOnEncoderChange?: boolean;
   onDisk?: OutputState;
 }): Decision {
   const { prevSource: ps, prevOutput: po, onDisk } = input;
@@ -54,7 +59,7 @@ export function decide(input: {
   const sameAudio = ps.fingerprint !== undefined && ps.fingerprint === input.source.fingerprint;
   if (touched && !sameAudio) return { action: 'encode', reason: 'source audio changed' };
   if (po.presetHash !== input.presetHash) return { action: 'encode', reason: 'preset changed' };
-  if (po.ffmpegVersion !== input.ffmpegVersion) return { action: 'encode', reason: 'encoder version changed' };
+  if (po.ffmpegVersion !== input.ffmpegVersion && input.reencodeOnEncoderChange) return { action: 'encode', reason: 'encoder version changed' };
   if (po.status !== 'ok') return { action: 'encode', reason: 'previous attempt failed' };
   if (!onDisk) return { action: 'encode', reason: 'output missing' };
   if (onDisk.size !== po.size || onDisk.mtimeMs !== po.mtimeMs) return { action: 'encode', reason: 'output modified' };
@@ -87,6 +92,10 @@ export interface PlannedOutput {
   warnings: string[];
   /** Why this output cannot be made at its path: another source claims it, or the path is unsafe. */
   collision?: { code: 'E_OUTPUT_COLLISION' | 'E_OUTPUT_PATH_UNSAFE'; message: string };
+  /** The previous record of this output (same preset and path), when there is one. */
+  previous?: ManifestOutput;
+  /** A file found at the output path and recorded as ours by `audiofan adopt`. */
+  adopted?: ManifestOutput;
 }
 
 export interface SourcePlan {
@@ -113,6 +122,8 @@ export function planSources(args: {
   ctx: RecipeContext;
   ffmpegVersion: string;
   force?: boolean;
+  reencodeOnEncoderChange?: boolean;
+  /** The previous manifest's sources, by source key. */
   previous: Map<string, ManifestSource>;
   onDisk: Map<string, OutputState>;
   naming?: Naming;
@@ -122,7 +133,7 @@ export function planSources(args: {
   const claimed = new Map<string, string>();
   const naming = args.naming ?? { profile: 'universal' };
   return args.sources.map((source) => {
-    const prev = args.previous.get(source.path);
+    const prev = args.previous.get(source.key);
     const outputs = args.presets.map((preset): PlannedOutput => {
       const rel = outputRelPath(preset, source, naming);
       const recipe = outputRecipe(preset, source, args.ctx);
@@ -134,11 +145,12 @@ export function planSources(args: {
       const escapes = root !== undefined && !resolve(args.outDir!, rel).startsWith(root + sep);
       const collision = escapes ? { code: 'E_OUTPUT_PATH_UNSAFE' as const, message: `${rel}: this output path would leave the output folder; nothing was written` }
         : owner !== undefined ? { code: 'E_OUTPUT_COLLISION' as const, message: `${rel}: this output path is already the output of ${owner}; nothing was overwritten` } : undefined;
+      const previous = prev?.outputs.find((o) => o.preset === preset.id && o.path === rel);
       const decision = decide({
-        force: args.force, source, prevSource: prev, prevOutput: prev?.outputs.find((o) => o.preset === preset.id && o.path === rel),
-        presetHash: preset.hash, ffmpegVersion: args.ffmpegVersion, onDisk: args.onDisk.get(rel),
+        force: args.force, source, prevSource: prev, prevOutput: previous, presetHash: preset.hash,
+        ffmpegVersion: args.ffmpegVersion, reencodeOnEncoderChange: args.reencodeOnEncoderChange, onDisk: args.onDisk.get(rel),
       });
-      return { preset, rel, decision, ...recipe, ...(collision ? { collision } : {}) };
+      return { preset, rel, decision, ...recipe, ...(collision ? { collision } : {}), ...(previous ? { previous } : {}) };
     });
     return { source, outputs };
   });

@@ -8,6 +8,7 @@ import type { ManifestSource } from './manifest.js';
 import type { PlannedSource } from './plan.js';
 import { probeFile, type FolderImageCache, type ProbeResult } from './probe.js';
 import { statOrUndefined, type ScannedFile } from './scan.js';
+import { sourceKey } from './source-key.js';
 
 export type Probed = { file: ScannedFile; result: ProbeResult; reused: boolean };
 
@@ -29,7 +30,7 @@ async function reuse(file: ScannedFile, prev: ManifestSource | undefined, folder
     ...(prev.fingerprint ? { fingerprint: prev.fingerprint } : {}), warnings: [] } };
 }
 
-/** Probe every file, `concurrency` at a time, in scan order. */
+/** Probe every file, `concurrency` at a time, in scan order. `previous` is by source key. */
 export async function probeAll(files: ScannedFile[], previous: Map<string, ManifestSource>, concurrency = 8, signal?: AbortSignal): Promise<Probed[]> {
   const out: Probed[] = new Array(files.length);
   // Every folder of the scan gets its entry (image or none), so nothing reads a directory twice.
@@ -39,7 +40,7 @@ export async function probeAll(files: ScannedFile[], previous: Map<string, Manif
   const lane = async () => {
     while (next < files.length && !signal?.aborted) {
       const i = next++;
-      const reused = await reuse(files[i], previous.get(files[i].path), folderImages);
+      const reused = await reuse(files[i], previous.get(keyOf(files[i])), folderImages);
       out[i] = { file: files[i], result: reused ?? (await probeFile(files[i].path, folderImages)), reused: reused !== undefined };
     }
   };
@@ -47,7 +48,12 @@ export async function probeAll(files: ScannedFile[], previous: Map<string, Manif
   return out.filter(Boolean);
 }
 
-/** A lossless probe result with the scan's root and relative path attached. */
+/** The key a scanned file is known by across runs. */
+export function keyOf(f: ScannedFile): string {
+  return sourceKey(f.rootIndex, f.rel);
+}
+
+/** A lossless probe result with the scan's root, relative path and key attached. */
 export function toPlanned(p: Probed): PlannedSource | undefined {
-  return p.result.kind === 'lossless' ? { ...p.result.source, root: p.file.root, rel: p.file.rel } : undefined;
+  return p.result.kind === 'lossless' ? { ...p.result.source, root: p.file.root, rel: p.file.rel, key: keyOf(p.file) } : undefined;
 }

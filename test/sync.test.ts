@@ -126,7 +126,12 @@ describe('orphans', () => {
     expect(listed.summary.orphans).toBe(5);
     expect(listed.actions.filter((a) => a.action === 'orphan').every((a) => a.reason === 'preset no longer selected')).toBe(true);
     expect(await listFiles(join(out, 'mine'))).toHaveLength(6);
-    const deleted = await run({ presets: ['mp3-v4'], delete: true });
+    // Half the outputs at once is more than the default --max-delete (10%): refused, nothing deleted.
+    const refused = await run({ presets: ['mp3-v4'], delete: true });
+    expect(refused.summary).toMatchObject({ orphansDeleted: 0, orphans: 5 });
+    expect(refused.summary.deleteRefused).toMatch(/5 output\(s\) would be deleted, more than --max-delete 10% \(1 of 10\)/);
+    expect(await listFiles(join(out, 'mine'))).toHaveLength(6);
+    const deleted = await run({ presets: ['mp3-v4'], delete: true, maxDelete: '50%' });
     expect(deleted.summary.orphansDeleted).toBe(5);
     // Only what audiofan made is gone; the user's file (and so its folder) stays; emptied folders go.
     expect(await listFiles(join(out, 'mine'))).toEqual(['Album/my notes.txt']);
@@ -140,7 +145,7 @@ describe('orphans', () => {
     const listed = await run({ presets: ['mp3-v4'] });
     expect(listed.actions.find((a) => a.action === 'orphan')).toMatchObject({ reason: 'source is gone or no longer selected', path: 'mp3-v4/Single/solo.mp3' });
     expect(await stat(join(out, 'mp3-v4', 'Single', 'solo.mp3')).then(() => true)).toBe(true);
-    const r = await run({ presets: ['mp3-v4'], delete: true });
+    const r = await run({ presets: ['mp3-v4'], delete: true, maxDelete: 1 });
     expect(r.summary.orphansDeleted).toBe(1);
     expect(await stat(join(out, 'mp3-v4', 'Single')).catch(() => 'gone')).toBe('gone');
     expect(r.sources.some((s) => s.path.includes('Single'))).toBe(false);
@@ -237,7 +242,7 @@ describe('a run killed with SIGKILL', () => {
 });
 
 describe('other changes', () => {
-  it('a new folder image: outputs are retagged with it; a different ffmpeg version: outputs are re-encoded', async () => {
+  it('a new folder image: outputs are retagged with it; a different ffmpeg version: kept and reported, re-encoded when asked', async () => {
     const src = await tmp('art-change-src');
     const dest = await tmp('art-change-out');
     await track(join(src, 'A', '01.flac'), { seconds: 1, tags: { TITLE: 'x' } });
@@ -249,7 +254,9 @@ describe('other changes', () => {
     expect((await readBack(join(dest, 'opus-64', 'A', '01.opus'))).common.picture).toHaveLength(1);
     const { ffmpegBinaries } = await import('./helpers.js');
     const other = ffmpegBinaries().find((b) => b.path !== ffmpeg())!;
-    const again = await convertLibrary({ ...opts, ffmpegPath: other.path });
+    const kept = await convertLibrary({ ...opts, ffmpegPath: other.path });
+    expect(kept.summary).toMatchObject({ outputsEncoded: 0, outputsKept: 2, encoderChanged: 2 });
+    const again = await convertLibrary({ ...opts, ffmpegPath: other.path, reencodeOnEncoderChange: true });
     expect(again.summary.outputsEncoded).toBe(2);
     expect(again.sources[0].outputs.every((o) => o.reason === 'encoder version changed')).toBe(true);
   });

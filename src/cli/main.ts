@@ -39,7 +39,7 @@ Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 75 
 by another run, 130 interrupted.
 Environment: FFMPEG_PATH, AUDIOFAN_PRESETS, AUDIOFAN_JOBS, AUDIOFAN_PRESETS_DIR, AUDIOFAN_CONFIG.`;
 
-interface RunFlags extends Flags { dryRun?: boolean; json?: boolean; quiet?: boolean; create?: boolean; delete?: boolean }
+interface RunFlags extends Flags { dryRun?: boolean; json?: boolean; quiet?: boolean; create?: boolean; delete?: boolean; adopt?: boolean }
 
 function makeLogger(io: Io, flags: RunFlags): Logger {
   const structured = flags.json || !io.stderr.isTTY;
@@ -67,7 +67,7 @@ async function runConversion(io: Io, flags: RunFlags, sources: string[], overrid
   const bar = tty && !flags.quiet && !flags.dryRun ? new ProgressBar(io.stderr) : undefined;
   try {
     const run = convertLibrary({ ...toConvertOptions(settings, sources), dryRun: flags.dryRun, create: flags.create ?? overrides.create,
-      delete: flags.delete, logger: makeLogger(io, flags), signal: controller.signal });
+      delete: flags.delete, adopt: overrides.adopt, logger: makeLogger(io, flags), signal: controller.signal });
     if (bar) run.on('progress', (p) => bar.update(p));
     const result = await run;
     bar?.done();
@@ -97,6 +97,8 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .option('--force', 're-encode every output even when up to date (and replace files audiofan did not make)')
     .option('--create', 'create the output folder if it does not exist (default: refuse, it may be an unmounted disk)')
     .option('--delete', 'delete outputs whose source is gone or no longer selected, then empty folders (only files audiofan made)')
+    .option('--max-delete <n>', 'with --delete: delete at most N orphaned outputs, or N% of the outputs (default 10%, and never all)')
+    .option('--reencode-on-encoder-change', 're-encode outputs made by another ffmpeg version (default: keep them and report it)')
     .option('--config <file>', 'JSON config file (keys: output, presets, jobs, presetDirs, definePresets, ffmpeg, followSymlinks, id3v2, loudness, artMaxSize, layout, fsProfile)')
     .option('--presets-dir <dir...>', 'extra folder(s) of preset *.json files; same id overrides a built-in')
     .option('--ffmpeg <path>', 'ffmpeg binary to use (else FFMPEG_PATH, ffmpeg-static, PATH, @ffmpeg-installer)')
@@ -115,6 +117,13 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
         return;
       }
       setCode((await runConversion(io, flags, sources)).code);
+    });
+
+  program.command('adopt')
+    .description('record files already at output paths (a lost manifest, another tool) as audiofan\'s own when their codec and length match the source, then convert as usual')
+    .argument('<sources...>', 'lossless source folders')
+    .action(async (sources: string[]) => {
+      setCode((await runConversion(io, program.opts<RunFlags>(), sources, { adopt: true })).code);
     });
 
   program.command('presets')

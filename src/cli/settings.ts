@@ -21,6 +21,8 @@ export interface Settings {
   artMaxSize?: number;
   layout?: string;
   fsProfile?: FsProfile;
+  maxDelete?: string;
+  reencodeOnEncoderChange: boolean;
 }
 
 /** The config file's shape (JSON): every key optional. */
@@ -38,6 +40,8 @@ export interface ConfigFile {
   artMaxSize?: number;
   layout?: string;
   fsProfile?: string;
+  maxDelete?: string | number;
+  reencodeOnEncoderChange?: boolean;
 }
 
 const list = (v: string | string[]) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -52,7 +56,7 @@ function readConfig(file: string): ConfigFile {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: expected a JSON object`, { file });
   }
-  const known = ['output', 'presets', 'jobs', 'presetDirs', 'definePresets', 'ffmpeg', 'followSymlinks', 'id3v2', 'loudness', 'artMaxSize', 'layout', 'fsProfile'];
+  const known = ['output', 'presets', 'jobs', 'presetDirs', 'definePresets', 'ffmpeg', 'followSymlinks', 'id3v2', 'loudness', 'artMaxSize', 'layout', 'fsProfile', 'maxDelete', 'reencodeOnEncoderChange'];
   const unknown = Object.keys(data).filter((k) => !known.includes(k) && k !== '$schema');
   if (unknown.length) throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`, { file });
   return data as ConfigFile;
@@ -73,6 +77,8 @@ export interface Flags {
   artMaxSize?: string;
   layout?: string;
   fsProfile?: string;
+  maxDelete?: string;
+  reencodeOnEncoderChange?: boolean;
 }
 
 function parseJobs(v: string, from: string): number {
@@ -96,7 +102,8 @@ function parsePixels(v: string, from: string): number {
 export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.env): Settings {
   const configPath = flags.config ?? env.AUDIOFAN_CONFIG;
   const cfg = configPath ? readConfig(configPath) : {};
-  const s: Settings = { presets: [...DEFAULTS.presets], presetDirs: [], extraPresets: [], followSymlinks: false, force: false, loudness: true };
+  const s: Settings = { presets: [...DEFAULTS.presets], presetDirs: [], extraPresets: [], followSymlinks: false, force: false, loudness: true,
+    reencodeOnEncoderChange: false };
   // config file
   if (cfg.output) s.output = cfg.output;
   if (cfg.presets) s.presets = list(cfg.presets);
@@ -110,6 +117,8 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
   if (cfg.layout !== undefined) s.layout = cfg.layout;
   if (cfg.fsProfile !== undefined) s.fsProfile = parseProfile(cfg.fsProfile);
   if (cfg.artMaxSize !== undefined) s.artMaxSize = parsePixels(String(cfg.artMaxSize), `config file ${configPath}: artMaxSize`);
+  if (cfg.maxDelete !== undefined) s.maxDelete = String(cfg.maxDelete);
+  if (cfg.reencodeOnEncoderChange !== undefined) s.reencodeOnEncoderChange = cfg.reencodeOnEncoderChange;
   // environment
   if (env.AUDIOFAN_PRESETS) s.presets = list(env.AUDIOFAN_PRESETS);
   if (env.AUDIOFAN_JOBS) s.jobs = parseJobs(env.AUDIOFAN_JOBS, 'AUDIOFAN_JOBS');
@@ -127,6 +136,8 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
   if (flags.artMaxSize) s.artMaxSize = parsePixels(flags.artMaxSize, '--art-max-size');
   if (flags.layout) s.layout = flags.layout;
   if (flags.fsProfile) s.fsProfile = parseProfile(flags.fsProfile);
+  if (flags.maxDelete) s.maxDelete = flags.maxDelete;
+  if (flags.reencodeOnEncoderChange) s.reencodeOnEncoderChange = true;
   return s;
 }
 
@@ -136,6 +147,6 @@ export function toConvertOptions(s: Settings, sources: string[]): ConvertOptions
   return {
     sources, output: s.output, presets: s.presets, jobs: s.jobs, presetDirs: s.presetDirs,
     extraPresets: s.extraPresets, ffmpegPath: s.ffmpegPath, followSymlinks: s.followSymlinks, force: s.force,
-    loudness: s.loudness, ...(s.layout ? { layout: s.layout } : {}), ...(s.fsProfile ? { fsProfile: s.fsProfile } : {}), ...(s.id3v2Version ? { id3v2Version: s.id3v2Version } : {}), ...(s.artMaxSize ? { artMaxSize: s.artMaxSize } : {}),
+    loudness: s.loudness, reencodeOnEncoderChange: s.reencodeOnEncoderChange, ...(s.maxDelete ? { maxDelete: s.maxDelete } : {}), ...(s.layout ? { layout: s.layout } : {}), ...(s.fsProfile ? { fsProfile: s.fsProfile } : {}), ...(s.id3v2Version ? { id3v2Version: s.id3v2Version } : {}), ...(s.artMaxSize ? { artMaxSize: s.artMaxSize } : {}),
   };
 }
