@@ -203,7 +203,8 @@ async function planRun(run: Run, records: Records, found: Found): Promise<Plan> 
     await checkOutputPaths(plans, { folder: records.folder, ours: madeByUs(previous), force: o.force, adopt: o.adopt, ffmpegVersion: info.version });
   }
   const present = new Set(found.probed.map((p) => sourceKey(p.file.rootIndex, p.file.rel)));
-  const unseen = found.scan.problems.map((p) => sourceKey(p.rootIndex, p.rel));
+  // An empty source folder is no place the scan could not look: its outputs are listed as orphans (and kept).
+  const unseen = found.scan.problems.filter((p) => p.kind !== 'empty-root').map((p) => sourceKey(p.rootIndex, p.rel));
   const unknown = (key: string) => unseen.some((u) => key === u || key.startsWith(u.endsWith('\0') ? u : `${u}/`));
   const orphans = findOrphans(previous, plans, present, presets.map((p) => p.id), unknown);
   const tagSettings = { id3Version: o.id3v2Version, loudness: o.loudness, ...(o.artMaxSize ? { artMaxSize: o.artMaxSize } : {}) };
