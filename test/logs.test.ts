@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +75,7 @@ beforeAll(async () => {
   await track(join(lib, 'Artist/Album/05 Lossy.mp3'), { seconds: 1, codec: 'libmp3lame' });
   await Promise.all([0, 1, 2, 3].map((i) => track(join(slowLib, `${i} long.flac`), { seconds: 30, seed: i })));
   await writeFile(join(base, 'bad-config.json'), '{ "output": "/lossy", ');
-  await import('node:fs/promises').then((fs) => fs.mkdir(presetDir));
+  await mkdir(presetDir);
   await writeFile(join(presetDir, 'opus-broken.json'), JSON.stringify(BROKEN));
 
   await run('first run', [lib, '-o', out, '-p', 'mp3-v4,opus-64', '--create']);
@@ -85,6 +85,7 @@ beforeAll(async () => {
   await run('unknown option', [lib, '-o', out, '--frobnicate']);
   await rm(join(lib, 'Artist/Album/03 Three.flac'));
   await run('source deleted, no --delete', [lib, '-o', out, '-p', PRESETS, '--presets-dir', presetDir]);
+  await run('--quiet', [lib, '-o', out, '-p', PRESETS, '--presets-dir', presetDir, '--quiet']);
   const slow = ['-p', 'flac,mp3-v0,opus-128', '-j', '1', '--create'];
   await run('SIGINT', [slowLib, '-o', join(base, 'interrupted'), ...slow], [/"event":"output"/]);
   await run('SIGINT twice', [slowLib, '-o', join(base, 'interrupted twice'), ...slow], [/"event":"output"/, /"event":"signal"/]);
@@ -101,7 +102,7 @@ describe('a cron log', () => {
   it('each run ends with exactly one summary line whose exitCode is the process exit code', () => {
     expect(runs.map((r) => [r.name, r.code])).toEqual([
       ['first run', 1], ['a preset that fails', 1], ['output folder missing', 2], ['bad config file', 2],
-      ['unknown option', 2], ['source deleted, no --delete', 1], ['SIGINT', 130], ['SIGINT twice', 130]]);
+      ['unknown option', 2], ['source deleted, no --delete', 1], ['--quiet', 1], ['SIGINT', 130], ['SIGINT twice', 130]]);
     for (const r of runs) {
       const summaries = r.lines.filter((l) => l.event === 'summary');
       expect(summaries, r.name).toHaveLength(1);
@@ -152,6 +153,12 @@ describe('a cron log', () => {
       expect(runNamed(name).lines).toHaveLength(2);
       expect(runNamed(name).lines[1]).toMatchObject({ event: 'summary', exitCode: 2, code: fatal(name)[0].code });
     }
+  });
+
+  it('--quiet keeps warnings, errors and the summary line', () => {
+    const lines = runNamed('--quiet').lines;
+    expect(lines.filter((l) => l.level < 40).map((l) => l.event)).toEqual(['summary']);
+    expect(lines.filter((l) => l.level >= 40).length).toBeGreaterThan(0);
   });
 
   it('SIGINT is logged as a line, not plain text; a second one quits at once with its own summary', () => {
@@ -218,7 +225,8 @@ describe.skipIf(!hasJq)(`the README's jq recipes, run on this log${hasJq ? '' : 
     const lines = (await recipe('select(.level >= 50)')).trimEnd().split('\n');
     expect(lines.filter((l) => /^null\b/.test(l)), 'an error line without a code').toEqual([]);
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^E_SOURCE_CORRUPT .*${join(lib, 'Artist/Album/04 Broken.flac')}`)));
-    expect(lines.filter((l) => l.startsWith('E_FFMPEG_FAILED ')).length).toBe(3 + 2);
+    // opus-broken: three tracks, then the two left, twice.
+    expect(lines.filter((l) => l.startsWith('E_FFMPEG_FAILED ')).length).toBe(3 + 2 + 2);
     for (const code of ['E_OUTPUT_MISSING', 'E_CONFIG_INVALID', 'E_USAGE']) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${code} `)));
     expect(lines.some((l) => /E_SOURCE_LOSSY/.test(l)), 'a skipped file is not a failure').toBe(false);
   });
