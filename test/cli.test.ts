@@ -25,7 +25,7 @@ describe('usage', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: audiofan \[options\] \[command\] \[sources\.\.\.\]/);
     expect(r.stdout).toMatch(/Examples:\n {2}audiofan ~\/Music -o ~\/Lossy -p mp3-v0,opus-128/);
-    expect(r.stdout).toMatch(/Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 75 output folder in use\nby another run, 130 interrupted/);
+    expect(r.stdout).toMatch(/Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 74 the manifest could\nnot be written, 75 output folder in use by another run \(try later\), 130 interrupted, 70 a bug\./);
   });
 
   it.each([
@@ -40,7 +40,9 @@ describe('usage', () => {
     const out = await tmp('cli-out');
     const r = await cli(args.map((a) => (a === 'SRC' ? lib : a === 'OUT' ? join(out, 'o') : a)));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(msg);
+    // Off a terminal stderr is NDJSON: the error is a line with its code.
+    const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { code?: string; msg: string });
+    expect(lines.map((l) => `${l.code} ${l.msg}`).join('\n')).toMatch(msg);
     expect(existsSync(join(out, 'o'))).toBe(false);
   });
 });

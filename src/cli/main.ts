@@ -4,21 +4,20 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { pino } from 'pino';
 import { convertLibrary, type RunResult } from '../convert.js';
 import { DEMO_PRESETS, makeDemoLibrary } from '../demo.js';
 import { doctor } from '../doctor.js';
-import { isAudiofanError, isFatalCode } from '../errors.js';
+import { AudiofanError, isAudiofanError } from '../errors.js';
 import { shellQuote } from '../ffmpeg.js';
 import { locateFfmpeg } from '../ffmpeg-locate.js';
-import type { Logger } from '../options.js';
 import { loadPresets } from '../presets.js';
 import { toolVersion } from '../version.js';
+import { CliLog, wantsStructured, type Stop } from './log.js';
 import { ProgressBar, summaryText } from './render.js';
 import { resolveSettings, toConvertOptions, type Flags } from './settings.js';
 
 /** Exit codes: documented in the README. */
-export const EXIT = { ok: 0, someFailed: 1, usage: 2, internal: 70, locked: 75, interrupted: 130 } as const;
+export const EXIT = { ok: 0, someFailed: 1, usage: 2, internal: 70, ioError: 74, locked: 75, interrupted: 130 } as const;
 
 export interface Io {
   stdout: NodeJS.WriteStream;
@@ -35,39 +34,59 @@ Examples:
   audiofan doctor                                    check the ffmpeg binary and its encoders
   audiofan demo                                      make a demo library and convert it
 
-Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 75 output folder in use
-by another run, 130 interrupted.
+Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 74 the manifest could
+not be written, 75 output folder in use by another run (try later), 130 interrupted, 70 a bug.
 Environment: FFMPEG_PATH, AUDIOFAN_PRESETS, AUDIOFAN_JOBS, AUDIOFAN_PRESETS_DIR, AUDIOFAN_CONFIG.`;
 
 interface RunFlags extends Flags { dryRun?: boolean; json?: boolean; quiet?: boolean; create?: boolean; delete?: boolean; adopt?: boolean }
 
-function makeLogger(io: Io, flags: RunFlags): Logger {
-  const structured = flags.json || !io.stderr.isTTY;
-  if (!structured) return { debug() {}, info() {}, warn() {}, error() {} };
-  // Synchronous writes: a cron job killed mid-run still leaves complete log lines.
-  return pino({ level: flags.quiet ? 'warn' : 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: (io.stderr as { fd?: number }).fd ?? 2, sync: true }));
+/** The exit code for an error that stopped a run, decided by its code, never its message. */
+export function exitCodeFor(e: unknown): number {
+  const code = (e as { code?: unknown } | null)?.code;
+  // By string: the manifest writer's code is newer than some copies of ErrorCodes.
+  if (code === 'E_MANIFEST_WRITE') return EXIT.ioError;
+  if (code === 'E_LOCKED') return EXIT.locked;
+  return isAudiofanError(e) ? EXIT.usage : EXIT.internal;
+}
+
+/** A bug: logged with its stack, exit 70. */
+function internal(e: unknown): Stop {
+  const error = e instanceof Error ? e : new Error(String(e));
+  return { code: 'E_INTERNAL', message: `internal error (a bug in audiofan): ${error.message}`, exitCode: EXIT.internal, error };
+}
+
+/** What to log for an error that stopped a run. */
+function stopFor(e: unknown): Stop {
+  const exitCode = exitCodeFor(e);
+  if (exitCode === EXIT.internal) return internal(e);
+  const { code, message, file } = e as { code: string; message: string; file?: string };
+  return { code, message, exitCode, ...(file ? { file } : {}) };
 }
 
 /** Run a conversion with terminal or NDJSON reporting; returns the exit code. */
-async function runConversion(io: Io, flags: RunFlags, sources: string[], overrides: Partial<RunFlags> = {}): Promise<{ code: number; result?: RunResult }> {
+async function runConversion(io: Io, log: CliLog, flags: RunFlags, sources: string[], overrides: Partial<RunFlags> = {}): Promise<{ code: number; result?: RunResult }> {
   const settings = resolveSettings({ ...flags, ...overrides }, io.env);
   const controller = new AbortController();
+  const tty = !log.structured;
+  const bar = tty && !flags.quiet && !flags.dryRun ? new ProgressBar(io.stderr) : undefined;
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
+    bar?.done();
     if (signals === 1) {
-      io.stderr.write(`\naudiofan: ${sig}: stopping ffmpeg and recording what finished (again to quit at once)\n`);
+      log.notice({ event: 'signal', signal: sig }, `${sig}: stopping ffmpeg and recording what finished (again to quit at once)`);
       controller.abort();
-    } else process.exit(EXIT.interrupted);
+      return;
+    }
+    log.stop({ code: 'E_CANCELLED', message: `second ${sig}: quitting at once; outputs in flight are lost and the next run redoes them`,
+      exitCode: EXIT.interrupted });
+    process.exit(EXIT.interrupted);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const tty = !!io.stderr.isTTY && !flags.json;
-  const bar = tty && !flags.quiet && !flags.dryRun ? new ProgressBar(io.stderr) : undefined;
   try {
     const run = convertLibrary({ ...toConvertOptions(settings, sources), dryRun: flags.dryRun, create: flags.create ?? overrides.create,
-      delete: flags.delete, adopt: overrides.adopt, logger: makeLogger(io, flags), signal: controller.signal });
+      delete: flags.delete, adopt: overrides.adopt, logger: log.forRun(flags.quiet), signal: controller.signal });
     if (bar) run.on('progress', (p) => bar.update(p));
     const result = await run;
     bar?.done();
@@ -83,8 +102,12 @@ async function runConversion(io: Io, flags: RunFlags, sources: string[], overrid
   }
 }
 
-function buildProgram(io: Io, setCode: (c: number) => void): Command {
+function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Command {
   const program = new Command('audiofan')
+    // Before any .command(): subcommands copy these settings when they are made. Structured mode
+    // drops commander's own error text; the CommanderError it throws is logged as one NDJSON line.
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => { if (!log.structured) io.stderr.write(s); } })
     .description('Convert your lossless music library into tagged FLAC, MP3 and Opus copies, redoing only what changed.')
     .version(toolVersion(), '-V, --version')
     .argument('[sources...]', 'lossless source folders (walked recursively)')
@@ -111,19 +134,17 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (sources: string[], flags: RunFlags) => {
       if (!sources.length) {
-        io.stderr.write('audiofan: no source folder given\n\n');
-        program.outputHelp({ error: true });
-        setCode(EXIT.usage);
-        return;
+        if (!log.structured) program.outputHelp({ error: true });
+        throw new AudiofanError('E_USAGE', 'no source folder given (see audiofan --help)');
       }
-      setCode((await runConversion(io, flags, sources)).code);
+      setCode((await runConversion(io, log, flags, sources)).code);
     });
 
   program.command('adopt')
     .description('record files already at output paths (a lost manifest, another tool) as audiofan\'s own when their codec and length match the source, then convert as usual')
     .argument('<sources...>', 'lossless source folders')
     .action(async (sources: string[]) => {
-      setCode((await runConversion(io, program.opts<RunFlags>(), sources, { adopt: true })).code);
+      setCode((await runConversion(io, log, program.opts<RunFlags>(), sources, { adopt: true })).code);
     });
 
   program.command('presets')
@@ -171,7 +192,7 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
       const ffmpegPath = locateFfmpeg(root.ffmpeg, io.env).path;
       const demo = await makeDemoLibrary(resolve(dir), ffmpegPath);
       io.stdout.write(`Demo library: ${demo.library}\n`);
-      const { code, result } = await runConversion(io, root, [demo.library], { output: demo.output, presets: DEMO_PRESETS.join(','), create: true });
+      const { code, result } = await runConversion(io, log, root, [demo.library], { output: demo.output, presets: DEMO_PRESETS.join(','), create: true });
       // The truncated file is meant to fail; anything else failing is a real problem.
       const unexpected = result?.sources.filter((s) => s.status === 'failed' && s.path !== demo.corrupt) ?? [];
       io.stdout.write(`\nOutputs:  ${demo.output}/<preset>/...\nManifest: ${result?.manifestPath ?? '(none)'}\n`
@@ -179,28 +200,37 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
       setCode(code === EXIT.someFailed && unexpected.length === 0 ? EXIT.ok : code);
     });
 
-  program.exitOverride();
-  program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   return program;
 }
 
 /** Parse argv, run, and return the exit code (the caller sets process.exitCode). */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  // Decided from argv, before parsing: errors in parsing and settings are logged the same way as the rest.
+  const log = new CliLog(io.stderr, wantsStructured(argv.slice(2), io.stderr));
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (c) => { code = c; });
+  const program = buildProgram(io, log, (c) => { code = c; });
+  // A bug that escapes every await still gets its NDJSON line, a summary and exit 70.
+  const crash = (e: unknown) => {
+    log.stop(internal(e));
+    process.exit(EXIT.internal);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   try {
     await program.parseAsync(argv);
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      if (e.exitCode === 0) return EXIT.ok; // --help, --version
+      // On a terminal commander has printed its message already.
+      if (log.structured) log.stop({ code: 'E_USAGE', message: e.message.replace(/^error: /, ''), exitCode: EXIT.usage });
+      return EXIT.usage;
     }
-    if (isAudiofanError(e)) {
-      io.stderr.write(`audiofan: error [${e.code}]: ${e.message}\n`);
-      if (e.code === 'E_LOCKED') return EXIT.locked;
-      return isFatalCode(e.code) ? EXIT.usage : EXIT.someFailed;
-    }
-    io.stderr.write(`audiofan: internal error: ${(e as Error).stack ?? String(e)}\n`);
-    return EXIT.internal;
+    const stop = stopFor(e);
+    log.stop(stop);
+    return stop.exitCode;
+  } finally {
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
   }
 }
