@@ -142,7 +142,7 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
         const planned = job.outputs.find((x) => x.preset.id === r.key)!;
         let entry = outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs });
         if (entry.status === 'ok') entry = await publish(job.source, entry, tj.outputs.find((x) => x.key === r.key)!, r);
-        encoded.set(key(job.source.path, r.key), entry.status === 'ok' ? { ...r, elapsedMs: result.elapsedMs } : { key: r.key, status: 'failed', code: entry.code, message: entry.message, elapsedMs: result.elapsedMs });
+        encoded.set(key(job.source.path, r.key), entry.status === 'ok' ? { ...r, elapsedMs: result.elapsedMs } : { key: r.key, status: 'failed', code: entry.code, message: entry.message, ...(r.stderrTail ? { stderrTail: r.stderrTail } : {}), elapsedMs: result.elapsedMs });
         report(job.source.path, entry, result.elapsedMs);
       }
     };
