@@ -292,8 +292,10 @@ async function execute(options: ConvertOptions, emit: (ev: RunEvent) => void): P
     if (!journal) return Promise.resolve();
     const j = journal;
     const { outputs: _o, ...facts } = sourceEntry({ source, outputs: [] }, decoded.get(source.path), loudness.get(source.path), () => output);
-    journalChain = journalChain.then(() => j.append({ source: facts, output }));
-    return journalChain;
+    // One failed append (a full disk) fails its own output only: the chain goes on for the next.
+    const appended = journalChain.then(() => j.append({ source: facts, output }));
+    journalChain = appended.catch(() => undefined);
+    return appended;
   }
 
   } finally {
