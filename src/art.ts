@@ -4,10 +4,11 @@
  * folder.*, front.*, any case); else none. An embedded picture of another type is not a cover.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { IPicture } from 'music-metadata';
+import { removeTemps } from './atomic.js';
 import { runFfmpeg } from './ffmpeg.js';
 import { readAudioMetadata } from './read-metadata.js';
 import { statOrUndefined } from './scan.js';
@@ -85,7 +86,6 @@ export async function loadCover(sourcePath: string, ref: CoverRef, maxSize: numb
     const data = await readFile(`${tmp}.jpg`);
     return imageInfo(data) ? pictureFrom(data, FRONT_COVER, picture.description, 'image/jpeg') : picture;
   } finally {
-    await rm(`${tmp}.in`, { force: true });
-    await rm(`${tmp}.jpg`, { force: true });
+    await removeTemps(`${tmp}.in`, `${tmp}.jpg`);
   }
 }

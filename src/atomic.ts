@@ -16,14 +16,22 @@ export function tempPathFor(finalPath: string, pid = process.pid): string {
   return join(dirname(finalPath), `.audiofan-${pid}-${randomBytes(4).toString('hex')}.${ext}.partial`);
 }
 
-/** Write a whole file atomically. */
+/**
+ * Remove temporaries, trying every one. Never rejects: it runs on failure paths, where the error
+ * being reported (a full disk, say) matters more than a temp that could not be removed too.
+ */
+export async function removeTemps(...paths: string[]): Promise<void> {
+  await Promise.all(paths.map((p) => rm(p, { force: true }).catch(() => undefined)));
+}
+
+/** Write a whole file atomically; on failure the temp is removed and the write's own error thrown. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
+    await removeTemps(tmp);
     throw e;
   }
 }

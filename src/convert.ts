@@ -511,8 +511,10 @@ function checkpoint(run: Run, plan: Plan, res: Results, source: PlannedSource, o
   const j = run.journal;
   if (!j) return Promise.resolve();
   const { outputs: _o, ...facts } = sourceEntry({ source, outputs: [] }, res.decoded.get(source.path), plan.loudness.get(source.path), () => output);
-  run.journalChain = run.journalChain.then(() => j.append({ source: facts, output }));
-  return run.journalChain;
+  // One failed append (a full disk) fails its own output only: the chain goes on for the next.
+  const appended = run.journalChain.then(() => j.append({ source: facts, output }));
+  run.journalChain = appended.catch(() => undefined);
+  return appended;
 }
 
 /** One event and one log line per output that was made, retagged, or could not be. */

@@ -2,9 +2,8 @@
  * Feed planned jobs to the pool, as many at once as there are workers, and report progress.
  * Jobs are handed out one by one (not queued in piscina) so a cancel stops new work at once.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempPathFor } from './atomic.js';
+import { removeTemps, tempPathFor } from './atomic.js';
 import type { TranscodeJob, TranscodeResult } from './job.js';
 import type { ProgressEvent } from './library-run.js';
 import type { PlannedJob } from './plan.js';
@@ -34,7 +33,7 @@ export function toTranscodeJob(id: number, job: PlannedJob, outDir: string, ffmp
     outputs: job.outputs.map((o) => {
       const final = join(outDir, o.rel);
       const c = containerOf(o.preset);
-      return { key: o.preset.id, final, temp: tempPathFor(final), args: o.args, writer: c.tagWriter, art: o.preset.art !== false && c.art };
+      return { key: o.preset.id, final, temp: tempPathFor(final), tagTemp: tempPathFor(final), args: o.args, writer: c.tagWriter, art: o.preset.art !== false && c.art };
     }),
   };
 }
@@ -82,12 +81,21 @@ export async function dispatch(args: {
   const finishing: Promise<void>[] = [];
   const runJob = async (id: number, released: () => void) => {
     const job = jobs[id];
-    const tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
-    const result = await pool.run(tj, (t) => { live.set(id, Math.min(t, job.source.duration ?? t) * share(job)); report(); }, released);
-    const outcome = { job, result };
-    await args.onJobDone(outcome, tj);
-    // Whatever was not published (failed, or a crashed thread's leftovers) is removed now.
-    await Promise.all(tj.outputs.map((o) => rm(o.temp, { force: true })));
+    let tj: TranscodeJob | undefined;
+    let outcome: JobOutcome;
+    try {
+      tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
+      const result = await pool.run(tj, (t) => { live.set(id, Math.min(t, job.source.duration ?? t) * share(job)); report(); }, released);
+      outcome = { job, result };
+      await args.onJobDone(outcome, tj);
+    } finally {
+      // A lane waits for `released`: whatever went wrong, it must come, or the run would hang.
+      released();
+      // Whatever was not published (failed, or a crashed thread's leftovers) is removed now, even if
+      // publishing threw.
+      if (tj) await removeTemps(...tj.outputs.flatMap((o) => [o.temp, o.tagTemp]));
+    }
+    const { result } = outcome;
     live.delete(id);
     audioDone += (job.source.duration ?? 0) * share(job);
     outputsDone += result.outputs.length;

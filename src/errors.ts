@@ -35,6 +35,9 @@ export const ErrorCodes = {
   E_OUTPUT_PATH_UNSAFE: 'an output path would leave the output folder',
   E_WORKER_CRASHED: 'the worker thread running this job died',
   E_CANCELLED: 'the run was cancelled before this output was finished',
+  // Full disk (issue 7): a cron job must learn what filled up and where, and what was kept.
+  E_DISK_FULL: 'the output could not be written: no space left on the device (or over quota)',
+  E_MANIFEST_WRITE: 'the manifest could not be written; the previous one is kept, and the journal for the next run',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

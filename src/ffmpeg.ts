@@ -163,9 +163,18 @@ function tail(lines: string[]): string[] {
   return lines.filter((l) => l.trim() && !NOISE.some((re) => re.test(l))).slice(-12);
 }
 
-/** The line most likely to say what went wrong. */
-function headline(t: string[]): string {
-  return [...t].reverse().find((l) => /error|invalid|fail|not supported|no such|unable|could not|cannot|denied/i.test(l)) ?? t.at(-1) ?? '';
+/** System errors (strerror texts) that name a failure's cause; ffmpeg's later lines are its consequences. */
+const CAUSE = /No space left on device|Disk quota exceeded|Read-only file system|Input\/output error|File too large/i;
+/** ffmpeg's closing line after any failure: it never says why. */
+const CLOSING = /^\s*Conversion failed!?\s*$/;
+
+/**
+ * The line most likely to say what went wrong: the first naming a system error
+ * ("av_interleaved_write_frame(): No space left on device"), else the last that sounds like an error.
+ */
+export function headline(t: string[]): string {
+  const sounds = (l: string) => /error|invalid|fail|not supported|no such|unable|could not|cannot|denied/i.test(l);
+  return t.find((l) => CAUSE.test(l)) ?? [...t].reverse().find((l) => !CLOSING.test(l) && sounds(l)) ?? t.at(-1) ?? '';
 }
 
 /** Read ffmpeg's closing stats: the number of samples decoded from the input. */

@@ -27,6 +27,9 @@ export interface JobOutput {
   key: string;
   final: string;
   temp: string;
+  /** Where its tags are written before being renamed to `temp`; chosen by the coordinator, which removes it
+   *  after the job, so not even a thread that died mid-write leaves it behind. */
+  tagTemp: string;
   /** ffmpeg output arguments (encode jobs). */
   args: string[];
   writer: TagWriter;

@@ -5,6 +5,8 @@
  */
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AudiofanError } from './errors.js';
+import { writeFailure } from './io-errors.js';
 import type { ManifestOutput, ManifestSource } from './manifest.js';
 
 export const JOURNAL_NAME = '.audiofan-journal.ndjson';
@@ -16,17 +18,36 @@ export interface JournalEntry {
 }
 
 export class Journal {
-  private constructor(private readonly fh: FileHandle, readonly path: string) {}
+  /** Bytes of whole, synced lines. */
+  private size: number;
+
+  private constructor(private readonly fh: FileHandle, readonly path: string, size: number) {
+    this.size = size;
+  }
 
   static async open(outDir: string): Promise<Journal> {
     const path = join(outDir, JOURNAL_NAME);
-    return new Journal(await open(path, 'a'), path);
+    const fh = await open(path, 'a');
+    return new Journal(fh, path, (await fh.stat()).size);
   }
 
-  /** Append and sync one entry (an output takes seconds to make; a sync per output costs nothing). */
+  /**
+   * Append and sync one entry (an output takes seconds to make; a sync per output costs nothing).
+   * Throws E_DISK_FULL or E_OUTPUT_WRITE naming the journal; the caller must then not publish the output.
+   */
   async append(entry: JournalEntry): Promise<void> {
-    await this.fh.appendFile(JSON.stringify(entry) + '\n');
-    await this.fh.datasync();
+    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    try {
+      await this.fh.appendFile(line);
+      await this.fh.datasync();
+      this.size += line.length;
+    } catch (e) {
+      // A line cut short by a full disk would run into the next one and take it down with it when
+      // read back: cut the file back to its last whole line.
+      await this.fh.truncate(this.size).catch(() => undefined);
+      const f = writeFailure(e, this.path, 'cannot record a finished output in the journal');
+      throw new AudiofanError(f.code, f.message, { file: this.path, cause: e });
+    }
   }
 
   /** Close and delete: called once the manifest that contains every entry has been written. */

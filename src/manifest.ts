@@ -5,7 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
-import type { ErrorCode } from './errors.js';
+import { AudiofanError, type ErrorCode } from './errors.js';
+import { ioReason } from './io-errors.js';
+import { JOURNAL_NAME } from './journal.js';
 import type { CoverRef } from './art.js';
 import type { GainSet, TrackLoudness } from './loudness.js';
 import type { SourceAudio } from './probe.js';
@@ -128,9 +130,20 @@ export async function readManifest(outDir: string): Promise<{ manifest?: Manifes
   }
 }
 
+/**
+ * Write the manifest atomically; returns its path. Throws E_MANIFEST_WRITE (a full disk, say): the
+ * previous manifest is then untouched, and the caller must keep the journal, which still holds this
+ * run's finished outputs for the next run to fold in.
+ */
 export async function writeManifest(outDir: string, manifest: Manifest): Promise<string> {
   const path = join(outDir, MANIFEST_NAME);
-  // Compact: a 10,000-track manifest is tens of MB pretty-printed, and it is read by programs (jq).
-  await writeFileAtomic(path, JSON.stringify(manifest) + '\n');
+  try {
+    // Compact: a 10,000-track manifest is tens of MB pretty-printed, and it is read by programs (jq).
+    await writeFileAtomic(path, JSON.stringify(manifest) + '\n');
+  } catch (e) {
+    const journal = join(outDir, JOURNAL_NAME);
+    throw new AudiofanError('E_MANIFEST_WRITE', `${path}: cannot write the manifest: ${ioReason(e)}; the previous manifest`
+      + ` is kept and the journal ${journal} keeps this run's outputs for the next run`, { file: path, cause: e });
+  }
   return path;
 }

@@ -6,12 +6,13 @@
  * final path that no record knows. Thin on purpose, and it never throws: every failure becomes a
  * result the coordinator turns into a typed manifest entry.
  */
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { loadCover } from '../src/art.js';
-import { tempPathFor } from '../src/atomic.js';
-import { runCommand } from '../src/ffmpeg.js';
+import { removeTemps } from '../src/atomic.js';
+import { runCommand, type RunOutcome } from '../src/ffmpeg.js';
+import { isDiskFull, writeFailure } from '../src/io-errors.js';
 import { commandSpec, durationTolerance, truncationSlack, type JobOutput, type OutputResult, type PortMessage, type TagInput, type TranscodeJob, type TranscodeResult } from '../src/job.js';
 import { LoudnessMeter, type GainSet, type TrackLoudness } from '../src/loudness.js';
 import { readAudioMetadata } from '../src/read-metadata.js';
@@ -35,7 +36,7 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
   const done = async (outputs: OutputResult[], extra: Partial<TranscodeResult> = {}): Promise<TranscodeResult> => {
     // No temporary of a failed output outlives the job; finished ones wait for the coordinator.
     const ok = new Set(outputs.filter((r) => r.status === 'ok').map((r) => r.key));
-    await Promise.all(job.outputs.filter((o) => !ok.has(o.key)).map((o) => rm(o.temp, { force: true })));
+    await removeTemps(...job.outputs.filter((o) => !ok.has(o.key)).map((o) => o.temp));
     port.close();
     return { id: job.id, outputs, elapsedMs: Date.now() - started, cancelled: abort.signal.aborted, ...extra };
   };
@@ -53,10 +54,7 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     // ffmpeg is done: the coordinator may start the next encode while this job checks and tags its outputs.
     port.postMessage({ type: 'released' } satisfies PortMessage);
     if (run.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
-    if (run.exitCode !== 0) {
-      const why = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
-      return await done(fail('E_FFMPEG_FAILED', `${src}: ffmpeg ${why}: ${run.headline}`, run.stderrTail));
-    }
+    if (run.exitCode !== 0) return await done(ffmpegFailed(job, run));
     const decoded = run.decodedSamples !== undefined ? run.decodedSamples / job.source.sampleRate : 0;
     if (!decoded) return await done(fail('E_NO_AUDIO_DECODED', `${src}: ffmpeg exited 0 but decoded no audio`, run.stderrTail));
     const claimed = job.source.duration;
@@ -71,8 +69,27 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     for (const o of job.outputs) results.push(await finishOutput(job, o, decoded, gains, cover));
     return await done(results, { decodedSeconds: decoded, ...(loudness ? { loudness } : {}) });
   } catch (e) {
-    return await done(fail('E_OUTPUT_WRITE', `${job.source.path}: ${(e as Error).message}`));
+    // A full disk is reported against each output's path; anything else (the source's cover
+    // unreadable, say) against the source.
+    if (!isDiskFull(e)) return await done(fail('E_OUTPUT_WRITE', `${job.source.path}: ${(e as Error).message}`));
+    return await done(job.outputs.map((o) => ({ key: o.key, status: 'failed', ...writeFailure(e, o.final, 'cannot write the output') })));
   }
+}
+
+/**
+ * ffmpeg exited with an error. A full disk is no fault of the source: each output gets E_DISK_FULL
+ * naming its own path, with ffmpeg's line that says so. Anything else is E_FFMPEG_FAILED, naming the source.
+ */
+function ffmpegFailed(job: TranscodeJob, run: RunOutcome): OutputResult[] {
+  const why = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
+  const { stderrTail } = run;
+  if (isDiskFull(stderrTail)) {
+    return job.outputs.map((o) => ({ key: o.key, status: 'failed', code: 'E_DISK_FULL', stderrTail,
+      message: `${o.final}: ffmpeg could not write it: ${run.headline} (ffmpeg ${why}, converting ${job.source.path})`,
+    }));
+  }
+  return job.outputs.map((o) => ({ key: o.key, status: 'failed', code: 'E_FFMPEG_FAILED', stderrTail,
+    message: `${job.source.path}: ffmpeg ${why}: ${run.headline}` }));
 }
 
 /** Track gain from this run's measurement, album gain as given (known only once the album is done). */
@@ -92,12 +109,11 @@ async function tagAt(o: JobOutput, from: string, tags: TagInput, gains: GainSet,
   if (o.writer === 'ffmpeg') {
     if (from !== o.temp) throw new Error('outputs tagged by ffmpeg cannot be retagged'); // never planned
   } else {
-    const tagged = tempPathFor(o.final);
     try {
-      await writeTags(o.writer, from, tagged, state.entries, o.art && cover ? [cover] : [], tags.id3Version);
-      await rename(tagged, o.temp);
+      await writeTags(o.writer, from, o.tagTemp, state.entries, o.art && cover ? [cover] : [], tags.id3Version);
+      await rename(o.tagTemp, o.temp);
     } finally {
-      await rm(tagged, { force: true });
+      await removeTemps(o.tagTemp);
     }
   }
   return { tagsHash: state.hash, ...(state.gains ? { gains: state.gains } : {}) };
@@ -131,7 +147,7 @@ async function finishOutput(job: TranscodeJob, o: JobOutput, decoded: number, ga
       channels: f.numberOfChannels, bitsPerSample: f.bitsPerSample, ...placed,
     };
   } catch (e) {
-    return fail('E_OUTPUT_WRITE', `${o.final}: cannot write the finished output's tags: ${(e as Error).message}`);
+    return { key: o.key, status: 'failed', ...writeFailure(e, o.final, "cannot write the finished output's tags") };
   }
 }
 
@@ -145,7 +161,7 @@ async function retag(job: TranscodeJob): Promise<OutputResult[]> {
       const st = await stat(o.temp);
       out.push({ key: o.key, status: 'ok', size: st.size, mtimeMs: st.mtimeMs, ...placed });
     } catch (e) {
-      out.push({ key: o.key, status: 'failed', code: 'E_OUTPUT_WRITE', message: `${o.final}: cannot rewrite tags: ${(e as Error).message}` });
+      out.push({ key: o.key, status: 'failed', ...writeFailure(e, o.final, 'cannot rewrite tags') });
     }
   }
   return out;
