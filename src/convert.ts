@@ -12,7 +12,7 @@ import { assertCapabilities } from './capabilities.js';
 import { OutputFolder, overlap } from './contain.js';
 import { deleteVerdict, type DeleteVerdict } from './delete-guard.js';
 import { dispatch, toTranscodeJob, type JobOutcome } from './dispatch.js';
-import { AudiofanError } from './errors.js';
+import { AudiofanError, ErrorCodes } from './errors.js';
 import { commandArgs, inspectFfmpeg, type FfmpegInfo } from './ffmpeg.js';
 import { locateFfmpeg } from './ffmpeg-locate.js';
 import { fingerprintAll } from './fingerprint.js';
@@ -189,6 +189,8 @@ interface Plan {
   tagSettings: { id3Version: 3 | 4; loudness: boolean; artMaxSize?: number };
   /** Outputs kept although another ffmpeg version made them. */
   encoderChanged: PlannedOutput[];
+  /** A source key lies where the scan could not look: its record is kept as it was. */
+  unknown: (key: string) => boolean;
 }
 
 /** Stage 4: decide every output, check where each would be written, find orphans, group jobs. */
@@ -229,7 +231,7 @@ async function planRun(run: Run, records: Records, found: Found): Promise<Plan> 
   const keep = plans.reduce((a, p) => a + p.outputs.filter((x) => x.decision.action === 'keep').length, 0);
   run.emit({ type: 'planned', jobs: jobs.length, encode: jobs.reduce((a, j) => a + j.outputs.length, 0), keep,
     audioSeconds: [...new Set(jobs.map((j) => j.source))].reduce((a, s) => a + (s.duration ?? 0), 0) });
-  return { plans, orphans, loudness, jobs, provisional, tagSettings, encoderChanged };
+  return { plans, orphans, loudness, jobs, provisional, tagSettings, encoderChanged, unknown };
 }
 
 /** What the encode and retag stages produced, by output key. */
@@ -388,9 +390,17 @@ async function record(run: Run, records: Records, found: Found, plan: Plan, res:
   manifestSources.sort((a, b) => (a.path < b.path ? -1 : 1));
   for (const [key, s] of records.previous) {
     if (seen.has(key)) continue;
-    const outputs = s.outputs.filter((x) => !deletion.removed.has(orphanKey(key, x)))
-      .map((x) => { const why = orphanReason.get(orphanKey(key, x)); return why ? { ...x, reason: why } : x; });
-    if (outputs.length || !o.delete) manifestSources.push({ ...s, outputs });
+    // Where the scan could not look, the source may well be there: its record stays as it was.
+    if (plan.unknown(key)) {
+      manifestSources.push(s);
+      continue;
+    }
+    // Gone: what is remembered is the files audiofan made for it and has not deleted, as orphans.
+    const outputs = s.outputs.filter((x) => x.size !== undefined && !deletion.removed.has(orphanKey(key, x)))
+      .map((x) => ({ ...x, reason: orphanReason.get(orphanKey(key, x)) ?? `orphan: ${x.reason}` }));
+    if (!outputs.length) continue;
+    const { code: _c, message: _m, ...facts } = s;
+    manifestSources.push({ ...facts, status: 'skipped', code: 'E_SOURCE_GONE', message: ErrorCodes.E_SOURCE_GONE, outputs });
   }
 
   const thisRun = [...byKey.values()];

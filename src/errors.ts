@@ -25,6 +25,7 @@ export const ErrorCodes = {
   E_SOURCE_UNSUPPORTED: 'the source audio format is not supported',
   E_SOURCE_TRUNCATED: 'the source decodes to much less audio than its header claims',
   E_SOURCE_CHANGED: 'the source file changed while it was being converted',
+  E_SOURCE_GONE: 'the source is gone or no longer selected; its outputs are orphans',
   // Per output.
   E_FFMPEG_FAILED: 'ffmpeg exited with an error',
   E_NO_AUDIO_DECODED: 'ffmpeg decoded no audio from the source',

@@ -165,8 +165,8 @@ function tail(lines: string[]): string[] {
 
 /** System errors (strerror texts) that name a failure's cause; ffmpeg's later lines are its consequences. */
 const CAUSE = /No space left on device|Disk quota exceeded|Read-only file system|Input\/output error|File too large/i;
-/** ffmpeg's closing line after any failure: it never says why. */
-const CLOSING = /^\s*Conversion failed!?\s*$/;
+/** ffmpeg's generic lines after a failure (4.1 to 6.1): they say that it failed, never why. */
+const CLOSING = /^\s*(Conversion failed!?|Error initializing output stream|Error opening output files?\b|Error while opening encoder)/;
 
 /**
  * The line most likely to say what went wrong: the first naming a system error
