@@ -4,7 +4,7 @@
  * `out/mp3/A/1.mp3` a file in /elsewhere.
  */
 import { lstatSync, realpathSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 /** Checks paths against one output folder; caches the real path of each folder it resolves. */
 export class OutputFolder {
@@ -63,11 +63,13 @@ function lstatOrUndefined(p: string) {
 
 /** Real-path relation between the output folder and a source folder, for E_OUTPUT_INSIDE_SOURCE. */
 export function overlap(outDir: string, source: string): 'same' | 'output inside source' | 'source inside output' | undefined {
-  const real = (p: string) => {
+  // The output folder may not exist yet (--create): its deepest existing parent is resolved.
+  const real = (p: string): string => {
     try {
       return realpathSync(p);
     } catch {
-      return resolve(p); // the output folder may not exist yet (--create)
+      const parent = dirname(resolve(p));
+      return parent === resolve(p) ? resolve(p) : join(real(parent), basename(p));
     }
   };
   const o = real(outDir);

@@ -43,8 +43,8 @@ export type DeleteVerdict = { allowed: true } | { allowed: false; reason: string
  *  3. a source folder is empty                 -> refused (an unmounted share looks like this)
  *  4. a source folder is on another device than last run -> refused (a mount came or went)
  *  5. --force                                  -> allowed
- *  6. more than --max-delete (default 10%)     -> refused
- *  7. every output, with the default limit     -> refused
+ *  6. every output, with the default limit     -> refused
+ *  7. more than --max-delete (default 10%)     -> refused
  *  8. otherwise                                -> allowed
  */
 export function deleteVerdict(g: DeleteGuardInput): DeleteVerdict {
@@ -62,12 +62,12 @@ export function deleteVerdict(g: DeleteGuardInput): DeleteVerdict {
   const limit = g.maxDelete ?? DEFAULT_MAX_DELETE;
   const max = 'count' in limit ? limit.count : Math.floor((g.outputs * limit.percent) / 100);
   const what = 'count' in limit ? `${limit.count}` : `${limit.percent}% (${max} of ${g.outputs})`;
+  if (!g.maxDelete && g.orphans >= g.outputs) {
+    return { allowed: false, reason: `every output (${g.outputs}) would be deleted; give --max-delete 100% or --force if that is meant` };
+  }
   if (g.orphans > max) {
     return { allowed: false, reason: `${g.orphans} output(s) would be deleted, more than --max-delete ${what}; `
       + 'give a larger --max-delete (e.g. --max-delete 100%) or --force to delete them' };
-  }
-  if (!g.maxDelete && g.orphans >= g.outputs) {
-    return { allowed: false, reason: `every output (${g.outputs}) would be deleted; give --max-delete or --force if that is meant` };
   }
   return { allowed: true };
 }

@@ -10,7 +10,9 @@ import type { PlannedOutput, SourcePlan } from './plan.js';
 /** An output entry after its tags were rewritten. */
 export function mergeRetag(base: ManifestOutput, rt: OutputResult): ManifestOutput {
   if (rt.status !== 'ok') return { ...base, status: 'failed', code: rt.code, message: rt.message };
-  return { ...base, action: base.action === 'encoded' ? 'encoded' : 'retagged', reason: base.action === 'encoded' ? base.reason : 'tags or art changed',
+  // The gains on record are those the new tags carry: none when the retag wrote none (--no-loudness).
+  const { gains: _old, ...rest } = base;
+  return { ...rest, action: base.action === 'encoded' ? 'encoded' : 'retagged', reason: base.action === 'encoded' ? base.reason : 'tags or art changed',
     size: rt.size, mtimeMs: rt.mtimeMs, tagsHash: rt.tagsHash, ...(rt.gains ? { gains: rt.gains } : {}) };
 }
 

@@ -94,8 +94,30 @@ export function id3Frames(entries: TagEntries, version: Id3Version, pictures: Pi
     }
   }
   // A total with no number (TRACKTOTAL alone) still has a place: TRCK "/N" is not valid, so TXXX.
-  if (!g.has('TRACKNUMBER') && g.has('TRACKTOTAL')) frames.push({ id: 'TXXX', kind: 'txxx', description: 'TRACKTOTAL', values: g.get('TRACKTOTAL')! });
-  if (!g.has('DISCNUMBER') && g.has('DISCTOTAL')) frames.push({ id: 'TXXX', kind: 'txxx', description: 'DISCTOTAL', values: g.get('DISCTOTAL')! });
+  for (const [total, number] of [['TRACKTOTAL', 'TRACKNUMBER'], ['TOTALTRACKS', 'TRACKNUMBER'], ['DISCTOTAL', 'DISCNUMBER'], ['TOTALDISCS', 'DISCNUMBER']]) {
+    if (!g.has(number) && g.has(total)) frames.push({ id: 'TXXX', kind: 'txxx', description: total, values: g.get(total)! });
+  }
   for (const p of pictures) frames.push({ id: 'APIC', kind: 'picture', picture: p });
-  return frames;
+  return mergeSameFrames(frames);
+}
+
+/**
+ * ID3v2 allows one text frame per id and one USLT/COMM per language and description; two source keys
+ * with the same rule (LABEL and ORGANIZATION, LYRICS and UNSYNCEDLYRICS) are merged into one frame.
+ */
+function mergeSameFrames(frames: Id3Frame[]): Id3Frame[] {
+  const out: Id3Frame[] = [];
+  const seen = new Map<string, Id3Frame>();
+  for (const f of frames) {
+    const key = f.kind === 'text' ? f.id : f.kind === 'lang' ? `${f.id}\0${f.description}` : undefined;
+    const prev = key === undefined ? undefined : seen.get(key);
+    if (prev?.kind === 'text' && f.kind === 'text') prev.values = [...new Set([...prev.values, ...f.values])];
+    else if (prev?.kind === 'lang' && f.kind === 'lang') prev.text = `${prev.text}\n${f.text}`;
+    else {
+      const copy = { ...f };
+      if (key !== undefined) seen.set(key, copy);
+      out.push(copy);
+    }
+  }
+  return out;
 }

@@ -24,13 +24,13 @@ describe('deleteVerdict', () => {
     ['4. a root with no previous one at its position: not this rule', g({ roots: [...roots, { path: '/n', dev: 9, files: 1 }],
       previousRoots: [{ path: '/m', dev: 1 }] }), true],
     ['5. --force: allowed beyond any limit', g({ orphans: 100, force: true }), true],
-    ['6. more than the default 10%: refused', g({ orphans: 11 }), /^11 output\(s\) would be deleted, more than --max-delete 10% \(10 of 100\); /],
-    ['6. exactly the default 10%: allowed', g({ orphans: 10 }), true],
-    ['6. more than a --max-delete count: refused', g({ orphans: 6, maxDelete: { count: 5 } }), /more than --max-delete 5; give a larger/],
-    ['6. a --max-delete percentage rounds down', g({ orphans: 3, outputs: 15, maxDelete: { percent: 20 } }), true],
-    ['6. ... and one more is refused', g({ orphans: 4, outputs: 15, maxDelete: { percent: 20 } }), /more than --max-delete 20% \(3 of 15\)/],
-    ['7. every output, with the default limit: refused', g({ orphans: 4, outputs: 4 }), false],
-    ['7. every output with --max-delete 100%: allowed (it was asked for)', g({ orphans: 4, outputs: 4, maxDelete: { percent: 100 } }), true],
+    ['7. more than the default 10%: refused', g({ orphans: 11 }), /^11 output\(s\) would be deleted, more than --max-delete 10% \(10 of 100\); /],
+    ['7. exactly the default 10%: allowed', g({ orphans: 10 }), true],
+    ['7. more than a --max-delete count: refused', g({ orphans: 6, maxDelete: { count: 5 } }), /more than --max-delete 5; give a larger/],
+    ['7. a --max-delete percentage rounds down', g({ orphans: 3, outputs: 15, maxDelete: { percent: 20 } }), true],
+    ['7. ... and one more is refused', g({ orphans: 4, outputs: 15, maxDelete: { percent: 20 } }), /more than --max-delete 20% \(3 of 15\)/],
+    ['6. every output, with the default limit: refused', g({ orphans: 4, outputs: 4 }), false],
+    ['6. every output with --max-delete 100%: allowed (it was asked for)', g({ orphans: 4, outputs: 4, maxDelete: { percent: 100 } }), true],
     ['8. otherwise: allowed', g({ orphans: 1 }), true],
   ] as [string, DeleteGuardInput, boolean | string | RegExp][])('%s', (_n, input, want) => {
     const v = deleteVerdict(input);
@@ -39,11 +39,9 @@ describe('deleteVerdict', () => {
     expect(v.allowed ? '' : v.reason).toMatch(want);
   });
 
-  // Bug: rule 7 is unreachable. With the default limit (10%) rule 6 refuses first whenever every output would go
-  // (orphans >= outputs > floor(outputs / 10)), so the user never sees rule 7's "every output would be deleted".
-  it.fails('7. every output, with the default limit: refused with rule 7\'s own reason', () => {
+  it('6. every output, with the default limit: refused with its own reason', () => {
     const v = deleteVerdict(g({ orphans: 4, outputs: 4 }));
-    expect(v.allowed ? '' : v.reason).toBe('every output (4) would be deleted; give --max-delete or --force if that is meant');
+    expect(v.allowed ? '' : v.reason).toBe('every output (4) would be deleted; give --max-delete 100% or --force if that is meant');
   });
 });
 

@@ -24,9 +24,7 @@ describe('mergeRetag', () => {
     expect(mergeRetag(base, rt)).toMatchObject({ ...want, preset: base.preset, path: base.path });
   });
 
-  // Bug: gains are copied only when the retag wrote some, so a retag with loudness off (no gains written)
-  // keeps the gains of the previous entry, and the manifest records loudness tags the file no longer has.
-  it.fails('a retag that wrote no loudness tags records no gains', () => {
+  it('a retag that wrote no loudness tags records no gains', () => {
     const entry = mergeRetag(recorded({ action: 'kept', gains }), { key: 'flac', status: 'ok', size: 20, mtimeMs: 9, tagsHash: 'new' });
     expect(entry.gains).toBeUndefined();
   });
