@@ -12,6 +12,8 @@ import { assertCapabilities } from './capabilities.js';
 import { OutputFolder, overlap } from './contain.js';
 import { deleteVerdict, type DeleteVerdict } from './delete-guard.js';
 import { dispatch, toTranscodeJob, type JobOutcome } from './dispatch.js';
+import type { Executor } from './executor.js';
+import { localPool } from './pool.js';
 import { AudiofanError, ErrorCodes } from './errors.js';
 import { commandArgs, inspectFfmpeg, type FfmpegInfo } from './ffmpeg.js';
 import { locateFfmpeg } from './ffmpeg-locate.js';
@@ -71,6 +73,7 @@ async function runLibrary(options: ConvertOptions, emit: (ev: RunEvent) => void)
     const deletion = await removeOrphans(run, records, found, plan, results);
     return await record(run, records, found, plan, results, deletion);
   } finally {
+    await run.executor?.close();
     await run.journal?.close();
     await lock?.release();
   }
@@ -87,6 +90,7 @@ interface Run {
   emit: (ev: RunEvent) => void;
   journal?: Journal;
   journalChain: Promise<void>;
+  executor?: Executor;
 }
 
 /** Stage 1: options, presets and ffmpeg checked; the output folder checked (and made with --create). */
@@ -246,8 +250,14 @@ interface Results {
 
 function jobSettings(run: Run, plan: Plan) {
   const { o } = run;
-  return { outDir: run.outDir, ffmpegPath: run.ffmpeg.path, threads: o.jobs, killGraceMs: o.killGraceMs,
+  return { executor: executorOf(run), outDir: run.outDir, ffmpegPath: run.ffmpeg.path, killGraceMs: o.killGraceMs,
     tagOptions: plan.tagSettings, signal: o.signal, onProgress: run.emit };
+}
+
+/** One executor per run, made when the first job needs it (a no-op run starts no threads). */
+function executorOf(run: Run): Executor {
+  run.executor ??= (run.o.executor ?? localPool)(run.o.jobs);
+  return run.executor;
 }
 
 /** Stage 5: run the encode jobs on the pool (a dry run lists their commands instead); publish each output. */

@@ -1,13 +1,14 @@
 /**
- * Feed planned jobs to the pool, as many at once as there are workers, and report progress.
- * Jobs are handed out one by one (not queued in piscina) so a cancel stops new work at once.
+ * Feed planned jobs to an executor, as many at once as it has slots, and report progress.
+ * Jobs are handed out one by one (not queued in the executor) so a cancel stops new work at once.
  */
 import { join } from 'node:path';
 import { removeTemps, tempPathFor } from './atomic.js';
 import type { TranscodeJob, TranscodeResult } from './job.js';
 import type { ProgressEvent } from './library-run.js';
 import type { PlannedJob } from './plan.js';
-import { TranscodePool } from './pool.js';
+import type { Executor } from './executor.js';
+import { ProgressTracker } from './progress.js';
 import { containerOf } from './presets.js';
 import type { Id3Version } from './tagging/id3v2.js';
 
@@ -40,9 +41,10 @@ export function toTranscodeJob(id: number, job: PlannedJob, outDir: string, ffmp
 
 export async function dispatch(args: {
   jobs: PlannedJob[];
+  /** Where the jobs run; the caller owns it (and closes it). */
+  executor: Executor;
   outDir: string;
   ffmpegPath: string;
-  threads: number;
   killGraceMs: number;
   tagOptions: TagOptions;
   signal?: AbortSignal;
@@ -50,32 +52,10 @@ export async function dispatch(args: {
   /** Called with each finished job; may return a promise (the coordinator journals and publishes outputs). */
   onJobDone: (o: JobOutcome, job: TranscodeJob) => void | Promise<void>;
 }): Promise<{ outcomes: JobOutcome[]; notStarted: PlannedJob[] }> {
-  const { jobs, signal } = args;
-  const pool = new TranscodePool(Math.min(args.threads, Math.max(1, jobs.length)));
+  const { jobs, signal, executor } = args;
   const outcomes: JobOutcome[] = [];
-  // Progress in source-audio seconds: a job that makes k of a source's n outputs counts k/n of it.
-  // Retag jobs decode nothing and count only as files.
-  const decoding = (j: PlannedJob) => j.kind !== 'retag';
-  const perSource = new Map<string, number>();
-  for (const j of jobs.filter(decoding)) perSource.set(j.source.path, (perSource.get(j.source.path) ?? 0) + Math.max(1, j.outputs.length));
-  const share = (j: PlannedJob) => (decoding(j) ? Math.max(1, j.outputs.length) / (perSource.get(j.source.path) ?? 1) : 0);
-  const audioTotal = [...new Set(jobs.filter(decoding).map((j) => j.source))].reduce((a, s) => a + (s.duration ?? 0), 0);
-  const outputsTotal = jobs.reduce((a, j) => a + j.outputs.length, 0);
-  const live = new Map<number, number>();
-  let audioDone = 0;
-  let outputsDone = 0;
-  const started = Date.now();
-  let lastReport = 0;
-  const report = (force = false) => {
-    const now = Date.now();
-    if (!force && now - lastReport < 250) return;
-    lastReport = now;
-    const done = audioDone + [...live.values()].reduce((a, b) => a + b, 0);
-    const speed = done / Math.max(0.001, (now - started) / 1000);
-    args.onProgress({ type: 'progress', outputsDone, outputsTotal, audioSecondsDone: done, audioSecondsTotal: audioTotal, speed,
-      ...(speed > 0 ? { etaSeconds: Math.max(0, (audioTotal - done) / speed) } : {}) });
-  };
-  const onAbort = () => pool.cancelAll();
+  const progress = new ProgressTracker(jobs, args.onProgress);
+  const onAbort = () => executor.cancelAll();
   signal?.addEventListener('abort', onAbort);
   let next = 0;
   const finishing: Promise<void>[] = [];
@@ -85,7 +65,7 @@ export async function dispatch(args: {
     let outcome: JobOutcome;
     try {
       tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
-      const result = await pool.run(tj, (t) => { live.set(id, Math.min(t, job.source.duration ?? t) * share(job)); report(); }, released);
+      const result = await executor.run(tj, { onTime: (t) => progress.time(id, t), onReleased: released });
       outcome = { job, result };
       await args.onJobDone(outcome, tj);
     } finally {
@@ -95,12 +75,8 @@ export async function dispatch(args: {
       // publishing threw.
       if (tj) await removeTemps(...tj.outputs.flatMap((o) => [o.temp, o.tagTemp]));
     }
-    const { result } = outcome;
-    live.delete(id);
-    audioDone += (job.source.duration ?? 0) * share(job);
-    outputsDone += result.outputs.length;
+    progress.finished(id, outcome.result.outputs.length);
     outcomes.push(outcome);
-    report(true);
   };
   // A lane is an ffmpeg slot: it takes the next job as soon as the current one's ffmpeg exits.
   const lane = async () => {
@@ -110,13 +86,11 @@ export async function dispatch(args: {
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(args.threads, jobs.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(executor.slots, jobs.length) }, lane));
     await Promise.all(finishing);
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    await pool.close();
   }
   const startedIds = new Set(outcomes.map((o) => o.job));
   return { outcomes, notStarted: jobs.filter((j) => !startedIds.has(j)) };
 }
-

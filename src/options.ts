@@ -7,6 +7,7 @@ import { AudiofanError } from './errors.js';
 import { parseProfile, type FsProfile } from './fs-profile.js';
 import { parseLayout } from './layout.js';
 import { parseMaxDelete, type MaxDelete } from './delete-guard.js';
+import type { ExecutorFactory } from './executor.js';
 
 /** The subset of pino's logger interface audiofan calls (pino loggers satisfy it). */
 export interface Logger {
@@ -61,6 +62,8 @@ export interface ConvertOptions {
   maxDelete?: number | string;
   /** Re-encode outputs made by another ffmpeg version. Default false: they are kept and reported. */
   reencodeOnEncoderChange?: boolean;
+  /** Where jobs run: a factory given the number of jobs at once. Default: a local piscina pool of worker threads. */
+  executor?: ExecutorFactory;
   /** Record files found at output paths whose codec and length match the source as audiofan's own. Default false. */
   adopt?: boolean;
 }
@@ -81,8 +84,8 @@ export const DEFAULTS = {
   adopt: false,
 } as const;
 
-export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal' | 'artMaxSize' | 'layout' | 'maxDelete'>>
-  & Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize' | 'layout'> & { logger: Logger; maxDelete?: MaxDelete };
+export type ResolvedOptions = Required<Omit<ConvertOptions, 'ffmpegPath' | 'logger' | 'signal' | 'artMaxSize' | 'layout' | 'maxDelete' | 'executor'>>
+  & Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize' | 'layout' | 'executor'> & { logger: Logger; maxDelete?: MaxDelete };
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -107,6 +110,7 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
   if (o.extraPresets !== undefined && !Array.isArray(o.extraPresets)) bad('extraPresets', 'expected a list of preset objects');
   if (o.ffmpegPath !== undefined && (typeof o.ffmpegPath !== 'string' || !o.ffmpegPath)) bad('ffmpegPath', 'expected a path');
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad('signal', 'expected an AbortSignal');
+  if (o.executor !== undefined && typeof o.executor !== 'function') bad('executor', 'expected a function (slots) => Executor');
   if (o.layout !== undefined) {
     if (typeof o.layout !== 'string') bad('layout', 'expected a template string');
     parseLayout(o.layout); // a syntax error is reported now, naming the problem
@@ -133,6 +137,7 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
     id3v2Version: o.id3v2Version ?? DEFAULTS.id3v2Version, loudness: o.loudness ?? DEFAULTS.loudness, artMaxSize: o.artMaxSize,
     create: o.create ?? DEFAULTS.create, delete: o.delete ?? DEFAULTS.delete, ...(maxDelete ? { maxDelete } : {}),
     reencodeOnEncoderChange: o.reencodeOnEncoderChange ?? DEFAULTS.reencodeOnEncoderChange, adopt: o.adopt ?? DEFAULTS.adopt,
+    ...(o.executor ? { executor: o.executor } : {}),
     fsProfile: o.fsProfile === undefined ? DEFAULTS.fsProfile : parseProfile(o.fsProfile), layout: o.layout,
   };
 }

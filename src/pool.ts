@@ -17,15 +17,20 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import type { Executor, ExecutorFactory, JobEvents } from './executor.js';
 import type { PortMessage, TranscodeJob, TranscodeResult } from './job.js';
 import { transcodeWorkerPath } from './paths.js';
 
-export class TranscodePool {
+/** The default executor: worker threads on this machine. */
+export const localPool: ExecutorFactory = (slots) => new TranscodePool(slots);
+
+export class TranscodePool implements Executor {
   private readonly piscina: Piscina;
   private readonly running = new Map<number, MessageChannel['port1']>();
 
   /** `threads`: how many ffmpeg processes run at once. */
-  constructor(threads: number) {
+  constructor(readonly slots: number) {
+    const threads = slots;
     this.piscina = new Piscina({
       filename: transcodeWorkerPath,
       minThreads: threads,
@@ -41,7 +46,7 @@ export class TranscodePool {
    * Run one job; resolves with the worker's result, or a crash description if the thread died.
    * `onReleased` is called once, when ffmpeg has exited (or the job ended without one).
    */
-  async run(job: TranscodeJob, onTime: (seconds: number) => void, onReleased: () => void = () => {}): Promise<TranscodeResult> {
+  async run(job: TranscodeJob, { onTime, onReleased }: JobEvents): Promise<TranscodeResult> {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (m: PortMessage) => {
       if (m.type === 'time') onTime(m.seconds);
