@@ -30,6 +30,7 @@ import { resolveOptions, type ConvertOptions, type ResolvedOptions } from './opt
 import { deleteOrphans, findOrphans, orphanKey, type Orphan } from './orphans.js';
 import { checkOutputPaths, madeByUs, statOutputs } from './outputs-on-disk.js';
 import { groupJobs, planSources, type PlannedJob, type PlannedOutput, type PlannedSource, type SourcePlan } from './plan.js';
+import { canRetag } from './containers.js';
 import { containerOf, loadPresets, selectPresets, type Preset } from './presets.js';
 import { albumKey, gainsBySource, planRetags } from './reconcile.js';
 import { blocksDeletion, checkSourceFolder, scanSources, type ScanResult } from './scan.js';
@@ -507,7 +508,7 @@ function predictedRetags(run: Run, plan: Plan): PlannedJob[] {
   if (!run.o.dryRun || !run.o.loudness) return [];
   const albumsMeasured = new Set(plan.jobs.filter((j) => j.measureLoudness).map((j) => albumKey(j.source)).filter((k) => k !== undefined));
   return plan.plans.filter((p) => albumsMeasured.has(albumKey(p.source) ?? '\0'))
-    .map((p) => ({ kind: 'retag' as const, source: p.source, outputs: p.outputs.filter((x) => x.decision.action === 'keep' && containerOf(x.preset).tagWriter !== 'ffmpeg'), measureLoudness: false }));
+    .map((p) => ({ kind: 'retag' as const, source: p.source, outputs: p.outputs.filter((x) => x.decision.action === 'keep' && canRetag(containerOf(x.preset))), measureLoudness: false }));
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ProgressEvent } from './library-run.js';
 import type { PlannedJob } from './plan.js';
 import type { Executor } from './executor.js';
 import { ProgressTracker } from './progress.js';
+import { carriesArt } from './containers.js';
 import { containerOf } from './presets.js';
 import type { Id3Version } from './tagging/id3v2.js';
 
@@ -34,7 +35,7 @@ export function toTranscodeJob(id: number, job: PlannedJob, outDir: string, ffmp
     outputs: job.outputs.map((o) => {
       const final = join(outDir, o.rel);
       const c = containerOf(o.preset);
-      return { key: o.preset.id, final, temp: tempPathFor(final), tagTemp: tempPathFor(final), args: o.args, writer: c.tagWriter, art: o.preset.art !== false && c.art };
+      return { key: o.preset.id, final, temp: tempPathFor(final), tagTemp: tempPathFor(final), args: o.args, writer: c.tagWriter, art: carriesArt(c, o.preset.art) };
     }),
   };
 }

@@ -3,7 +3,7 @@
  * ffmpeg and the shell print it) with the path, and its own code, instead of Node's
  * "ENOSPC: no space left on device, copyfile '<temp>' -> '<temp>'".
  */
-import type { ErrorCode } from './errors.js';
+import { isAudiofanError, type ErrorCode } from './errors.js';
 
 /** strerror(3) texts of the errno codes that are about the disk rather than about one file. */
 const SYSTEM_WORDS: ReadonlyMap<string, string> = new Map([
@@ -31,5 +31,7 @@ export function ioReason(e: unknown): string {
 
 /** A write failure as manifest data: E_DISK_FULL when the disk is full (default E_OUTPUT_WRITE), led by the path. */
 export function writeFailure(e: unknown, path: string, doing: string): { code: ErrorCode; message: string } {
-  return { code: isDiskFull(e) ? 'E_DISK_FULL' : 'E_OUTPUT_WRITE', message: `${path}: ${doing}: ${ioReason(e)}` };
+  // A writer's own code (E_OUTPUT_INVALID: not the file it expected) is kept; a full disk is named as such.
+  const code = isDiskFull(e) ? 'E_DISK_FULL' : isAudiofanError(e) ? e.code : 'E_OUTPUT_WRITE';
+  return { code, message: `${path}: ${doing}: ${ioReason(e)}` };
 }

@@ -4,6 +4,7 @@
  */
 import { containerOf, type Preset } from './presets.js';
 import type { SourceInfo } from './probe.js';
+import { canRetag } from './containers.js';
 import { ffmpegTagArgs } from './tags.js';
 
 export interface OutputFormat {
@@ -69,7 +70,8 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
   if (bitDepth === 16) args.push('-sample_fmt', 's16');
   if (bitDepth === 24) args.push('-sample_fmt', 's32', '-bits_per_raw_sample', '24');
 
-  if (container.tagWriter === 'ffmpeg') {
+  // A writer that cannot rewrite tags afterwards gets them as ffmpeg -metadata at encode time.
+  if (!canRetag(container)) {
     const tags = ffmpegTagArgs(src.tags);
     warnings.push(...tags.warnings);
     args.push(...tags.args);

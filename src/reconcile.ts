@@ -6,6 +6,7 @@
 import { dirname } from 'node:path';
 import { gatedLoudness, type GainSet, type TrackLoudness } from './loudness.js';
 import type { PlannedJob, PlannedOutput, PlannedSource, SourcePlan } from './plan.js';
+import { canRetag, carriesArt } from './containers.js';
 import { containerOf } from './presets.js';
 import { tagState } from './tagging/compose.js';
 import type { Id3Version } from './tagging/id3v2.js';
@@ -50,7 +51,7 @@ export interface TagSettings {
 export function desiredTagsHash(s: PlannedSource, o: PlannedOutput, gains: GainSet | undefined, t: TagSettings): string {
   const c = containerOf(o.preset);
   return tagState({ entries: s.tags, writer: c.tagWriter, id3Version: t.id3Version, loudness: t.loudness, gains,
-    art: o.preset.art !== false && c.art, cover: s.cover, artMaxSize: t.artMaxSize }).hash;
+    art: carriesArt(c, o.preset.art), cover: s.cover, artMaxSize: t.artMaxSize }).hash;
 }
 
 /**
@@ -64,7 +65,7 @@ export function planRetags(plans: SourcePlan[], gains: Map<string, GainSet>, t: 
     const g = gains.get(p.source.path);
     const stale = p.outputs.filter((o) => {
       const have = current(p.source, o);
-      return have !== undefined && containerOf(o.preset).tagWriter !== 'ffmpeg' && have !== desiredTagsHash(p.source, o, g, t);
+      return have !== undefined && canRetag(containerOf(o.preset)) && have !== desiredTagsHash(p.source, o, g, t);
     });
     if (stale.length) jobs.push({ kind: 'retag', source: p.source, outputs: stale, measureLoudness: false, ...(g ? { gains: g } : {}) });
   }

@@ -277,7 +277,29 @@ describe('an interrupted run', () => {
   });
 });
 
-describe('ffmpeg failures', () => {
+describe('failures keep their own words and codes', () => {
+  it('a tag writer\'s own code reaches the manifest through the worker (E_OUTPUT_INVALID, not E_OUTPUT_WRITE)', async () => {
+    const lib = await library('writer-code');
+    const out = await tmp('writer-code-out');
+    await convert(lib, out, { presets: ['flac'] });
+    // The output damaged in place, size and time kept, so it still looks like ours and up to date...
+    const flac = join(out, 'flac', 'A', '1.flac');
+    const mtime = (await exec('stat', ['-c', '%.9Y', flac])).stdout.trim();
+    const bytes = await readFile(flac);
+    bytes.write('XXXX', 0, 'latin1');
+    await writeFile(flac, bytes);
+    await exec('touch', ['-m', '-d', `@${mtime}`, flac]);
+    // ...and the source's tags edited, so it is retagged, not re-encoded.
+    const { writeFlacTags } = await import('../dist/src/tagging/flac-file.js');
+    const src = join(lib, 'A', '1.flac');
+    await writeFlacTags(src, `${src}.new`, [['TITLE', 'renamed'], ['ALBUM', 'A']], []);
+    await rename(`${src}.new`, src);
+    const r = await convert(lib, out, { presets: ['flac'] });
+    const o = r.sources.find((x) => x.path === src)!.outputs[0];
+    expect(o).toMatchObject({ status: 'failed', code: 'E_OUTPUT_INVALID' });
+    expect(o.message).toMatch(/not a FLAC file/);
+  });
+
   it('keep ffmpeg\'s own words: the stderr tail and the line naming the cause reach the manifest', async () => {
     const lib = await library('stderr');
     const out = await tmp('stderr-out');

@@ -18,7 +18,8 @@ import { LoudnessMeter, type GainSet, type TrackLoudness } from '../src/loudness
 import { readAudioMetadata } from '../src/read-metadata.js';
 import { tagState } from '../src/tagging/compose.js';
 import type { Picture } from '../src/tagging/picture.js';
-import { writeTags } from '../src/tagging/write.js';
+import { tagWriter } from '../src/tagging/writers.js';
+import { AudiofanError } from '../src/errors.js';
 
 export interface TranscodeTask {
   job: TranscodeJob;
@@ -99,18 +100,20 @@ function gainsFor(loudness: TrackLoudness | undefined, given: GainSet | undefine
 }
 
 async function coverFor(job: TranscodeJob): Promise<Picture | undefined> {
-  if (!job.tags.cover || !job.outputs.some((o) => o.art && o.writer !== 'ffmpeg')) return undefined;
+  if (!job.tags.cover || !job.outputs.some((o) => o.art)) return undefined;
   return loadCover(job.source.path, job.tags.cover, job.tags.artMaxSize, job.ffmpegPath);
 }
 
 /** Write tags and cover; the tagged file ends up at the output's temp name. Returns the tags hash written. */
 async function tagAt(o: JobOutput, from: string, tags: TagInput, gains: GainSet, cover: Picture | undefined): Promise<{ tagsHash: string; gains?: GainSet }> {
   const state = tagState({ ...tags, writer: o.writer, art: o.art, gains });
-  if (o.writer === 'ffmpeg') {
-    if (from !== o.temp) throw new Error('outputs tagged by ffmpeg cannot be retagged'); // never planned
+  const { write } = tagWriter(o.writer);
+  if (!write) {
+    // Tagged by ffmpeg at encode time; the coordinator never plans a retag of such an output.
+    if (from !== o.temp) throw new AudiofanError('E_OUTPUT_WRITE', `${o.final}: its container's tags can only be written while encoding`);
   } else {
     try {
-      await writeTags(o.writer, from, o.tagTemp, state.entries, o.art && cover ? [cover] : [], tags.id3Version);
+      await write(from, o.tagTemp, { entries: state.entries, pictures: o.art && cover ? [cover] : [], id3Version: tags.id3Version });
       await rename(o.tagTemp, o.temp);
     } finally {
       await removeTemps(o.tagTemp);

@@ -9,9 +9,10 @@ import { artIdentity, type CoverRef } from '../art.js';
 import type { Id3Frame, Id3Version } from './id3v2.js';
 import type { Picture } from './picture.js';
 import type { TagEntries } from './vorbis-comment.js';
+import { tagWriter, type TagWriterId } from './writers.js';
 
-/** Which writer tags an output: our own for FLAC, Opus and MP3; ffmpeg's for the rest. */
-export type TagWriter = 'flac' | 'opus' | 'id3v2' | 'ffmpeg';
+/** Which writer tags an output: our own for FLAC, Opus and MP3; ffmpeg's for the rest (see writers.ts). */
+export type TagWriter = TagWriterId;
 
 export interface TagContext {
   writer: TagWriter;
@@ -22,7 +23,7 @@ export interface TagContext {
 
 /** The entries an output gets (Vorbis form; ID3 frames are derived from these). */
 export function targetEntries(source: TagEntries, ctx: TagContext): TagEntries {
-  const opus = ctx.writer === 'opus';
+  const opus = tagWriter(ctx.writer).gains === 'r128';
   const out = source.filter(([k]) => !NOT_CARRIED.has(k)
     // Opus players expect R128_* integers: ReplayGain strings never go into Opus. Measured gains replace the source's.
     && !(REPLAYGAIN_KEYS.has(k) && (opus || ctx.gains !== undefined)));
@@ -36,11 +37,12 @@ export function targetEntries(source: TagEntries, ctx: TagContext): TagEntries {
  */
 export function tagState(input: { entries: TagEntries; writer: TagWriter; id3Version: Id3Version; loudness: boolean; gains?: GainSet;
   art: boolean; cover?: CoverRef; artMaxSize?: number }): { entries: TagEntries; hash: string; gains?: GainSet } {
-  // ffmpeg-tagged containers get only basic tags: loudness is not written there.
-  const gains = input.loudness && input.writer !== 'ffmpeg' ? input.gains ?? {} : undefined;
+  // A writer of basic tags only (ffmpeg's) writes no loudness tags.
+  const w = tagWriter(input.writer);
+  const gains = input.loudness && w.gains !== 'none' ? input.gains ?? {} : undefined;
   const ctx: TagContext = { writer: input.writer, id3Version: input.id3Version, ...(gains ? { gains } : {}) };
   const entries = targetEntries(input.entries, ctx);
-  const art = artIdentity(input.art && input.writer !== 'ffmpeg' ? input.cover : undefined, input.artMaxSize);
+  const art = artIdentity(input.art && w.cover ? input.cover : undefined, input.artMaxSize);
   return { entries, hash: tagsHash(entries, ctx, art), ...(gains ? { gains } : {}) };
 }
 

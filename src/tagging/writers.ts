@@ -1,0 +1,51 @@
+/**
+ * The tag-writer contract and its one registry. Each writer says what it can carry (every field or
+ * only the basic ones, a cover, which loudness tags) and, when it rewrites tags itself, how: a new
+ * file at `dest` from `src` (the caller renames it into place), so a tag write is as atomic as an
+ * encode. Code asks a writer what it can do; it never tests writer names.
+ */
+import { id3Frames } from './compose.js';
+import { writeFlacTags } from './flac-file.js';
+import type { Id3Version } from './id3v2.js';
+import { writeMp3Tags } from './mp3-file.js';
+import { writeOpusTags } from './ogg-opus.js';
+import type { Picture } from './picture.js';
+import type { TagEntries } from './vorbis-comment.js';
+
+export type TagWriterId = 'flac' | 'opus' | 'id3v2' | 'ffmpeg';
+
+/** What goes into the file: the output's entries (Vorbis form), its pictures, and settings. */
+export interface TagPayload {
+  entries: TagEntries;
+  pictures: Picture[];
+  id3Version: Id3Version;
+}
+
+export interface TagWriterSpec {
+  id: TagWriterId;
+  /** all: every field, multi-valued, any length; basic: title, artist, album… one value each. */
+  tags: 'all' | 'basic';
+  /** Can embed a cover picture. */
+  cover: boolean;
+  /** Which loudness tags it writes: ReplayGain 2.0 strings, RFC 7845 R128 integers, or none. */
+  gains: 'replaygain' | 'r128' | 'none';
+  /**
+   * Writes the tags into a copy of `src` at `dest`. Absent for writers whose tags are ffmpeg's own
+   * -metadata at encode time: those outputs cannot be retagged, only re-encoded. Throws an
+   * AudiofanError with its own code (E_OUTPUT_INVALID: not the file it expects) or an errno error.
+   */
+  write?: (src: string, dest: string, payload: TagPayload) => Promise<void>;
+}
+
+export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
+  flac: { id: 'flac', tags: 'all', cover: true, gains: 'replaygain', write: (src, dest, p) => writeFlacTags(src, dest, p.entries, p.pictures) },
+  opus: { id: 'opus', tags: 'all', cover: true, gains: 'r128', write: (src, dest, p) => writeOpusTags(src, dest, p.entries, p.pictures) },
+  id3v2: { id: 'id3v2', tags: 'all', cover: true, gains: 'replaygain',
+    write: (src, dest, p) => writeMp3Tags(src, dest, id3Frames(p.entries, p.id3Version, p.pictures), p.id3Version) },
+  // ffmpeg keeps one string per key and cannot put a picture into Ogg (or, in 4.1, MP4).
+  ffmpeg: { id: 'ffmpeg', tags: 'basic', cover: false, gains: 'none' },
+};
+
+export function tagWriter(id: TagWriterId): TagWriterSpec {
+  return TAG_WRITERS[id];
+}
