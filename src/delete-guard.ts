@@ -20,6 +20,17 @@ export function parseMaxDelete(v: string | number): MaxDelete {
   return m[2] ? { percent: Number(m[1]) } : { count: Number(m[1]) };
 }
 
+/** The option check (config file and library options): why a --max-delete value is not one, or undefined. */
+export function maxDeleteCheck(v: unknown): string | undefined {
+  if (typeof v !== 'string' && typeof v !== 'number') return `expected a number of outputs or a percentage such as "10%", got ${JSON.stringify(v)}`;
+  try {
+    parseMaxDelete(v);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 export interface DeleteGuardInput {
   /** Orphans that would be deleted. */
   orphans: number;

@@ -17,6 +17,12 @@ export const ErrorCodes = {
   E_OUTPUT_INSIDE_SOURCE: 'the output folder lies inside a source folder',
   E_OUTPUT_MISSING: 'the output folder does not exist (and --create was not given)',
   E_LOCKED: 'another audiofan run is using the output folder',
+  // Added for issue 7 (lock, config, ffmpeg and manifest checks); all stop the run (exit 2).
+  E_LOCK_STALE_UNKNOWN: 'the output folder has a lock that cannot be proven live or dead; a person must decide',
+  E_LOCK_IO: 'the output folder\'s lock file could not be created, read or removed',
+  E_FFMPEG_UNUSABLE: 'the ffmpeg binary did not run or did not answer like ffmpeg',
+  E_MANIFEST_INVALID: 'the manifest in the output folder is not a valid audiofan manifest',
+  E_MANIFEST_NEWER: 'the manifest in the output folder was written by a newer audiofan',
   // Per source: recorded in the manifest; the batch goes on.
   E_SOURCE_UNREADABLE: 'the source file could not be opened or read',
   E_SOURCE_EMPTY: 'the source file is empty',
@@ -64,5 +70,7 @@ export function isAudiofanError(e: unknown): e is AudiofanError {
 /** Usage and configuration errors stop the run (exit 2); everything else is per file. */
 export function isFatalCode(code: ErrorCode): boolean {
   return ['E_USAGE', 'E_CONFIG_INVALID', 'E_PRESET_INVALID', 'E_PRESET_UNKNOWN', 'E_FFMPEG_MISSING',
-    'E_ENCODER_MISSING', 'E_SOURCE_DIR_MISSING', 'E_OUTPUT_INSIDE_SOURCE', 'E_OUTPUT_MISSING', 'E_LOCKED'].includes(code);
+    'E_ENCODER_MISSING', 'E_SOURCE_DIR_MISSING', 'E_OUTPUT_INSIDE_SOURCE', 'E_OUTPUT_MISSING', 'E_LOCKED',
+    // issue 7
+    'E_LOCK_STALE_UNKNOWN', 'E_LOCK_IO', 'E_FFMPEG_UNUSABLE', 'E_MANIFEST_INVALID', 'E_MANIFEST_NEWER'].includes(code);
 }

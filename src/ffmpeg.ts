@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
+import { AudiofanError } from './errors.js';
 
 const execFileP = promisify(execFile);
 
@@ -31,14 +32,45 @@ function names(listing: string, pattern: RegExp): Set<string> {
   return out;
 }
 
-/** Ask a binary its version, encoders, filters and muxers. */
+/** A real ffmpeg answers in well under a second; a binary that waits for input must not hang the run. */
+const INSPECT_TIMEOUT_MS = 30_000;
+
+/** What a failed `ffmpeg -hide_banner <flag>` said, for a message a person can act on. */
+function describeFailure(path: string, flag: string, e: unknown): string {
+  const x = e as NodeJS.ErrnoException & { stderr?: string; stdout?: string; signal?: string; killed?: boolean; code?: number | string };
+  const said = `${x.stderr ?? ''}${x.stdout ?? ''}`.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
+  const how = x.killed ? `did not answer within ${INSPECT_TIMEOUT_MS / 1000} s`
+    : typeof x.code === 'string' ? `could not be started (${x.code})`
+      : x.signal ? `was killed by ${x.signal}` : `exited with code ${String(x.code)}`;
+  return `\`${path} -hide_banner ${flag}\` ${how}${said ? `; it said: ${said}` : ' and printed nothing'}`;
+}
+
+/**
+ * Ask a binary its version, encoders, filters and muxers. A binary that fails, hangs or does not answer
+ * like ffmpeg is E_FFMPEG_UNUSABLE naming it and what it said (never a raw child-process error).
+ */
 export function inspectFfmpeg(path: string): Promise<FfmpegInfo> {
   let p = infoCache.get(path);
   if (!p) {
     p = (async () => {
-      const run = async (flag: string) => (await execFileP(path, ['-hide_banner', flag], { maxBuffer: 8 << 20 })).stdout;
-      const [version, encoders, filters, muxers] = await Promise.all(['-version', '-encoders', '-filters', '-muxers'].map(run));
-      const v = /ffmpeg version (\S+)/.exec(version)?.[1] ?? 'unknown';
+      const run = async (flag: string) => {
+        try {
+          return (await execFileP(path, ['-hide_banner', flag], { maxBuffer: 8 << 20, timeout: INSPECT_TIMEOUT_MS, killSignal: 'SIGKILL' })).stdout;
+        } catch (e) {
+          throw new AudiofanError('E_FFMPEG_UNUSABLE', `${path} is not a usable ffmpeg: ${describeFailure(path, flag, e)}`, { file: path, cause: e });
+        }
+      };
+      // Run at once (a no-op run waits on this), but report -version's failure first: it says the most.
+      const runs = ['-version', '-encoders', '-filters', '-muxers'].map(run);
+      for (const r of runs) r.catch(() => {});
+      const version = await runs[0];
+      const v = /ffmpeg version (\S+)/.exec(version)?.[1];
+      if (!v) {
+        const said = version.trim().split('\n')[0]?.slice(0, 200);
+        throw new AudiofanError('E_FFMPEG_UNUSABLE', `${path} is not ffmpeg: \`${path} -hide_banner -version\` `
+          + (said ? `answered "${said}", not "ffmpeg version ..."` : 'printed nothing'), { file: path });
+      }
+      const [encoders, filters, muxers] = await Promise.all(runs.slice(1));
       // Versions like "N-47683-g0e8eb07980-static" (git builds) name no release; the copyright year helps a reader.
       return {
         path,

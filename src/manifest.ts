@@ -8,6 +8,9 @@ import { writeFileAtomic } from './atomic.js';
 import { AudiofanError, type ErrorCode } from './errors.js';
 import { ioReason } from './io-errors.js';
 import { JOURNAL_NAME } from './journal.js';
+import { show } from './checks.js';
+import { manifestProblem } from './manifest-check.js';
+import { toolVersion } from './version.js';
 import type { CoverRef } from './art.js';
 import type { GainSet, TrackLoudness } from './loudness.js';
 import type { SourceAudio } from './probe.js';
@@ -110,24 +113,38 @@ export interface Manifest {
   sources: ManifestSource[];
 }
 
-/** The previous run's manifest, or undefined when there is none or it cannot be used. */
+/**
+ * The previous run's manifest. None: {}. Unparsable (cut short): a warning, and everything is redone.
+ * Parsed but not one this build can use: thrown, so it is never silently replaced by an older or
+ * confused run: E_MANIFEST_NEWER when a newer audiofan wrote it, else E_MANIFEST_INVALID naming
+ * the file and its first bad entry.
+ */
 export async function readManifest(outDir: string): Promise<{ manifest?: Manifest; warning?: string }> {
   const path = join(outDir, MANIFEST_NAME);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
-  } catch {
-    return {};
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new AudiofanError('E_MANIFEST_INVALID', `${path}: cannot be read (${(e as Error).message})`, { file: path, cause: e });
   }
+  let m: unknown;
   try {
-    const m = JSON.parse(text) as Manifest;
-    if (m.manifestVersion !== MANIFEST_VERSION || !Array.isArray(m.sources)) {
-      return { warning: `${path}: manifest version ${String(m.manifestVersion)} is not ${MANIFEST_VERSION}; everything is redone` };
-    }
-    return { manifest: m };
+    m = JSON.parse(text);
   } catch (e) {
     return { warning: `${path}: unreadable manifest (${(e as Error).message}); everything is redone` };
   }
+  const version = (m as { manifestVersion?: unknown } | null)?.manifestVersion;
+  if (typeof version === 'number' && Number.isInteger(version) && version > MANIFEST_VERSION) {
+    throw new AudiofanError('E_MANIFEST_NEWER', `${path}: written by a newer audiofan (manifest version ${version}; this audiofan `
+      + `${toolVersion()} knows version ${MANIFEST_VERSION}); an older audiofan must not replace it: upgrade audiofan`, { file: path });
+  }
+  const problem = version !== MANIFEST_VERSION ? `/manifestVersion: expected ${MANIFEST_VERSION}, got ${show(version)}` : manifestProblem(m);
+  if (problem) {
+    throw new AudiofanError('E_MANIFEST_INVALID', `${path} is not a valid audiofan manifest: ${problem}. It was left as it is; `
+      + 'move it away to start over (audiofan then treats the files already in the folder as not its own)', { file: path });
+  }
+  return { manifest: m as Manifest };
 }
 
 /**

@@ -3,10 +3,11 @@
  * and by the CLI, so a bad value gets the same message whichever way it arrives.
  */
 import { availableParallelism } from 'node:os';
+import { bool, int, objects, oneOf, text, texts, type Check } from './checks.js';
 import { AudiofanError } from './errors.js';
 import { parseProfile, type FsProfile } from './fs-profile.js';
 import { parseLayout } from './layout.js';
-import { parseMaxDelete, type MaxDelete } from './delete-guard.js';
+import { maxDeleteCheck, parseMaxDelete, type MaxDelete } from './delete-guard.js';
 import type { ExecutorFactory } from './executor.js';
 
 /** The subset of pino's logger interface audiofan calls (pino loggers satisfy it). */
@@ -93,6 +94,12 @@ function bad(option: string, why: string): never {
   throw new AudiofanError('E_USAGE', `option ${option}: ${why}`);
 }
 
+/** Check one option with the same check the config file uses; undefined means "use the default". */
+function check(o: ConvertOptions, key: keyof ConvertOptions, c: Check): void {
+  const why = o[key] === undefined ? undefined : c(o[key]);
+  if (why) bad(key, why);
+}
+
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0);
 
 /** Check types and ranges, fill defaults. Throws E_USAGE naming the option. */
@@ -100,34 +107,28 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
   if (typeof o !== 'object' || o === null) bad('(options)', 'expected an object');
   if (!isStrings(o.sources) || o.sources.length === 0) bad('sources', 'give at least one source folder');
   if (typeof o.output !== 'string' || !o.output) bad('output', 'give an output folder');
+  check(o, 'presets', texts);
   const presets = o.presets ?? [...DEFAULTS.presets];
-  if (!isStrings(presets) || presets.length === 0) bad('presets', 'give at least one preset id');
+  if (presets.length === 0) bad('presets', 'give at least one preset id');
+  check(o, 'jobs', int(1, 256));
   const jobs = o.jobs ?? availableParallelism();
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) bad('jobs', `expected a whole number from 1 to 256, got ${String(o.jobs)}`);
   const killGraceMs = o.killGraceMs ?? DEFAULTS.killGraceMs;
   if (!Number.isFinite(killGraceMs) || killGraceMs < 0) bad('killGraceMs', 'expected a number of milliseconds >= 0');
-  if (o.presetDirs !== undefined && !isStrings(o.presetDirs)) bad('presetDirs', 'expected a list of folders');
-  if (o.extraPresets !== undefined && !Array.isArray(o.extraPresets)) bad('extraPresets', 'expected a list of preset objects');
-  if (o.ffmpegPath !== undefined && (typeof o.ffmpegPath !== 'string' || !o.ffmpegPath)) bad('ffmpegPath', 'expected a path');
+  for (const key of ['dryRun', 'force', 'followSymlinks', 'loudness', 'create', 'delete'] as const) check(o, key, bool);
+  check(o, 'presetDirs', texts);
+  check(o, 'extraPresets', objects);
+  check(o, 'ffmpegPath', text);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad('signal', 'expected an AbortSignal');
   if (o.executor !== undefined && typeof o.executor !== 'function') bad('executor', 'expected a function (slots) => Executor');
   if (o.layout !== undefined) {
-    if (typeof o.layout !== 'string') bad('layout', 'expected a template string');
+    check(o, 'layout', text);
     parseLayout(o.layout); // a syntax error is reported now, naming the problem
   }
-  if (o.id3v2Version !== undefined && o.id3v2Version !== 3 && o.id3v2Version !== 4) bad('id3v2Version', `expected 3 or 4, got ${String(o.id3v2Version)}`);
-  if (o.artMaxSize !== undefined && (!Number.isInteger(o.artMaxSize) || o.artMaxSize < 16 || o.artMaxSize > 10000)) {
-    bad('artMaxSize', `expected a whole number of pixels from 16 to 10000, got ${String(o.artMaxSize)}`);
-  }
-  let maxDelete: MaxDelete | undefined;
-  if (o.maxDelete !== undefined) {
-    try {
-      maxDelete = parseMaxDelete(o.maxDelete);
-    } catch (e) {
-      bad('maxDelete', (e as Error).message);
-    }
-  }
-  for (const k of ['reencodeOnEncoderChange', 'adopt'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') bad(k, 'expected true or false');
+  check(o, 'id3v2Version', oneOf(3, 4));
+  check(o, 'artMaxSize', int(16, 10000, 'pixels'));
+  check(o, 'maxDelete', maxDeleteCheck);
+  const maxDelete = o.maxDelete === undefined ? undefined : parseMaxDelete(o.maxDelete);
+  for (const k of ['reencodeOnEncoderChange', 'adopt'] as const) check(o, k, bool);
   return {
     sources: o.sources, output: o.output, presets, jobs, killGraceMs,
     dryRun: o.dryRun ?? DEFAULTS.dryRun, force: o.force ?? DEFAULTS.force,

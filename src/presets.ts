@@ -1,3 +1,6 @@
+/**
+ * Presets are data: presets/*.json and the user's own, validated at load (schema, then encoder arguments).
+ */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -5,6 +8,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { AudiofanError } from './errors.js';
 import { builtinPresetsDir, schemaPath } from './paths.js';
 import { containers, type ContainerInfo } from './containers.js';
+import { encoderArgsProblem } from './preset-args.js';
 
 /** A validated preset, as written in presets/*.json (see src/schemas/preset.schema.json). */
 export interface Preset {
@@ -26,9 +30,6 @@ export interface Preset {
   /** sha256 of the preset's defining fields: changes whenever its output would change. */
   hash: string;
 }
-
-/** Options a preset may not pass: they would remap, trim, seek, re-target or re-tag the output. */
-const RESERVED_ARGS = /^-(t|to|ss|sseof|fs|frames(:a)?|aframes|shortest|map|map_metadata|map_chapters|f|i|y|n|metadata(:.*)?|vn|an)$/;
 
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
@@ -56,10 +57,11 @@ export function parsePreset(data: unknown, origin: string): Preset {
   }
   const p = data as Omit<Preset, 'origin' | 'hash'> & { $schema?: string };
   for (const field of ['encoderArgs', 'multichannelArgs'] as const) {
-    const bad = (p[field] ?? []).find((a) => RESERVED_ARGS.test(a));
+    const bad = encoderArgsProblem(p[field] ?? []);
     if (bad) {
-      throw new AudiofanError('E_PRESET_INVALID', `${origin}: /${field} must not contain ${bad}: audiofan itself decides `
-        + 'stream mapping, duration, container, metadata and output files (a preset that trims audio would also defeat its length check)', { file: origin });
+      const at = `/${field}/${bad.index}`;
+      throw new AudiofanError('E_PRESET_INVALID', bad.kind === 'unpaired' ? `${origin}: ${at} ${bad.arg} has no value: ${bad.why}`
+        : `${origin}: /${field} must not contain ${bad.arg} (${at}): ${bad.why}`, { file: origin });
     }
   }
   const { $schema: _ignored, ...fields } = p;

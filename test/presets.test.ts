@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPresets, parsePreset, selectPresets } from '../dist/src/index.js';
-import { cli, tmp } from './helpers.js';
+import { cli, repo, tmp, track } from './helpers.js';
 
 const BUILT_IN = ['flac', 'flac-cd', 'mp3-320', 'mp3-256', 'mp3-192', 'mp3-128', 'mp3-v0', 'mp3-v2', 'mp3-v4',
   'opus-64', 'opus-96', 'opus-128', 'opus-160', 'opus-192', 'opus-256'];
@@ -66,3 +67,69 @@ describe('presets', () => {
     expect(mine.stdout).toMatch(/^alac\s+Apple Lossless/m);
   });
 });
+
+describe('encoder arguments: option/value pairs that tune the encoder, never naming or overwriting a file', () => {
+  const preset = (args: Record<string, string[]>) => ({ id: 'p', description: 'd', container: 'opus', extension: 'opus', encoder: 'libopus', ...args });
+  it.each([
+    ['a bare path (a second output)', ['-b:a', '128k', '/tmp/victim.mp3'], '/encoderArgs must not contain /tmp/victim.mp3 (/encoderArgs/2): a bare argument where an option belongs'],
+    ['a bare file name after valid pairs', ['-q:a', '2', '-b:a', '128k', 'out.mp3'], '/encoderArgs must not contain out.mp3 (/encoderArgs/4)'],
+    ['-y (overwrite)', ['-b:a', '128k', '-y', '1'], '/encoderArgs must not contain -y (/encoderArgs/2): audiofan itself decides'],
+    ['-n', ['-n', '1'], '/encoderArgs must not contain -n (/encoderArgs/0)'],
+    ['-f mp3 (container)', ['-f', 'mp3'], '/encoderArgs must not contain -f (/encoderArgs/0)'],
+    ['a second output with its own codec', ['-c:a', 'libmp3lame', 'out.mp3'], '/encoderArgs must not contain -c:a (/encoderArgs/0): audiofan itself sets the codec'],
+    ['-progress to a file', ['-progress', 'progress'], '/encoderArgs must not contain -progress (/encoderArgs/0): it names a file or URL'],
+    ['-passlogfile', ['-passlogfile', 'stats'], '/encoderArgs must not contain -passlogfile (/encoderArgs/0): it names a file or URL'],
+    ['-vstats_file', ['-vstats_file', 'v'], '/encoderArgs must not contain -vstats_file (/encoderArgs/0)'],
+    ['-report', ['-report', '1'], '/encoderArgs must not contain -report (/encoderArgs/0)'],
+    ['-attach', ['-attach', 'cover'], '/encoderArgs must not contain -attach (/encoderArgs/0)'],
+    ['-dump_attachment:t', ['-dump_attachment:t', 'x'], '/encoderArgs must not contain -dump_attachment:t (/encoderArgs/0)'],
+    ['-filter_script', ['-filter_script:a', 'f'], '/encoderArgs must not contain -filter_script:a (/encoderArgs/0)'],
+    ['-sdp_file', ['-sdp_file', 's'], '/encoderArgs must not contain -sdp_file (/encoderArgs/0)'],
+    ['-af (filters can read and write files)', ['-af', 'volume=2'], '/encoderArgs must not contain -af (/encoderArgs/0)'],
+    ['a switch that would shift the pairs', ['-nostdin', 'victim'], '/encoderArgs must not contain -nostdin (/encoderArgs/0): it is an ffmpeg switch without a value'],
+    ['an odd count', ['-b:a', '128k', '-vbr'], '/encoderArgs/2 -vbr has no value: options come in option, value pairs'],
+    ['a value that is a path', ['-b:a', '/tmp/x'], '/encoderArgs must not contain /tmp/x (/encoderArgs/1): it looks like a file path'],
+    ['a value that is a file name', ['-b:a', 'victim.mp3'], '/encoderArgs must not contain victim.mp3 (/encoderArgs/1): it looks like a file name'],
+    ['a value that is a URL', ['-b:a', 'file:victim'], '/encoderArgs must not contain file:victim (/encoderArgs/1): it looks like a URL'],
+    ['a value that is an option', ['-b:a', '-y'], '/encoderArgs must not contain -y (/encoderArgs/1): it looks like an option'],
+    ['an option read from a file (-/opt)', ['-/b:a', 'x'], '/encoderArgs must not contain -/b:a (/encoderArgs/0): it is not an option name'],
+  ])('refused: %s', (_name, encoderArgs, message) => {
+    expect(() => parsePreset(preset({ encoderArgs }), 'evil.json')).toThrow(expect.objectContaining({ code: 'E_PRESET_INVALID', message: expect.stringContaining(`evil.json: ${message}`) }));
+  });
+
+  it('multichannelArgs are checked the same way', () => {
+    expect(() => parsePreset(preset({ encoderArgs: ['-b:a', '128k'], multichannelArgs: ['-mapping_family', '1', '/tmp/x.opus'] }), 'evil.json'))
+      .toThrow('evil.json: /multichannelArgs must not contain /tmp/x.opus (/multichannelArgs/2)');
+  });
+
+  it.each([
+    ['the opus presets\' arguments', ['-b:a', '128k', '-vbr', 'on', '-application', 'audio']],
+    ['no arguments', []],
+    ['a stream-specific option and a decimal value', ['-q:a', '0.5', '-cutoff', '20000']],
+    ['a negative number', ['-cutoff', '-1']],
+  ])('accepted: %s', (_name, encoderArgs) => {
+    expect(parsePreset(preset({ encoderArgs }), 'ok.json').encoderArgs).toEqual(encoderArgs);
+  });
+
+  it('every built-in preset file passes', async () => {
+    const files = (await readdir(join(repo, 'presets'))).filter((n) => n.endsWith('.json'));
+    expect(files.length).toBe(BUILT_IN.length);
+    expect([...loadPresets().values()].filter((p) => p.origin.startsWith(join(repo, 'presets'))).length).toBe(BUILT_IN.length);
+  });
+
+  it('end to end: a hostile preset in --presets-dir makes the CLI exit 2, and its victim file is never written', async () => {
+    const lib = await tmp('evil-src');
+    await track(join(lib, 'a.flac'), { seconds: 1 });
+    const dir = await tmp('evil-presets');
+    const victim = join(await tmp('victim'), 'victim.mp3');
+    await writeFile(join(dir, 'evil.json'), JSON.stringify({ id: 'evil', description: 'writes elsewhere', container: 'mp3', extension: 'mp3',
+      encoder: 'libmp3lame', encoderArgs: ['-b:a', '128k', victim] }));
+    const out = await tmp('evil-out');
+    const r = await cli([lib, '-o', out, '-p', 'evil', '--presets-dir', dir]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`audiofan: error [E_PRESET_INVALID]: ${join(dir, 'evil.json')}: /encoderArgs must not contain ${victim} (/encoderArgs/2)`);
+    expect(existsSync(victim)).toBe(false);
+    expect(await readdir(out)).toEqual([]);
+  });
+});
+

@@ -1,10 +1,12 @@
 /**
  * Where the CLI's settings come from, in one place: defaults < config file < environment < flags.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { AudiofanError } from '../errors.js';
+import { maxDeleteCheck } from '../delete-guard.js';
 import { DEFAULTS, type ConvertOptions } from '../options.js';
-import { parseProfile, type FsProfile } from '../fs-profile.js';
+import { FS_PROFILES, parseProfile, type FsProfile } from '../fs-profile.js';
+import { bool, ids, int, objects, oneOf, text, texts, type Check } from '../checks.js';
 
 /** The settings a conversion run takes from the command line, config file and environment. */
 export interface Settings {
@@ -46,19 +48,71 @@ export interface ConfigFile {
 
 const list = (v: string | string[]) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
 
+/** Every config key and the check its value must pass: the one place a config file's shape is decided. */
+const CONFIG_KEYS: Record<keyof ConfigFile, Check> = {
+  output: text,
+  presets: ids,
+  jobs: int(1, 256),
+  presetDirs: texts,
+  definePresets: objects,
+  ffmpeg: text,
+  followSymlinks: bool,
+  id3v2: oneOf(3, 4),
+  loudness: bool,
+  artMaxSize: int(16, 10000, 'pixels'),
+  layout: text,
+  fsProfile: oneOf(...FS_PROFILES),
+  maxDelete: maxDeleteCheck,
+  reencodeOnEncoderChange: bool,
+};
+
+/** A config file is a few hundred bytes; anything near this is a mistake (a log, a music file). */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
+function configError(file: string, why: string, cause?: unknown): AudiofanError {
+  return new AudiofanError('E_CONFIG_INVALID', `config file ${file}: ${why}`, { file, ...(cause ? { cause } : {}) });
+}
+
+/** Read a config file's text: only a regular file, and only up to MAX_CONFIG_BYTES (--config /dev/zero must not hang). */
+function readConfigText(file: string): string {
+  let fd: number;
+  try {
+    // stat first: opening a FIFO for reading would block until something writes to it.
+    if (!statSync(file).isFile()) throw configError(file, 'not a regular file (a device, pipe or folder cannot be a config file)');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw (e instanceof AudiofanError ? e : configError(file, (e as Error).message, e));
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw configError(file, 'not a regular file');
+    // Read to the end (files in /proc say size 0) but never past the cap.
+    const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let n = 0;
+    for (let got = 1; got > 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
+    if (n > MAX_CONFIG_BYTES) throw configError(file, `larger than ${MAX_CONFIG_BYTES} bytes; a config file is a small JSON object`);
+    return buf.toString('utf8', 0, n);
+  } catch (e) {
+    throw (e instanceof AudiofanError ? e : configError(file, (e as Error).message, e));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readConfig(file: string): ConfigFile {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(readConfigText(file));
   } catch (e) {
-    throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: ${(e as Error).message}`, { file, cause: e });
+    throw (e instanceof AudiofanError ? e : configError(file, `not valid JSON: ${(e as Error).message}`, e));
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: expected a JSON object`, { file });
-  }
-  const known = ['output', 'presets', 'jobs', 'presetDirs', 'definePresets', 'ffmpeg', 'followSymlinks', 'id3v2', 'loudness', 'artMaxSize', 'layout', 'fsProfile', 'maxDelete', 'reencodeOnEncoderChange'];
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw configError(file, 'expected a JSON object');
+  const known = Object.keys(CONFIG_KEYS);
   const unknown = Object.keys(data).filter((k) => !known.includes(k) && k !== '$schema');
-  if (unknown.length) throw new AudiofanError('E_CONFIG_INVALID', `config file ${file}: unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`, { file });
+  if (unknown.length) throw configError(file, `unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  for (const [key, value] of Object.entries(data)) {
+    const why = key === '$schema' ? undefined : CONFIG_KEYS[key as keyof ConfigFile](value);
+    if (why) throw configError(file, `"${key}": ${why}`);
+  }
   return data as ConfigFile;
 }
 
@@ -104,19 +158,19 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
   const cfg = configPath ? readConfig(configPath) : {};
   const s: Settings = { presets: [...DEFAULTS.presets], presetDirs: [], extraPresets: [], followSymlinks: false, force: false, loudness: true,
     reencodeOnEncoderChange: false };
-  // config file
+  // config file (every value already checked by readConfig)
   if (cfg.output) s.output = cfg.output;
   if (cfg.presets) s.presets = list(cfg.presets);
-  if (cfg.jobs !== undefined) s.jobs = parseJobs(String(cfg.jobs), `config file ${configPath}: jobs`);
+  if (cfg.jobs !== undefined) s.jobs = cfg.jobs;
   if (cfg.presetDirs) s.presetDirs = cfg.presetDirs;
   if (cfg.definePresets) s.extraPresets = cfg.definePresets;
   if (cfg.ffmpeg) s.ffmpegPath = cfg.ffmpeg;
   if (cfg.followSymlinks !== undefined) s.followSymlinks = cfg.followSymlinks;
-  if (cfg.id3v2 !== undefined) s.id3v2Version = parseId3(String(cfg.id3v2), `config file ${configPath}: id3v2`);
+  if (cfg.id3v2 !== undefined) s.id3v2Version = cfg.id3v2;
   if (cfg.loudness !== undefined) s.loudness = cfg.loudness;
   if (cfg.layout !== undefined) s.layout = cfg.layout;
   if (cfg.fsProfile !== undefined) s.fsProfile = parseProfile(cfg.fsProfile);
-  if (cfg.artMaxSize !== undefined) s.artMaxSize = parsePixels(String(cfg.artMaxSize), `config file ${configPath}: artMaxSize`);
+  if (cfg.artMaxSize !== undefined) s.artMaxSize = cfg.artMaxSize;
   if (cfg.maxDelete !== undefined) s.maxDelete = String(cfg.maxDelete);
   if (cfg.reencodeOnEncoderChange !== undefined) s.reencodeOnEncoderChange = cfg.reencodeOnEncoderChange;
   // environment
