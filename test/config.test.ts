@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary } from '../dist/src/index.js';
-import { cli, tmp, track } from './helpers.js';
+import { cli, tmp, track, fatalLine } from './helpers.js';
 
 let lib: string;
 beforeAll(async () => {
@@ -38,7 +38,7 @@ describe('config file values are checked, each naming the file, the key and the 
     await writeFile(file, JSON.stringify(content));
     const r = await cli([lib, '-o', join(dir, 'out'), '--config', file, '--dry-run']);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`audiofan: error [E_CONFIG_INVALID]: config file ${file}: ${reason}`);
+    expect(fatalLine(r.stderr)).toContain(`audiofan: error [E_CONFIG_INVALID]: config file ${file}: ${reason}`);
   });
 
   it('a valid config file still works', async () => {
@@ -64,8 +64,8 @@ describe('config files that are not small regular files are refused without read
     const started = Date.now();
     const r = await cli([lib, '-o', join(dir, 'out'), '--config', file, '--dry-run']);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`audiofan: error [E_CONFIG_INVALID]: config file ${file}: `);
-    expect(r.stderr).toContain(reason);
+    expect(fatalLine(r.stderr)).toContain(`audiofan: error [E_CONFIG_INVALID]: config file ${file}: `);
+    expect(fatalLine(r.stderr)).toContain(reason);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
@@ -92,7 +92,7 @@ describe('an ffmpeg that is not usable is named, with what it answered (exit 2, 
     const out = await tmp('ff-out');
     const r = await cli([lib, '-o', out, '--ffmpeg', binary, '-p', 'flac']);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`audiofan: error [E_FFMPEG_UNUSABLE]: ${message}`);
+    expect(fatalLine(r.stderr)).toContain(`audiofan: error [E_FFMPEG_UNUSABLE]: ${message}`);
     const doctor = await cli(['doctor', '--ffmpeg', binary]);
     expect(doctor.code).toBe(2);
     expect(doctor.stdout).toContain(message);
@@ -120,8 +120,8 @@ describe('a manifest this build cannot use stops the run and is left byte-identi
     await writeFile(file, text);
     const r = await cli([lib, '-o', out, '-p', 'flac']);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`audiofan: error [${code}]: ${file}`);
-    expect(r.stderr).toContain(detail);
+    expect(fatalLine(r.stderr)).toContain(`audiofan: error [${code}]: ${file}`);
+    expect(fatalLine(r.stderr)).toContain(detail);
     expect(await readFile(file, 'utf8')).toBe(text);
     expect(existsSync(join(out, 'flac')), 'nothing was converted').toBe(false);
     expect(existsSync(join(out, '.audiofan.lock')), 'the lock was released').toBe(false);

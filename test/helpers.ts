@@ -103,3 +103,20 @@ export async function flacPictureBlocks(path: string): Promise<{ type: number; m
   }
   return out;
 }
+
+/**
+ * The fatal error a CLI run reported, as "audiofan: error [CODE]: message", whether it wrote plain text
+ * (a terminal) or NDJSON (off a terminal, as the tests run it); '' when it reported none.
+ */
+export function fatalLine(stderr: string): string {
+  for (const l of stderr.split('\n')) {
+    if (l.startsWith('audiofan: error [')) return l;
+    try {
+      const j = JSON.parse(l) as { event?: string; code?: string; msg?: string };
+      if (j.event === 'error' && j.code) return `audiofan: error [${j.code}]: ${j.msg}`;
+    } catch {
+      // not a JSON line
+    }
+  }
+  return '';
+}

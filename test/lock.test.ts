@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireLock, LOCK_NAME } from '../dist/src/lock.js';
 import { judgeHolder, procFacts, thisMachine, type LockInfo } from '../dist/src/lock-holder.js';
-import { cli, repo, tmp, track } from './helpers.js';
+import { cli, repo, tmp, track, fatalLine } from './helpers.js';
 
 const lockModule = join(repo, 'dist', 'src', 'lock.js');
 const children: ChildProcess[] = [];
@@ -212,7 +212,7 @@ describe('the CLI and a stale lock', () => {
     const path = await writeLock(out, { pid: 4242, host: 'nas-other', startedAt: 'x' }, 3600);
     const foreign = await cli([lib, '-o', out, '-p', 'flac']);
     expect(foreign.code).toBe(2);
-    expect(foreign.stderr).toContain(`audiofan: error [E_LOCK_STALE_UNKNOWN]`);
-    expect(foreign.stderr).toContain(`rm "${path}"`);
+    expect(fatalLine(foreign.stderr)).toContain(`audiofan: error [E_LOCK_STALE_UNKNOWN]`);
+    expect(fatalLine(foreign.stderr)).toContain(`rm "${path}"`);
   });
 });

@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPresets, parsePreset, selectPresets } from '../dist/src/index.js';
-import { cli, repo, tmp, track } from './helpers.js';
+import { cli, repo, tmp, track, fatalLine } from './helpers.js';
 
 const BUILT_IN = ['flac', 'flac-cd', 'mp3-320', 'mp3-256', 'mp3-192', 'mp3-128', 'mp3-v0', 'mp3-v2', 'mp3-v4',
   'opus-64', 'opus-96', 'opus-128', 'opus-160', 'opus-192', 'opus-256'];
@@ -127,7 +127,7 @@ describe('encoder arguments: option/value pairs that tune the encoder, never nam
     const out = await tmp('evil-out');
     const r = await cli([lib, '-o', out, '-p', 'evil', '--presets-dir', dir]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`audiofan: error [E_PRESET_INVALID]: ${join(dir, 'evil.json')}: /encoderArgs must not contain ${victim} (/encoderArgs/2)`);
+    expect(fatalLine(r.stderr)).toContain(`audiofan: error [E_PRESET_INVALID]: ${join(dir, 'evil.json')}: /encoderArgs must not contain ${victim} (/encoderArgs/2)`);
     expect(existsSync(victim)).toBe(false);
     expect(await readdir(out)).toEqual([]);
   });
