@@ -138,7 +138,7 @@ interface Records {
 async function openRecords(run: Run, lock: Lock | undefined): Promise<Records> {
   const { o, outDir } = run;
   const log = o.logger;
-  if (lock?.tookOver) log.warn({ event: 'lock', staleLock: lock.tookOver }, `took over the lock of a run that is gone (pid ${lock.tookOver.pid})`);
+  if (lock?.tookOver) log.warn({ event: 'lock', staleLock: lock.tookOver }, `took over the lock of a run that is gone (pid ${lock.tookOver.pid}: ${lock.tookOver.reason})`);
   const prevRead = await readManifest(outDir);
   if (prevRead.warning) log.warn({ event: 'manifest', warning: prevRead.warning }, prevRead.warning);
   const prevManifest = prevRead.manifest;
