@@ -15,11 +15,11 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { locateFfmpeg } from '../dist/src/index.js';
-import { scanSources } from '../dist/src/scan.js';
-import { writeTrack } from '../dist/src/synth.js';
+import { scanSources } from '../dist/src/sources/scan.js';
+import { writeTrack } from '../dist/src/demo/synth.js';
 import { writeFlacTags } from '../dist/src/tagging/flac-file.js';
 import { sourceTagEntries } from '../dist/src/tagging/source-tags.js';
-import { readAudioMetadata } from '../dist/src/read-metadata.js';
+import { readAudioMetadata } from '../dist/src/sources/read-metadata.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const bin = join(here, '..', 'bin', 'audiofan.js');

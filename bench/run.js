@@ -19,11 +19,11 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { locateFfmpeg, loadPresets, selectPresets, inspectFfmpeg } from '../dist/src/index.js';
-import { outputRecipe } from '../dist/src/recipe.js';
-import { outputRelPath } from '../dist/src/plan.js';
-import { probeFile } from '../dist/src/probe.js';
-import { scanSources } from '../dist/src/scan.js';
-import { writeCover, writeTrack } from '../dist/src/synth.js';
+import { outputRecipe } from '../dist/src/plan/recipe.js';
+import { outputRelPath } from '../dist/src/plan/plan.js';
+import { probeFile } from '../dist/src/sources/probe.js';
+import { scanSources } from '../dist/src/sources/scan.js';
+import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
 
 const exec = promisify(execFile);
 const here = new URL('.', import.meta.url).pathname;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary, loadPresets, type RunResult } from '../dist/src/index.js';
-import { chooseSampleRate } from '../dist/src/recipe.js';
+import { chooseSampleRate } from '../dist/src/plan/recipe.js';
 import { cover, ffmpegBinaries, listFiles, pcmMd5, readBack, repo, tmp, track } from './helpers.js';
 
 const ALL = [...loadPresets().values()];

@@ -8,9 +8,9 @@ import { readFile, rm, stat, statfs, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headline } from '../dist/src/ffmpeg.js';
+import { headline } from '../dist/src/ffmpeg/adapter.js';
 import { convertLibrary, type ManifestOutput } from '../dist/src/index.js';
-import { foldJournal, Journal, type JournalEntry } from '../dist/src/journal.js';
+import { foldJournal, Journal, type JournalEntry } from '../dist/src/store/journal.js';
 import { ffmpeg, listFiles, readBack, tmp, track } from './helpers.js';
 
 const run = promisify(execFile);

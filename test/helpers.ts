@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseFile, type IAudioMetadata } from 'music-metadata';
 import { locateFfmpeg } from '../dist/src/index.js';
-import { writeTrack, writeCover, type TrackSpec } from '../dist/src/synth.js';
+import { writeTrack, writeCover, type TrackSpec } from '../dist/src/demo/synth.js';
 
 export const execFileP = promisify(execFile);
 export const repo = new URL('..', import.meta.url).pathname;

@@ -5,8 +5,8 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary } from '../dist/src/index.js';
-import { safeComponent } from '../dist/src/fs-profile.js';
-import { parseLayout, renderLayout } from '../dist/src/layout.js';
+import { safeComponent } from '../dist/src/plan/fs-profile.js';
+import { parseLayout, renderLayout } from '../dist/src/plan/layout.js';
 import { cli, listFiles, readBack, tmp, track } from './helpers.js';
 
 const T = (o: Record<string, string | string[]>): [string, string][] =>

@@ -7,8 +7,8 @@ import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireLock, LOCK_NAME } from '../dist/src/lock.js';
-import { judgeHolder, procFacts, thisMachine, type LockInfo } from '../dist/src/lock-holder.js';
+import { acquireLock, LOCK_NAME } from '../dist/src/store/lock.js';
+import { judgeHolder, procFacts, thisMachine, type LockInfo } from '../dist/src/store/lock-holder.js';
 import { cli, repo, tmp, track, fatalLine } from './helpers.js';
 
 const lockModule = join(repo, 'dist', 'src', 'lock.js');

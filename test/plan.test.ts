@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { chooseSampleRate, outputRecipe } from '../dist/src/recipe.js';
-import { decide, groupJobs, outputRelPath, type PlannedSource, type SourcePlan } from '../dist/src/plan.js';
-import { loadPresets, parsePreset } from '../dist/src/presets.js';
+import { chooseSampleRate, outputRecipe } from '../dist/src/plan/recipe.js';
+import { decide, groupJobs, outputRelPath, type PlannedSource, type SourcePlan } from '../dist/src/plan/plan.js';
+import { loadPresets, parsePreset } from '../dist/src/presets/presets.js';
 
 const presets = loadPresets();
 const P = (id: string) => presets.get(id)!;

@@ -4,7 +4,7 @@
  * finished, this module for one stopped by an error or a second signal.
  */
 import { pino, type Logger as Pino } from 'pino';
-import type { Logger } from '../options.js';
+import type { Logger } from '../run/options.js';
 
 /** A run-stopping problem: its stable code, message and the exit code it maps to. */
 export interface Stop {

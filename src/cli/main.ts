@@ -4,13 +4,13 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { convertLibrary, type RunResult } from '../convert.js';
-import { DEMO_PRESETS, makeDemoLibrary } from '../demo.js';
-import { doctor } from '../doctor.js';
+import { convertLibrary, type RunResult } from '../run/convert.js';
+import { DEMO_PRESETS, makeDemoLibrary } from '../demo/demo.js';
+import { doctor } from '../ffmpeg/doctor.js';
 import { AudiofanError, isAudiofanError } from '../errors.js';
-import { shellQuote } from '../ffmpeg.js';
-import { locateFfmpeg } from '../ffmpeg-locate.js';
-import { loadPresets } from '../presets.js';
+import { shellQuote } from '../ffmpeg/adapter.js';
+import { locateFfmpeg } from '../ffmpeg/locate.js';
+import { loadPresets } from '../presets/presets.js';
 import { toolVersion } from '../version.js';
 import { CliLog, wantsStructured, type Stop } from './log.js';
 import { ProgressBar, summaryText } from './render.js';

@@ -1,8 +1,8 @@
 /**
  * What a person at a terminal sees: a one-line progress bar on stderr and a summary table.
  */
-import type { ProgressEvent } from '../library-run.js';
-import type { RunResult } from '../convert.js';
+import type { ProgressEvent } from '../run/handle.js';
+import type { RunResult } from '../run/convert.js';
 
 const clock = (s: number) => {
   const t = Math.round(s);

@@ -3,9 +3,9 @@
  * the loudness tags of the target's kind, in the target's own form (Vorbis entries or ID3 frames).
  */
 import { createHash } from 'node:crypto';
-import { r128Entries, replayGainEntries, type GainSet } from '../loudness.js';
+import { r128Entries, replayGainEntries, type GainSet } from './loudness.js';
 import { ID3_RULES, NOT_CARRIED, REPLAYGAIN_KEYS } from './fields.js';
-import { artIdentity, type CoverRef } from '../art.js';
+import { artIdentity, type CoverRef } from '../sources/art.js';
 import type { Id3Frame, Id3Version } from './id3v2.js';
 import type { Picture } from './picture.js';
 import type { TagEntries } from './vorbis-comment.js';

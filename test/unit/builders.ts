@@ -1,9 +1,9 @@
 /**
  * Builders for the unit tier: small plan, preset and manifest objects with only the fields a test cares about.
  */
-import type { ManifestOutput, ManifestSource } from '../../src/manifest.js';
-import type { PlannedOutput, PlannedSource, SourcePlan } from '../../src/plan.js';
-import type { Preset } from '../../src/presets.js';
+import type { ManifestOutput, ManifestSource } from '../../src/store/manifest.js';
+import type { PlannedOutput, PlannedSource, SourcePlan } from '../../src/plan/plan.js';
+import type { Preset } from '../../src/presets/presets.js';
 
 /** A preset of the given container; `hash` defaults to `h-<id>`. */
 export const preset = (id: string, container: Preset['container'], o: Partial<Preset> = {}): Preset => ({

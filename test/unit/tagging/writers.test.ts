@@ -2,7 +2,7 @@
  * tagging/writers.ts: one registry of tag writers, each saying what it can carry; every container names one.
  */
 import { describe, expect, it } from 'vitest';
-import { canRetag, carriesArt, containers } from '../../../src/containers.js';
+import { canRetag, carriesArt, containers } from '../../../src/presets/containers.js';
 import { TAG_WRITERS, tagWriter, type TagWriterId } from '../../../src/tagging/writers.js';
 
 describe('the tag-writer registry', () => {

@@ -1,0 +1,245 @@
+/**
+ * The one adapter around ffmpeg. Nothing else imports fluent-ffmpeg (archived upstream), so
+ * replacing it touches this file only. Every argument is one argv element; no shell is used.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import ffmpeg from 'fluent-ffmpeg';
+import { AudiofanError } from '../errors.js';
+
+const execFileP = promisify(execFile);
+
+/** What a binary can do, read once per path. */
+export interface FfmpegInfo {
+  path: string;
+  /** e.g. "4.1", "5.1.9-0+deb12u1", "6.1.1" (the word after "ffmpeg version"). */
+  version: string;
+  encoders: Set<string>;
+  filters: Set<string>;
+  muxers: Set<string>;
+  /** Built with libsoxr (the high-quality resampler presets use). */
+  soxr: boolean;
+}
+
+const infoCache = new Map<string, Promise<FfmpegInfo>>();
+
+function names(listing: string, pattern: RegExp): Set<string> {
+  const out = new Set<string>();
+  for (const line of listing.split('\n')) {
+    const m = pattern.exec(line);
+    if (m) out.add(m[1]);
+  }
+  return out;
+}
+
+/** A real ffmpeg answers in well under a second; a binary that waits for input must not hang the run. */
+const INSPECT_TIMEOUT_MS = 30_000;
+
+/** What a failed `ffmpeg -hide_banner <flag>` said, for a message a person can act on. */
+function describeFailure(path: string, flag: string, e: unknown): string {
+  const x = e as NodeJS.ErrnoException & { stderr?: string; stdout?: string; signal?: string; killed?: boolean; code?: number | string };
+  const said = `${x.stderr ?? ''}${x.stdout ?? ''}`.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
+  const how = x.killed ? `did not answer within ${INSPECT_TIMEOUT_MS / 1000} s`
+    : typeof x.code === 'string' ? `could not be started (${x.code})`
+      : x.signal ? `was killed by ${x.signal}` : `exited with code ${String(x.code)}`;
+  return `\`${path} -hide_banner ${flag}\` ${how}${said ? `; it said: ${said}` : ' and printed nothing'}`;
+}
+
+/**
+ * Ask a binary its version, encoders, filters and muxers. A binary that fails, hangs or does not answer
+ * like ffmpeg is E_FFMPEG_UNUSABLE naming it and what it said (never a raw child-process error).
+ */
+export function inspectFfmpeg(path: string): Promise<FfmpegInfo> {
+  let p = infoCache.get(path);
+  if (!p) {
+    p = (async () => {
+      const run = async (flag: string) => {
+        try {
+          return (await execFileP(path, ['-hide_banner', flag], { maxBuffer: 8 << 20, timeout: INSPECT_TIMEOUT_MS, killSignal: 'SIGKILL' })).stdout;
+        } catch (e) {
+          throw new AudiofanError('E_FFMPEG_UNUSABLE', `${path} is not a usable ffmpeg: ${describeFailure(path, flag, e)}`, { file: path, cause: e });
+        }
+      };
+      // Run at once (a no-op run waits on this), but report -version's failure first: it says the most.
+      const runs = ['-version', '-encoders', '-filters', '-muxers'].map(run);
+      for (const r of runs) r.catch(() => {});
+      const version = await runs[0];
+      const v = /ffmpeg version (\S+)/.exec(version)?.[1];
+      if (!v) {
+        const said = version.trim().split('\n')[0]?.slice(0, 200);
+        throw new AudiofanError('E_FFMPEG_UNUSABLE', `${path} is not ffmpeg: \`${path} -hide_banner -version\` `
+          + (said ? `answered "${said}", not "ffmpeg version ..."` : 'printed nothing'), { file: path });
+      }
+      const [encoders, filters, muxers] = await Promise.all(runs.slice(1));
+      // Versions like "N-47683-g0e8eb07980-static" (git builds) name no release; the copyright year helps a reader.
+      return {
+        path,
+        version: v,
+        encoders: names(encoders, /^\s[A-Z.]{6}\s+(\S+)/),
+        filters: names(filters, /^\s[A-Z.]{2,3}\s+(\S+)\s/),
+        muxers: names(muxers, /^\s[ D]E\s+(\S+)/),
+        soxr: version.includes('--enable-libsoxr'),
+      };
+    })();
+    p.catch(() => infoCache.delete(path));
+    infoCache.set(path, p);
+  }
+  return p;
+}
+
+/** One ffmpeg run: one input decoded once, feeding several outputs. */
+export interface CommandSpec {
+  input: string;
+  outputs: { target: string; args: string[] }[];
+}
+
+function command(ffmpegPath: string, spec: CommandSpec): ffmpeg.FfmpegCommand {
+  // -nostdin: a cron job or worker must never block on, or eat, the terminal.
+  // verbose: ffmpeg's closing stats then count the samples it decoded, which proves (for free)
+  // how much audio there really was; an extra astats branch cost ~17% of the run.
+  // -y is explicit: fluent-ffmpeg adds it only for targets it takes for plain files, not file: URLs.
+  const cmd = ffmpeg({ stdoutLines: 60 }).input(spec.input).inputOptions(['-nostdin', '-hide_banner', '-loglevel', 'verbose', '-y']);
+  cmd.setFfmpegPath(ffmpegPath);
+  for (const o of spec.outputs) {
+    // fluent-ffmpeg splits an element holding exactly one space ("TITLE=Tape Loop") in two when
+    // given an array; given separate arguments it keeps each as one argv element.
+    const args = o.args.length === 1 ? [...o.args, '-hide_banner'] : o.args;
+    cmd.output(o.target).outputOptions(...(args as [string, ...string[]]));
+  }
+  return cmd;
+}
+
+/** The exact argv (without the binary) that runCommand would use. */
+export function commandArgs(ffmpegPath: string, spec: CommandSpec): string[] {
+  // _getArguments is fluent-ffmpeg's own argv builder; using it keeps dry-run output identical.
+  return (command(ffmpegPath, spec) as unknown as { _getArguments(): string[] })._getArguments();
+}
+
+export interface RunOutcome {
+  /** null when ffmpeg was killed by a signal. */
+  exitCode: number | null;
+  signal: string | null;
+  /** The last lines of stderr, for error messages. */
+  stderrTail: string;
+  /** Per-channel samples decoded from the input's audio stream (ffmpeg's closing stats). */
+  decodedSamples?: number;
+  /** The stderr line that best explains a failure. */
+  headline: string;
+  cancelled: boolean;
+}
+
+export interface RunControl {
+  /** Called with the media time (seconds) ffmpeg has reached, a few times a second. */
+  onTime?: (seconds: number) => void;
+  /** Every stderr line (the loudness meter reads its filter's lines here). */
+  onLine?: (line: string) => void;
+  /** When aborted: SIGTERM, then SIGKILL after killGraceMs, and the run resolves cancelled. */
+  signal?: AbortSignal;
+  /** Default 2000 ms. */
+  killGraceMs?: number;
+}
+
+const timeRe = /time=\s*(\d+):(\d+):(\d+(?:\.\d+)?)/;
+
+/** Run a command to the end. Never rejects: failures are described in the outcome. */
+export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunControl = {}): Promise<RunOutcome> {
+  return new Promise((resolveRun) => {
+    const cmd = command(ffmpegPath, spec);
+    const lines: string[] = [];
+    let cancelled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    let proc: { kill(sig: string): boolean; exitCode: number | null } | undefined;
+    const stop = () => {
+      cancelled = true;
+      if (!proc) return;
+      proc.kill('SIGTERM');
+      killTimer = setTimeout(() => proc?.exitCode === null && proc.kill('SIGKILL'), control.killGraceMs ?? 2000);
+      killTimer.unref();
+    };
+    cmd.on('start', () => {
+      proc = (cmd as unknown as { ffmpegProc: typeof proc }).ffmpegProc;
+      if (cancelled) stop();
+    });
+    cmd.on('stderr', (line: string) => {
+      control.onLine?.(line);
+      lines.push(line);
+      if (lines.length > 400) lines.splice(0, lines.length - 200);
+      const m = timeRe.exec(line);
+      if (m && control.onTime) control.onTime(+m[1] * 3600 + +m[2] * 60 + +m[3]);
+    });
+    const finish = (exitCode: number | null, signal: string | null) => {
+      clearTimeout(killTimer);
+      control.signal?.removeEventListener('abort', stop);
+      const t = tail(lines);
+      resolveRun({ exitCode, signal, cancelled, stderrTail: t.join('\n'), headline: headline(t), ...parseAnalysis(lines) });
+    };
+    cmd.on('end', () => finish(0, null));
+    cmd.on('error', (err: Error) => {
+      const code = /exited with code (\d+)/.exec(err.message);
+      const sig = /killed with signal (\w+)/.exec(err.message);
+      if (!code && !sig) lines.push(err.message); // spawn failure (ENOENT, EACCES)
+      finish(code ? +code[1] : sig ? null : -1, sig ? sig[1] : null);
+    });
+    if (control.signal?.aborted) cancelled = true;
+    control.signal?.addEventListener('abort', stop, { once: true });
+    cmd.run();
+  });
+}
+
+/** Verbose-level chatter that never explains a failure. */
+const NOISE = [/^size=/, /^\s*(Input|Output) (file|stream) #/, /^\s*Total: \d+ packets/, /^\s*\[(AVIOContext|graph|Parsed_|auto_|format_|in_|out_)/, /^\s+(Integrated loudness|Loudness range|True peak|I:|LRA|Threshold|Peak):?/,
+  /^\s*Stream (mapping|#)/, /^\s+Metadata:/, /^\s+[A-Za-z_]+\s*: /, /^\s*(Duration|Press \[q\])/, /^\s*(Input|Output) #\d+/, /^\s*\[[^\]]+\] (tb:|Setting |query_formats|EOF|Statistics)/];
+
+/** The last lines of stderr that are not progress or verbose chatter. */
+function tail(lines: string[]): string[] {
+  return lines.filter((l) => l.trim() && !NOISE.some((re) => re.test(l))).slice(-12);
+}
+
+/** System errors (strerror texts) that name a failure's cause; ffmpeg's later lines are its consequences. */
+const CAUSE = /No space left on device|Disk quota exceeded|Read-only file system|Input\/output error|File too large/i;
+/** ffmpeg's generic lines after a failure (4.1 to 6.1): they say that it failed, never why. */
+const CLOSING = /^\s*(Conversion failed!?|Error initializing output stream|Error opening output files?\b|Error while opening encoder)/;
+
+/**
+ * The line most likely to say what went wrong: the first naming a system error
+ * ("av_interleaved_write_frame(): No space left on device"), else the last that sounds like an error.
+ */
+export function headline(t: string[]): string {
+  const sounds = (l: string) => /error|invalid|fail|not supported|no such|unable|could not|cannot|denied/i.test(l);
+  return t.find((l) => CAUSE.test(l)) ?? [...t].reverse().find((l) => !CLOSING.test(l) && sounds(l)) ?? t.at(-1) ?? '';
+}
+
+/** Read ffmpeg's closing stats: the number of samples decoded from the input. */
+export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples'> {
+  const out: Pick<RunOutcome, 'decodedSamples'> = {};
+  for (const l of lines) {
+    const m = /Input stream #0:\d+ \(audio\): .*frames decoded \((\d+) samples\)/.exec(l);
+    if (m) { out.decodedSamples = +m[1]; break; }
+  }
+  return out;
+}
+
+/** Run ffmpeg and return what it wrote to stdout; rejects with stderr on failure. */
+export async function ffmpegStdout(ffmpegPath: string, args: string[]): Promise<string> {
+  try {
+    return (await execFileP(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], { maxBuffer: 16 << 20 })).stdout;
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    throw new Error(`ffmpeg ${args.join(' ')} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
+  }
+}
+
+/** Run ffmpeg with plain arguments (demo and fixture generation); rejects with stderr on failure. */
+export async function runFfmpeg(ffmpegPath: string, args: string[]): Promise<void> {
+  try {
+    await execFileP(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args], { maxBuffer: 16 << 20 });
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    throw new Error(`ffmpeg ${args.join(' ')} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
+  }
+}
+
+/** Quote an argv for display as a POSIX shell command line (dry-run output). */
+export function shellQuote(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

@@ -1,0 +1,188 @@
+/**
+ * The transcode decision and the job list. Pure functions of their inputs (no I/O), so every
+ * rule is a row in a test table.
+ */
+import { join, resolve, sep } from 'node:path';
+import { collisionKey, type FsProfile } from './fs-profile.js';
+import { mirrorPath, parseLayout, renderLayout } from './layout.js';
+import type { ManifestOutput, ManifestSource } from '../store/manifest.js';
+import type { Preset } from '../presets/presets.js';
+import type { SourceInfo } from '../sources/probe.js';
+import type { GainSet } from '../tagging/loudness.js';
+import { outputRecipe, type OutputFormat, type RecipeContext } from './recipe.js';
+
+/** A lossless source together with where it was found. */
+export interface PlannedSource extends SourceInfo {
+  root: string;
+  rel: string;
+  /** Identity across runs (see source-key.ts): the previous manifest's records are found by it. */
+  key: string;
+}
+
+export type Decision = { action: 'encode' | 'keep'; reason: string };
+
+/** What the decision needs to know about an output file as it is on disk now. */
+export interface OutputState {
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * Should this output be (re)made? The first matching rule wins:
+ *  1. forced                      -> encode "forced"
+ *  2. no record of it             -> encode "new"
+ *  3. source size or mtime differ,
+ *     and its audio fingerprint too -> encode "source audio changed" (same audio: tags only, see reconcile)
+ *  4. preset definition differs   -> encode "preset changed"
+ *  5. ffmpeg version differs, and
+ *     reencodeOnEncoderChange     -> encode "encoder version changed" (without it: noted, see encoderChanged)
+ *  6. last attempt did not succeed-> encode "previous attempt failed"
+ *  7. output file missing         -> encode "output missing"
+ *  8. output size or mtime differ -> encode "output modified"
+ *  9. otherwise                   -> keep "up to date"
+ */
+export function decide(input: {
+  force?: boolean;
+  source: { size: number; mtimeMs: number; fingerprint?: string };
+  prevSource?: Pick<ManifestSource, 'size' | 'mtimeMs' | 'fingerprint'>;
+  prevOutput?: ManifestOutput;
+  presetHash: string;
+  ffmpegVersion: string;
+  /** Re-encode outputs made by another ffmpeg version. Default false: a security update must not redo a library. */
+  reencodeOnEncoderChange?: boolean;
+  onDisk?: OutputState;
+}): Decision {
+  const { prevSource: ps, prevOutput: po, onDisk } = input;
+  if (input.force) return { action: 'encode', reason: 'forced' };
+  if (!ps || !po) return { action: 'encode', reason: 'new' };
+  const touched = ps.size !== input.source.size || ps.mtimeMs !== input.source.mtimeMs;
+  const sameAudio = ps.fingerprint !== undefined && ps.fingerprint === input.source.fingerprint;
+  if (touched && !sameAudio) return { action: 'encode', reason: 'source audio changed' };
+  if (po.presetHash !== input.presetHash) return { action: 'encode', reason: 'preset changed' };
+  if (po.ffmpegVersion !== input.ffmpegVersion && input.reencodeOnEncoderChange) return { action: 'encode', reason: 'encoder version changed' };
+  if (po.status !== 'ok') return { action: 'encode', reason: 'previous attempt failed' };
+  if (!onDisk) return { action: 'encode', reason: 'output missing' };
+  if (onDisk.size !== po.size || onDisk.mtimeMs !== po.mtimeMs) return { action: 'encode', reason: 'output modified' };
+  return { action: 'keep', reason: 'up to date' };
+}
+
+/** How output paths are named: a layout template (default: mirror the source tree) and a filesystem profile. */
+export interface Naming {
+  layout?: ReturnType<typeof parseLayout>;
+  profile: FsProfile;
+}
+
+/**
+ * `<preset-id>/<path>.<ext>`, the path being the source's path relative to its root (default)
+ * or the layout rendered from its tags; every component made safe for the profile.
+ */
+export function outputRelPath(preset: Preset, source: Pick<PlannedSource, 'rel' | 'tags'>, naming: Naming = { profile: 'universal' }): string {
+  const rel = naming.layout ? renderLayout(naming.layout, source.tags, naming.profile, preset.extension)
+    : mirrorPath(source.rel.split(sep).join('/'), naming.profile, preset.extension);
+  return join(preset.id, rel);
+}
+
+export interface PlannedOutput {
+  preset: Preset;
+  /** Relative to the output folder. */
+  rel: string;
+  decision: Decision;
+  args: string[];
+  format: OutputFormat;
+  warnings: string[];
+  /** Why this output cannot be made at its path: another source claims it, or the path is unsafe. */
+  collision?: { code: 'E_OUTPUT_COLLISION' | 'E_OUTPUT_PATH_UNSAFE'; message: string };
+  /** The previous record of this output (same preset and path), when there is one. */
+  previous?: ManifestOutput;
+  /** A file found at the output path and recorded as ours by `audiofan adopt`. */
+  adopted?: ManifestOutput;
+}
+
+export interface SourcePlan {
+  source: PlannedSource;
+  outputs: PlannedOutput[];
+}
+
+/**
+ * A unit of work for one worker. encode: one source decoded once into one or more outputs
+ * (and measured, when loudness is on); measure: loudness only; retag: tags of existing outputs.
+ */
+export interface PlannedJob {
+  kind: 'encode' | 'measure' | 'retag';
+  source: PlannedSource;
+  outputs: PlannedOutput[];
+  measureLoudness: boolean;
+  /** Gains known before the job runs (album gain; for retag, track gain too). */
+  gains?: GainSet;
+}
+
+export function planSources(args: {
+  sources: PlannedSource[];
+  presets: Preset[];
+  ctx: RecipeContext;
+  ffmpegVersion: string;
+  force?: boolean;
+  reencodeOnEncoderChange?: boolean;
+  /** The previous manifest's sources, by source key. */
+  previous: Map<string, ManifestSource>;
+  onDisk: Map<string, OutputState>;
+  naming?: Naming;
+  /** Absolute output folder, for the containment check. Default: outputs are not checked. */
+  outDir?: string;
+}): SourcePlan[] {
+  const claimed = new Map<string, string>();
+  const naming = args.naming ?? { profile: 'universal' };
+  return args.sources.map((source) => {
+    const prev = args.previous.get(source.key);
+    const outputs = args.presets.map((preset): PlannedOutput => {
+      const rel = outputRelPath(preset, source, naming);
+      const recipe = outputRecipe(preset, source, args.ctx);
+      const key = collisionKey(rel, naming.profile);
+      const owner = claimed.get(key);
+      if (owner === undefined) claimed.set(key, source.path);
+      // Components are made safe when rendered; this is the belt to those braces.
+      const root = args.outDir ? resolve(args.outDir, preset.id) : undefined;
+      const escapes = root !== undefined && !resolve(args.outDir!, rel).startsWith(root + sep);
+      const collision = escapes ? { code: 'E_OUTPUT_PATH_UNSAFE' as const, message: `${rel}: this output path would leave the output folder; nothing was written` }
+        : owner !== undefined ? { code: 'E_OUTPUT_COLLISION' as const, message: `${rel}: this output path is already the output of ${owner}; nothing was overwritten` } : undefined;
+      const previous = prev?.outputs.find((o) => o.preset === preset.id && o.path === rel);
+      const decision = decide({
+        force: args.force, source, prevSource: prev, prevOutput: previous, presetHash: preset.hash,
+        ffmpegVersion: args.ffmpegVersion, reencodeOnEncoderChange: args.reencodeOnEncoderChange, onDisk: args.onDisk.get(rel),
+      });
+      return { preset, rel, decision, ...recipe, ...(collision ? { collision } : {}), ...(previous ? { previous } : {}) };
+    });
+    return { source, outputs };
+  });
+}
+
+/**
+ * A job's expected work: samples to decode and process. A 96 kHz track costs twice a 48 kHz one of
+ * the same length (and more: it is resampled for every lossy output), so duration alone would start
+ * hi-res jobs late and leave one core idle at the end of the run.
+ */
+function cost(s: PlannedSource): number {
+  return (s.duration ?? 0) * (s.sampleRate || 44100) * Math.max(1, s.channels);
+}
+
+/**
+ * Group the outputs to encode into jobs: one per source (decode once), split further when
+ * there are fewer sources than workers so that every worker has something to do. Only one
+ * part of a split source measures its loudness. Sources with nothing to encode but no
+ * loudness yet get a measure-only job. Costliest sources first, so the last job to finish is short.
+ */
+export function groupJobs(plans: SourcePlan[], workers: number, needsLoudness: (s: PlannedSource) => boolean = () => false): PlannedJob[] {
+  const work = plans
+    .map((p) => ({ source: p.source, outputs: p.outputs.filter((o) => o.decision.action === 'encode' && !o.collision) }))
+    .filter((p) => p.outputs.length > 0 || needsLoudness(p.source))
+    .sort((a, b) => cost(b.source) - cost(a.source));
+  const split = work.length > 0 && work.length < workers ? Math.ceil(workers / work.length) : 1;
+  return work.flatMap((p): PlannedJob[] => {
+    const measure = needsLoudness(p.source);
+    if (p.outputs.length === 0) return [{ kind: 'measure', source: p.source, outputs: [], measureLoudness: true }];
+    const parts = Math.min(split, p.outputs.length);
+    const groups: PlannedOutput[][] = Array.from({ length: parts }, () => []);
+    p.outputs.forEach((o, i) => groups[i % parts].push(o));
+    return groups.map((outputs, i) => ({ kind: 'encode', source: p.source, outputs, measureLoudness: measure && i === 0 }));
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * From (preset, source) to the ffmpeg arguments of one output. Pure: no I/O, so dry-run
+ * prints exactly what a real run executes, and the rules are tested as tables.
+ */
+import { containerOf, type Preset } from '../presets/presets.js';
+import type { SourceInfo } from '../sources/probe.js';
+import { canRetag } from '../presets/containers.js';
+import { ffmpegTagArgs } from '../tagging/ffmpeg-tags.js';
+
+export interface OutputFormat {
+  sampleRate: number;
+  channels: number;
+  /** Set when the output is requantised to this many bits. */
+  bitDepth?: number;
+}
+
+/**
+ * The output sample rate for a source. Kept when the target allows it; otherwise the
+ * highest allowed rate of the same family (88.2k -> 44.1k, 96k/192k -> 48k), so resampling
+ * is by a whole ratio where it can be; otherwise the highest allowed rate below the source.
+ */
+export function chooseSampleRate(allowed: number[] | undefined, source: number): number {
+  if (!allowed?.length || allowed.includes(source)) return source;
+  const sorted = [...allowed].sort((a, b) => a - b);
+  const family = sorted.filter((r) => Math.max(r, source) % Math.min(r, source) === 0);
+  const pick = (list: number[]) => list.filter((r) => r <= source).pop() ?? list.find((r) => r > source);
+  return (family.length ? pick(family) : undefined) ?? pick(sorted) ?? sorted[0];
+}
+
+export interface RecipeContext {
+  /** ffmpeg was built with libsoxr; otherwise its own resampler is used (with a warning). */
+  soxr: boolean;
+}
+
+export interface Recipe {
+  args: string[];
+  format: OutputFormat;
+  warnings: string[];
+}
+
+/** Output arguments for one preset applied to one source (the target path is added by the caller). */
+export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext): Recipe {
+  const container = containerOf(preset);
+  const warnings: string[] = [];
+  // Audio only, no metadata: tags and cover are written afterwards by audiofan's own tag writers.
+  const args = ['-map', '0:a:0', '-map_metadata', '-1', '-map_chapters', '-1', '-c:a', preset.encoder, ...preset.encoderArgs];
+
+  const channels = preset.maxChannels && src.channels > preset.maxChannels ? preset.maxChannels : src.channels;
+  if (channels !== src.channels) args.push('-ac', String(channels));
+  // libopus refuses more than two channels unless told which channel mapping family to use.
+  if (channels > 2 && preset.multichannelArgs) args.push(...preset.multichannelArgs);
+
+  const sampleRate = chooseSampleRate(preset.sampleRates, src.sampleRate);
+  const resample = sampleRate !== src.sampleRate;
+  const srcBits = src.bitsPerSample ?? 0;
+  // Requantise when the source is deeper than the target, or when resampling produced new sample values.
+  const bitDepth = preset.bitDepth && (srcBits > preset.bitDepth || (resample && preset.lossless)) ? preset.bitDepth : undefined;
+  const filter: string[] = [];
+  if (resample) {
+    if (ctx.soxr) filter.push('resampler=soxr', 'precision=28');
+    else warnings.push('ffmpeg lacks libsoxr: resampled with its built-in resampler');
+    filter.push(`osr=${sampleRate}`);
+  }
+  if (bitDepth) {
+    filter.push(`osf=s${bitDepth === 16 ? 16 : 32}`);
+    if (preset.dither !== false) filter.push('dither_method=triangular');
+  }
+  if (filter.length) args.push('-af', `aresample=${filter.join(':')}`);
+  if (resample) args.push('-ar', String(sampleRate));
+  if (bitDepth === 16) args.push('-sample_fmt', 's16');
+  if (bitDepth === 24) args.push('-sample_fmt', 's32', '-bits_per_raw_sample', '24');
+
+  // A writer that cannot rewrite tags afterwards gets them as ffmpeg -metadata at encode time.
+  if (!canRetag(container)) {
+    const tags = ffmpegTagArgs(src.tags);
+    warnings.push(...tags.warnings);
+    args.push(...tags.args);
+  }
+  args.push(...container.muxerArgs, '-f', container.muxer);
+  return { args, format: { sampleRate, channels, ...(bitDepth ? { bitDepth } : {}) }, warnings };
+}

@@ -1,0 +1,97 @@
+/**
+ * Feed planned jobs to an executor, as many at once as it has slots, and report progress.
+ * Jobs are handed out one by one (not queued in the executor) so a cancel stops new work at once.
+ */
+import { join } from 'node:path';
+import { removeTemps, tempPathFor } from '../store/atomic.js';
+import type { TranscodeJob, TranscodeResult } from './job.js';
+import type { ProgressEvent } from '../run/handle.js';
+import type { PlannedJob } from '../plan/plan.js';
+import type { Executor } from './executor.js';
+import { ProgressTracker } from './progress.js';
+import { carriesArt } from '../presets/containers.js';
+import { containerOf } from '../presets/presets.js';
+import type { Id3Version } from '../tagging/id3v2.js';
+
+export interface JobOutcome {
+  job: PlannedJob;
+  result: TranscodeResult;
+}
+
+/** Settings that shape every job's tags. */
+export interface TagOptions {
+  id3Version: Id3Version;
+  loudness: boolean;
+  artMaxSize?: number;
+}
+
+/** The worker-facing job for a planned job (temp names are chosen here, by the coordinator). */
+export function toTranscodeJob(id: number, job: PlannedJob, outDir: string, ffmpegPath: string, killGraceMs: number, tagOptions: TagOptions): TranscodeJob {
+  const s = job.source;
+  return {
+    id, kind: job.kind, ffmpegPath, killGraceMs, measureLoudness: job.measureLoudness,
+    source: { path: s.path, size: s.size, mtimeMs: s.mtimeMs, sampleRate: s.sampleRate, duration: s.duration },
+    tags: { entries: s.tags, ...(s.cover ? { cover: s.cover } : {}), ...tagOptions, ...(job.gains ? { gains: job.gains } : {}) },
+    outputs: job.outputs.map((o) => {
+      const final = join(outDir, o.rel);
+      const c = containerOf(o.preset);
+      return { key: o.preset.id, final, temp: tempPathFor(final), tagTemp: tempPathFor(final), args: o.args, writer: c.tagWriter, art: carriesArt(c, o.preset.art) };
+    }),
+  };
+}
+
+export async function dispatch(args: {
+  jobs: PlannedJob[];
+  /** Where the jobs run; the caller owns it (and closes it). */
+  executor: Executor;
+  outDir: string;
+  ffmpegPath: string;
+  killGraceMs: number;
+  tagOptions: TagOptions;
+  signal?: AbortSignal;
+  onProgress: (p: ProgressEvent) => void;
+  /** Called with each finished job; may return a promise (the coordinator journals and publishes outputs). */
+  onJobDone: (o: JobOutcome, job: TranscodeJob) => void | Promise<void>;
+}): Promise<{ outcomes: JobOutcome[]; notStarted: PlannedJob[] }> {
+  const { jobs, signal, executor } = args;
+  const outcomes: JobOutcome[] = [];
+  const progress = new ProgressTracker(jobs, args.onProgress);
+  const onAbort = () => executor.cancelAll();
+  signal?.addEventListener('abort', onAbort);
+  let next = 0;
+  const finishing: Promise<void>[] = [];
+  const runJob = async (id: number, released: () => void) => {
+    const job = jobs[id];
+    let tj: TranscodeJob | undefined;
+    let outcome: JobOutcome;
+    try {
+      tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
+      const result = await executor.run(tj, { onTime: (t) => progress.time(id, t), onReleased: released });
+      outcome = { job, result };
+      await args.onJobDone(outcome, tj);
+    } finally {
+      // A lane waits for `released`: whatever went wrong, it must come, or the run would hang.
+      released();
+      // Whatever was not published (failed, or a crashed thread's leftovers) is removed now, even if
+      // publishing threw.
+      if (tj) await removeTemps(...tj.outputs.flatMap((o) => [o.temp, o.tagTemp]));
+    }
+    progress.finished(id, outcome.result.outputs.length);
+    outcomes.push(outcome);
+  };
+  // A lane is an ffmpeg slot: it takes the next job as soon as the current one's ffmpeg exits.
+  const lane = async () => {
+    while (next < jobs.length && !signal?.aborted) {
+      const id = next++;
+      await new Promise<void>((released) => { finishing.push(runJob(id, released)); });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(executor.slots, jobs.length) }, lane));
+    await Promise.all(finishing);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  const startedIds = new Set(outcomes.map((o) => o.job));
+  return { outcomes, notStarted: jobs.filter((j) => !startedIds.has(j)) };
+}
