@@ -11,7 +11,7 @@ import { acquireLock, LOCK_NAME } from '../dist/src/store/lock.js';
 import { judgeHolder, procFacts, thisMachine, type LockInfo } from '../dist/src/store/lock-holder.js';
 import { cli, repo, tmp, track, fatalLine } from './helpers.js';
 
-const lockModule = join(repo, 'dist', 'src', 'lock.js');
+const lockModule = join(repo, 'dist', 'src', 'store', 'lock.js');
 const children: ChildProcess[] = [];
 afterEach(() => { for (const c of children.splice(0)) c.kill('SIGKILL'); });
 

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { convertLibrary, type RunResult } from '../run/convert.js';
+import { convertLibrary } from '../run/convert.js';
 import { DEMO_PRESETS, makeDemoLibrary } from '../demo/demo.js';
 import { doctor } from '../ffmpeg/doctor.js';
 import { AudiofanError, isAudiofanError } from '../errors.js';
@@ -15,6 +15,7 @@ import { toolVersion } from '../version.js';
 import { CliLog, wantsStructured, type Stop } from './log.js';
 import { ProgressBar, summaryText } from './render.js';
 import { resolveSettings, toConvertOptions, type Flags } from './settings.js';
+import type { RunResult } from '../model.js';
 
 /** Exit codes: documented in the README. */
 export const EXIT = { ok: 0, someFailed: 1, usage: 2, internal: 70, ioError: 74, locked: 75, interrupted: 130 } as const;

@@ -1,8 +1,7 @@
+import type { ProgressEvent, RunResult } from '../model.js';
 /**
  * What a person at a terminal sees: a one-line progress bar on stderr and a summary table.
  */
-import type { ProgressEvent } from '../run/handle.js';
-import type { RunResult } from '../run/convert.js';
 
 const clock = (s: number) => {
   const t = Math.round(s);

@@ -6,7 +6,7 @@ import { AudiofanError } from '../errors.js';
 import { maxDeleteCheck } from '../plan/delete-guard.js';
 import { DEFAULTS, type ConvertOptions } from '../run/options.js';
 import { FS_PROFILES, parseProfile, type FsProfile } from '../plan/fs-profile.js';
-import { bool, ids, int, objects, oneOf, text, texts, type Check } from '../run/checks.js';
+import { bool, ids, int, objects, oneOf, text, texts, type Check } from '../checks.js';
 
 /** The settings a conversion run takes from the command line, config file and environment. */
 export interface Settings {

@@ -5,27 +5,10 @@
 import { join, resolve, sep } from 'node:path';
 import { collisionKey, type FsProfile } from './fs-profile.js';
 import { mirrorPath, parseLayout, renderLayout } from './layout.js';
-import type { ManifestOutput, ManifestSource } from '../store/manifest.js';
 import type { Preset } from '../presets/presets.js';
-import type { SourceInfo } from '../sources/probe.js';
-import type { GainSet } from '../tagging/loudness.js';
-import { outputRecipe, type OutputFormat, type RecipeContext } from './recipe.js';
-
-/** A lossless source together with where it was found. */
-export interface PlannedSource extends SourceInfo {
-  root: string;
-  rel: string;
-  /** Identity across runs (see source-key.ts): the previous manifest's records are found by it. */
-  key: string;
-}
-
-export type Decision = { action: 'encode' | 'keep'; reason: string };
-
-/** What the decision needs to know about an output file as it is on disk now. */
-export interface OutputState {
-  size: number;
-  mtimeMs: number;
-}
+import { outputRecipe, type RecipeContext } from './recipe.js';
+import type { Decision, ManifestOutput, ManifestSource, OutputState, PlannedJob, PlannedOutput, PlannedSource, SourcePlan } from '../model.js';
+export type { PlannedSource, Decision, OutputState, PlannedOutput, SourcePlan, PlannedJob } from '../model.js';
 
 /**
  * Should this output be (re)made? The first matching rule wins:
@@ -80,40 +63,6 @@ export function outputRelPath(preset: Preset, source: Pick<PlannedSource, 'rel' 
   const rel = naming.layout ? renderLayout(naming.layout, source.tags, naming.profile, preset.extension)
     : mirrorPath(source.rel.split(sep).join('/'), naming.profile, preset.extension);
   return join(preset.id, rel);
-}
-
-export interface PlannedOutput {
-  preset: Preset;
-  /** Relative to the output folder. */
-  rel: string;
-  decision: Decision;
-  args: string[];
-  format: OutputFormat;
-  warnings: string[];
-  /** Why this output cannot be made at its path: another source claims it, or the path is unsafe. */
-  collision?: { code: 'E_OUTPUT_COLLISION' | 'E_OUTPUT_PATH_UNSAFE'; message: string };
-  /** The previous record of this output (same preset and path), when there is one. */
-  previous?: ManifestOutput;
-  /** A file found at the output path and recorded as ours by `audiofan adopt`. */
-  adopted?: ManifestOutput;
-}
-
-export interface SourcePlan {
-  source: PlannedSource;
-  outputs: PlannedOutput[];
-}
-
-/**
- * A unit of work for one worker. encode: one source decoded once into one or more outputs
- * (and measured, when loudness is on); measure: loudness only; retag: tags of existing outputs.
- */
-export interface PlannedJob {
-  kind: 'encode' | 'measure' | 'retag';
-  source: PlannedSource;
-  outputs: PlannedOutput[];
-  measureLoudness: boolean;
-  /** Gains known before the job runs (album gain; for retag, track gain too). */
-  gains?: GainSet;
 }
 
 export function planSources(args: {

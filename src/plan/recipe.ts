@@ -3,16 +3,10 @@
  * prints exactly what a real run executes, and the rules are tested as tables.
  */
 import { containerOf, type Preset } from '../presets/presets.js';
-import type { SourceInfo } from '../sources/probe.js';
 import { canRetag } from '../presets/containers.js';
 import { ffmpegTagArgs } from '../tagging/ffmpeg-tags.js';
-
-export interface OutputFormat {
-  sampleRate: number;
-  channels: number;
-  /** Set when the output is requantised to this many bits. */
-  bitDepth?: number;
-}
+import type { OutputFormat, SourceInfo } from '../model.js';
+export type { OutputFormat } from '../model.js';
 
 /**
  * The output sample rate for a source. Kept when the target allows it; otherwise the

@@ -5,11 +5,11 @@
  */
 import { dirname } from 'node:path';
 import { gatedLoudness, type GainSet, type TrackLoudness } from '../tagging/loudness.js';
-import type { PlannedJob, PlannedOutput, PlannedSource, SourcePlan } from './plan.js';
 import { canRetag, carriesArt } from '../presets/containers.js';
 import { containerOf } from '../presets/presets.js';
 import { tagState } from '../tagging/compose.js';
 import type { Id3Version } from '../tagging/id3v2.js';
+import type { PlannedJob, PlannedOutput, PlannedSource, SourcePlan } from '../model.js';
 
 /** Tracks form an album when they share album and album artist in one folder. */
 export function albumKey(s: PlannedSource): string | undefined {

@@ -3,16 +3,8 @@
  * and every source that is not converted, with the reason. Printed by `--dry-run --json`.
  */
 import type { Orphan } from '../store/orphans.js';
-import type { PlannedJob, SourcePlan } from '../plan/plan.js';
-
-/** One line of the plan: what happens to one output (or source) and why. */
-export interface PlannedAction {
-  action: 'encode' | 'retag' | 'keep' | 'delete' | 'orphan' | 'skip' | 'fail';
-  source: string;
-  preset?: string;
-  path?: string;
-  reason: string;
-}
+import type { PlannedAction, PlannedJob, SourcePlan } from '../model.js';
+export type { PlannedAction } from '../model.js';
 
 /** The run's plan, output by output. */
 export function actionList(plans: SourcePlan[], retags: PlannedJob[], orphans: Orphan[], deleting: boolean,

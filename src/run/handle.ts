@@ -4,31 +4,8 @@
  * iterator created late still sees every event.
  */
 import { EventEmitter } from 'node:events';
-import type { ManifestOutput, ManifestSource, RunSummary } from '../store/manifest.js';
-import type { RunResult } from './convert.js';
-
-export interface ProgressEvent {
-  type: 'progress';
-  outputsDone: number;
-  outputsTotal: number;
-  /** Seconds of source audio converted so far / in all. */
-  audioSecondsDone: number;
-  audioSecondsTotal: number;
-  /** Audio seconds per wall-clock second (× realtime). */
-  speed: number;
-  /** Seconds left at the current speed; undefined until there is a speed. */
-  etaSeconds?: number;
-}
-
-export type RunEvent =
-  | { type: 'start'; outDir: string; presets: string[]; ffmpeg: { path: string; version: string; source: string } }
-  | { type: 'scanned'; files: number; lossless: number; skipped: number; failed: number; ignored: number }
-  | { type: 'planned'; jobs: number; encode: number; keep: number; audioSeconds: number }
-  | { type: 'source'; source: ManifestSource }
-  | { type: 'output'; source: string; output: ManifestOutput }
-  | { type: 'command'; argv: string[] }
-  | ProgressEvent
-  | { type: 'done'; summary: RunSummary; exitCode: number };
+import type { RunEvent, RunResult } from '../model.js';
+export type { ProgressEvent, RunEvent } from '../model.js';
 
 export class LibraryRun extends EventEmitter implements PromiseLike<RunResult>, AsyncIterable<RunEvent> {
   private readonly history: RunEvent[] = [];

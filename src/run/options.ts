@@ -3,20 +3,15 @@
  * and by the CLI, so a bad value gets the same message whichever way it arrives.
  */
 import { availableParallelism } from 'node:os';
-import { bool, int, objects, oneOf, text, texts, type Check } from './checks.js';
+import { bool, int, objects, oneOf, text, texts, type Check } from '../checks.js';
 import { AudiofanError } from '../errors.js';
 import { parseProfile, type FsProfile } from '../plan/fs-profile.js';
 import { parseLayout } from '../plan/layout.js';
 import { maxDeleteCheck, parseMaxDelete, type MaxDelete } from '../plan/delete-guard.js';
 import type { ExecutorFactory } from '../transcode/executor.js';
 
-/** The subset of pino's logger interface audiofan calls (pino loggers satisfy it). */
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import type { Logger } from '../model.js';
+export type { Logger } from '../model.js';
 
 export interface ConvertOptions {
   /** Source folders, walked recursively. Required. */

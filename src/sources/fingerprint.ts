@@ -6,8 +6,8 @@
  */
 import { open } from 'node:fs/promises';
 import { ffmpegStdout } from '../ffmpeg/adapter.js';
-import type { Logger } from '../run/options.js';
-import type { PlannedSource } from '../plan/plan.js';
+import type { Logger } from '../model.js';
+import type { PlannedSource } from '../model.js';
 
 /**
  * "flac-md5:<hex>": the MD5 of the decoded audio that FLAC encoders store in STREAMINFO (always the

@@ -4,11 +4,10 @@
  */
 import { dirname } from 'node:path';
 import { folderImagesFromScan } from './art.js';
-import type { ManifestSource } from '../store/manifest.js';
-import type { PlannedSource } from '../plan/plan.js';
 import { probeFile, type FolderImageCache, type ProbeResult } from './probe.js';
 import { statOrUndefined, type ScannedFile } from './scan.js';
 import { sourceKey } from './source-key.js';
+import type { ManifestSource, PlannedSource } from '../model.js';
 
 export type Probed = { file: ScannedFile; result: ProbeResult; reused: boolean };
 

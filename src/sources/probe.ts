@@ -12,31 +12,8 @@ import type { ErrorCode } from '../errors.js';
 import { streamInfoFingerprint } from './fingerprint.js';
 import { readAudioMetadata, UNSUPPORTED_EXT } from './read-metadata.js';
 import { sourceTagEntries } from '../tagging/source-tags.js';
-import type { TagEntries } from '../tagging/vorbis-comment.js';
-
-export interface SourceAudio {
-  container: string;
-  codec: string;
-  sampleRate: number;
-  bitsPerSample?: number;
-  channels: number;
-  /** Seconds, from the file's own headers. */
-  duration?: number;
-}
-
-/** A lossless source ready to be planned. */
-export interface SourceInfo extends SourceAudio {
-  path: string;
-  size: number;
-  mtimeMs: number;
-  /** Every tag, as canonical [KEY, value] entries (see tagging/source-tags.ts). */
-  tags: TagEntries;
-  /** The front cover: an embedded picture or a folder image. */
-  cover?: CoverRef;
-  /** Identifies the audio independently of tags (see fingerprint.ts); set later for non-FLAC files. */
-  fingerprint?: string;
-  warnings: string[];
-}
+import type { SourceAudio, SourceInfo } from '../model.js';
+export type { SourceAudio, SourceInfo } from '../model.js';
 
 export type ProbeResult =
   | { kind: 'lossless'; source: SourceInfo }

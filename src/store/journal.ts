@@ -3,11 +3,11 @@
  * synced as an output is moved into place, so a run killed with SIGKILL loses at most the outputs
  * in flight; the next run folds the journal into the last manifest before deciding anything.
  */
-import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AudiofanError } from '../errors.js';
 import { writeFailure } from './io-errors.js';
-import type { ManifestOutput, ManifestSource } from './manifest.js';
+import type { ManifestOutput, ManifestSource } from '../model.js';
 
 export const JOURNAL_NAME = '.audiofan-journal.ndjson';
 
@@ -20,6 +20,8 @@ export interface JournalEntry {
 export class Journal {
   /** Bytes of whole, synced lines. */
   private size: number;
+  /** Publishes, one after another. */
+  private chain: Promise<void> = Promise.resolve();
 
   private constructor(private readonly fh: FileHandle, readonly path: string, size: number) {
     this.size = size;
@@ -48,6 +50,25 @@ export class Journal {
       const f = writeFailure(e, this.path, 'cannot record a finished output in the journal');
       throw new AudiofanError(f.code, f.message, { file: this.path, cause: e });
     }
+  }
+
+  /**
+   * Write-ahead publishing: record the finished output (synced), then rename it from its temporary
+   * name into place, so a kill can never leave a file at a final path that no record knows. One after
+   * another; one that fails (a full disk) fails only its own output, with the append's own code.
+   */
+  publish(entry: JournalEntry, temp: string, final: string): Promise<void> {
+    const done = this.chain.then(async () => {
+      await this.append(entry);
+      await rename(temp, final);
+    });
+    this.chain = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Resolves once every publish asked for so far has settled. */
+  settled(): Promise<void> {
+    return this.chain;
   }
 
   /** Close and delete: called once the manifest that contains every entry has been written. */

@@ -3,7 +3,7 @@
  * ours, what is up to date), so a damaged or foreign file stops the run instead of crashing or misleading it.
  */
 import { isAbsolute } from 'node:path';
-import { show } from '../run/checks.js';
+import { show } from '../checks.js';
 
 type Problem = string | undefined;
 type Obj = Record<string, unknown>;

@@ -4,8 +4,7 @@
 import { ErrorCodes, type ErrorCode } from '../errors.js';
 import type { OutputResult } from '../transcode/job.js';
 import type { TrackLoudness } from '../tagging/loudness.js';
-import type { ManifestOutput, ManifestSource } from './manifest.js';
-import type { PlannedOutput, SourcePlan } from '../plan/plan.js';
+import type { ManifestOutput, ManifestSource, PlannedOutput, SourcePlan } from '../model.js';
 
 /** An output entry after its tags were rewritten. */
 export function mergeRetag(base: ManifestOutput, rt: OutputResult): ManifestOutput {

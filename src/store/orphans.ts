@@ -6,9 +6,8 @@
  */
 import { rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import type { ManifestOutput, ManifestSource } from './manifest.js';
 import type { OutputFolder } from './contain.js';
-import type { SourcePlan } from '../plan/plan.js';
+import type { ManifestOutput, ManifestSource, SourcePlan } from '../model.js';
 
 export interface Orphan {
   /** The source's path as last recorded (for messages). */

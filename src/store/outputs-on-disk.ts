@@ -6,11 +6,10 @@
 import { lstatSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { OutputFolder } from './contain.js';
-import { durationTolerance } from '../transcode/job.js';
-import type { ManifestOutput, ManifestSource } from './manifest.js';
-import type { OutputState, PlannedOutput, SourcePlan } from '../plan/plan.js';
+import { durationTolerance } from '../tolerances.js';
 import { containerOf } from '../presets/presets.js';
 import { readAudioMetadata } from '../sources/read-metadata.js';
+import type { ManifestOutput, ManifestSource, OutputState, PlannedOutput, SourcePlan } from '../model.js';
 
 /** Stat the outputs the previous manifest knows, keyed by path relative to the output folder. */
 export function statOutputs(outDir: string, previous: Map<string, ManifestSource>, presetIds: string[]): Map<string, OutputState> {

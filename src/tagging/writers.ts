@@ -4,7 +4,7 @@
  * file at `dest` from `src` (the caller renames it into place), so a tag write is as atomic as an
  * encode. Code asks a writer what it can do; it never tests writer names.
  */
-import { id3Frames } from './compose.js';
+import { id3Frames } from './id3-frames.js';
 import { writeFlacTags } from './flac-file.js';
 import type { Id3Version } from './id3v2.js';
 import { writeMp3Tags } from './mp3-file.js';

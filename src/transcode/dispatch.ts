@@ -5,13 +5,12 @@
 import { join } from 'node:path';
 import { removeTemps, tempPathFor } from '../store/atomic.js';
 import type { TranscodeJob, TranscodeResult } from './job.js';
-import type { ProgressEvent } from '../run/handle.js';
-import type { PlannedJob } from '../plan/plan.js';
 import type { Executor } from './executor.js';
 import { ProgressTracker } from './progress.js';
 import { carriesArt } from '../presets/containers.js';
 import { containerOf } from '../presets/presets.js';
 import type { Id3Version } from '../tagging/id3v2.js';
+import type { PlannedJob, ProgressEvent } from '../model.js';
 
 export interface JobOutcome {
   job: PlannedJob;

@@ -2,6 +2,7 @@
  * The contract between the coordinator and a transcode worker: plain data both ways, because
  * anything crossing a thread boundary is structured-cloned (errors lose their class and code).
  */
+export { durationTolerance, truncationSlack } from '../tolerances.js';
 import type { CoverRef } from '../sources/art.js';
 import type { ErrorCode } from '../errors.js';
 import type { CommandSpec } from '../ffmpeg/adapter.js';
@@ -88,16 +89,6 @@ export interface TranscodeResult {
  * (progress), released (ffmpeg has exited: the next job may start while this one is checked and tagged).
  */
 export type PortMessage = { type: 'cancel' } | { type: 'time'; seconds: number } | { type: 'released' };
-
-/** How far an output's duration may differ from the decoded audio (encoder delay and padding). */
-export function durationTolerance(seconds: number): number {
-  return 0.15 + seconds * 0.002;
-}
-
-/** A source is truncated when it decodes to this much less than its header promises. */
-export function truncationSlack(seconds: number): number {
-  return Math.max(0.5, seconds * 0.02);
-}
 
 /**
  * The one ffmpeg command for a job: the source decoded once, each output written to its temp

@@ -1,10 +1,9 @@
+import type { PlannedJob, ProgressEvent } from '../model.js';
 /**
  * Progress of a batch of jobs, in source-audio seconds (what "× realtime" and the ETA are made of) and
  * in outputs. A job that makes k of a source's n outputs counts k/n of the source; retag jobs decode
  * nothing and count only as files. Reports are throttled to four a second.
  */
-import type { ProgressEvent } from '../run/handle.js';
-import type { PlannedJob } from '../plan/plan.js';
 
 export class ProgressTracker {
   private readonly perSource = new Map<string, number>();

@@ -1,0 +1,111 @@
+/**
+ * What the coordinator's stages hand each other: the run (options, presets, ffmpeg, output folder,
+ * events), the previous records, what was found, the plan, and what the jobs produced.
+ */
+import { statSync } from 'node:fs';
+import { OutputFolder } from '../store/contain.js';
+import { type DeleteVerdict } from '../plan/delete-guard.js';
+import type { Executor } from '../transcode/executor.js';
+import { localPool } from '../transcode/local-pool.js';
+import { type FfmpegInfo } from '../ffmpeg/adapter.js';
+import { type OutputResult } from '../transcode/job.js';
+import { Journal } from '../store/journal.js';
+import type { TrackLoudness } from '../tagging/loudness.js';
+import { type ResolvedOptions } from './options.js';
+import { type Orphan } from '../store/orphans.js';
+import { type Preset } from '../presets/presets.js';
+import { gainsBySource } from '../plan/reconcile.js';
+import { type ScanResult } from '../sources/scan.js';
+import { type Probed } from '../sources/probe-all.js';
+import type { Manifest, ManifestOutput, ManifestSource, PlannedJob, PlannedOutput, PlannedSource, RunEvent, SourcePlan } from '../model.js';
+
+/** What every stage reads: resolved options, presets, ffmpeg, the output folder, and the event sink. */
+export interface Run {
+  o: ResolvedOptions;
+  startedAt: Date;
+  presets: Preset[];
+  ffmpeg: { path: string; version: string; source: string };
+  info: FfmpegInfo;
+  outDir: string;
+  emit: (ev: RunEvent) => void;
+  journal?: Journal;
+  executor?: Executor;
+}
+
+/** The previous run's records, by source key, with an interrupted run's journal folded in. */
+export interface Records {
+  previous: Map<string, ManifestSource>;
+  prevManifest?: Manifest;
+  folded: number;
+  sweptTemps: string[];
+  /** Null for a dry run of a folder that does not exist yet. */
+  folder?: OutputFolder;
+}
+
+/** What the sources are: the walk, each file probed (or its record reused), lossless ones fingerprinted. */
+export interface Found {
+  scan: ScanResult;
+  probed: Probed[];
+  sources: PlannedSource[];
+  notLossless: Probed[];
+  ignored: number;
+}
+
+/** The run's plan: each output's decision, orphans, loudness already known, and the jobs to run. */
+export interface Plan {
+  plans: SourcePlan[];
+  orphans: Orphan[];
+  loudness: Map<string, TrackLoudness>;
+  jobs: PlannedJob[];
+  provisional: ReturnType<typeof gainsBySource>;
+  tagSettings: { id3Version: 3 | 4; loudness: boolean; artMaxSize?: number };
+  /** Outputs kept although another ffmpeg version made them. */
+  encoderChanged: PlannedOutput[];
+  /** A source key lies where the scan could not look: its record is kept as it was. */
+  unknown: (key: string) => boolean;
+}
+
+/** What the encode and retag stages produced, by output key. */
+export interface Results {
+  encoded: Map<string, OutputResult & { elapsedMs: number }>;
+  retagged: Map<string, OutputResult>;
+  retagJobs: PlannedJob[];
+  decoded: Map<string, number>;
+  commands: string[][];
+  interrupted: boolean;
+}
+
+/** What the delete stage did. */
+export interface Deletion {
+  removed: Set<string>;
+  verdict: DeleteVerdict;
+}
+
+export function jobSettings(run: Run, plan: Plan) {
+  const { o } = run;
+  return { executor: executorOf(run), outDir: run.outDir, ffmpegPath: run.ffmpeg.path, killGraceMs: o.killGraceMs,
+    tagOptions: plan.tagSettings, signal: o.signal, onProgress: run.emit };
+}
+
+/** One executor per run, made when the first job needs it (a no-op run starts no threads). */
+export function executorOf(run: Run): Executor {
+  run.executor ??= (run.o.executor ?? localPool)(run.o.jobs);
+  return run.executor;
+}
+
+/** One event and one log line per output that was made, retagged, or could not be. */
+export function report(run: Run, source: string, entry: ManifestOutput) {
+  run.emit({ type: 'output', source, output: entry });
+  const fields = { event: 'output', source, preset: entry.preset, path: entry.path, status: entry.status, action: entry.action, reason: entry.reason,
+    ...(entry.code ? { code: entry.code, error: entry.message } : { size: entry.size, bitrate: entry.bitrate }), elapsedMs: entry.elapsedMs ?? 0 };
+  if (entry.status === 'ok') run.o.logger.info(fields, `${entry.preset}: ${entry.path}`);
+  else run.o.logger.error(fields, entry.message ?? 'failed');
+}
+
+export function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
