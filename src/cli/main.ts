@@ -3,7 +3,7 @@
  * is here and in bin/; everything it does goes through the library.
  */
 import { resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { convertLibrary } from '../run/convert.js';
 import { DEMO_PRESETS, makeDemoLibrary } from '../demo/demo.js';
 import { doctor } from '../ffmpeg/doctor.js';
@@ -15,6 +15,7 @@ import { toolVersion } from '../version.js';
 import { CliLog, wantsStructured, type Stop } from './log.js';
 import { ProgressBar, summaryText } from './render.js';
 import { resolveSettings, toConvertOptions, type Flags } from './settings.js';
+import { CLI_FLAGS, OPTIONS, type OptionSpec } from '../run/option-table.js';
 import type { RunResult } from '../model.js';
 
 /** Exit codes: documented in the README. */
@@ -37,9 +38,24 @@ Examples:
 
 Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 74 the manifest could
 not be written, 75 output folder in use by another run (try later), 130 interrupted, 70 a bug.
-Environment: FFMPEG_PATH, AUDIOFAN_PRESETS, AUDIOFAN_JOBS, AUDIOFAN_PRESETS_DIR, AUDIOFAN_CONFIG.`;
+Environment: ${[...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)].flatMap((s: OptionSpec) => (s.env ? [s.env] : [])).join(', ')}.`;
 
-interface RunFlags extends Flags { dryRun?: boolean; json?: boolean; quiet?: boolean; create?: boolean; delete?: boolean; adopt?: boolean }
+/** commander's attributes for the table's flags, and the CLI's own. */
+type RunFlags = Flags & { dryRun?: boolean; json?: boolean; quiet?: boolean; adopt?: boolean };
+
+/** A commander option from a row of the option table. */
+function optionFor(spec: OptionSpec): Option {
+  const help = spec.help.replace(/`/g, '').replace(/ \(see \[.*?\]\(#.*?\)\)/, '')
+    + (spec.defaultText && !spec.negate ? ` (default: ${spec.defaultText.replace(/`/g, '')})` : '') + (spec.env ? ` [${spec.env}]` : '');
+  const o = new Option(spec.flag!, help);
+  if (spec.repeat) o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+  return o;
+}
+
+/** Presets a config file defines inline, for the presets and doctor commands. */
+function inlinePresets(s: { extraPresets?: unknown[] }) {
+  return (s.extraPresets ?? []).map((data, i) => ({ data, origin: `config definePresets[${i}]` }));
+}
 
 /** The exit code for an error that stopped a run, decided by its code, never its message. */
 export function exitCodeFor(e: unknown): number {
@@ -86,8 +102,8 @@ async function runConversion(io: Io, log: CliLog, flags: RunFlags, sources: stri
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const run = convertLibrary({ ...toConvertOptions(settings, sources), dryRun: flags.dryRun, create: flags.create ?? overrides.create,
-      delete: flags.delete, adopt: overrides.adopt, logger: log.forRun(flags.quiet), signal: controller.signal });
+    const run = convertLibrary({ ...toConvertOptions(settings, sources), ...(overrides.adopt ? { adopt: true } : {}),
+      logger: log.forRun(flags.quiet), signal: controller.signal });
     if (bar) run.on('progress', (p) => bar.update(p));
     const result = await run;
     bar?.done();
@@ -112,27 +128,9 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
     .description('Convert your lossless music library into tagged FLAC, MP3 and Opus copies, redoing only what changed.')
     .version(toolVersion(), '-V, --version')
     .argument('[sources...]', 'lossless source folders (walked recursively)')
-    .option('-o, --output <dir>', 'output folder; outputs go to <dir>/<preset>/<source path>')
-    .option('-p, --presets <ids>', 'comma-separated preset ids (see "audiofan presets")', undefined)
-    .option('-j, --jobs <n>', 'ffmpeg processes at once (default: CPU count)')
-    .option('--dry-run', 'print the exact ffmpeg commands that would run; write nothing')
-    .option('--json', 'NDJSON logs on stderr even on a terminal (dry-run: the plan as JSON on stdout)')
-    .option('-q, --quiet', 'no progress bar or summary; logs only warnings and errors')
-    .option('--force', 're-encode every output even when up to date (and replace files audiofan did not make)')
-    .option('--create', 'create the output folder if it does not exist (default: refuse, it may be an unmounted disk)')
-    .option('--delete', 'delete outputs whose source is gone or no longer selected, then empty folders (only files audiofan made)')
-    .option('--max-delete <n>', 'with --delete: delete at most N orphaned outputs, or N% of the outputs (default 10%, and never all)')
-    .option('--reencode-on-encoder-change', 're-encode outputs made by another ffmpeg version (default: keep them and report it)')
-    .option('--config <file>', 'JSON config file (keys: output, presets, jobs, presetDirs, definePresets, ffmpeg, followSymlinks, id3v2, loudness, artMaxSize, layout, fsProfile)')
-    .option('--presets-dir <dir...>', 'extra folder(s) of preset *.json files; same id overrides a built-in')
-    .option('--ffmpeg <path>', 'ffmpeg binary to use (else FFMPEG_PATH, ffmpeg-static, PATH, @ffmpeg-installer)')
-    .option('--follow-symlinks', 'follow symbolic links to folders while scanning')
-    .option('--id3v2 <version>', 'ID3v2 version for MP3 tags: 4 (default) or 3 for old players')
-    .option('--no-loudness', 'do not measure loudness or write ReplayGain / R128 tags')
-    .option('--art-max-size <px>', 'scale covers larger than this (either side) down to fit, as JPEG')
-    .option('--layout <template>', 'name outputs from tags, e.g. "{albumartist|artist|Unknown Artist}/{album}/{disc}-{track:02} {title}"')
-    .option('--fs-profile <name>', 'make names valid on: universal (default), posix, fat32, exfat, ntfs, android')
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', EXAMPLES);
+  for (const spec of [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)] as OptionSpec[]) if (spec.flag) program.addOption(optionFor(spec));
+  program
     .action(async (sources: string[], flags: RunFlags) => {
       if (!sources.length) {
         if (!log.structured) program.outputHelp({ error: true });
@@ -151,12 +149,12 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
   program.command('presets')
     .description('list the presets, built-in and your own, with a one-line description each')
     .option('--json', 'as JSON')
-    .option('--presets-dir <dir...>', 'extra folder(s) of preset files')
+    .addOption(optionFor(OPTIONS.presetDirs))
     .action((own: { json?: boolean; presetsDir?: string[] }) => {
       // Commander gives options the root also defines to the root, wherever they stand.
       const flags = { ...program.opts<RunFlags>(), ...own };
       const s = resolveSettings({ presetsDir: flags.presetsDir, config: flags.config }, io.env);
-      const all = [...loadPresets({ dirs: s.presetDirs }).values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+      const all = [...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
       if (flags.json) io.stdout.write(JSON.stringify(all, null, 2) + '\n');
       else {
         const w = Math.max(...all.map((p) => p.id.length));
@@ -168,11 +166,11 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
   program.command('doctor')
     .description('show which ffmpeg is used, where it came from, its version and whether it has the encoders needed')
     .option('--json', 'as JSON')
-    .option('--ffmpeg <path>', 'check this binary')
+    .addOption(optionFor(OPTIONS.ffmpegPath))
     .action(async (own: { json?: boolean; ffmpeg?: string }) => {
       const flags = { ...program.opts<RunFlags>(), ...own };
-      const s = resolveSettings({ ffmpeg: flags.ffmpeg, config: flags.config, presetsDir: flags.presetsDir }, io.env);
-      const report = await doctor([...loadPresets({ dirs: s.presetDirs }).values()], s.ffmpegPath);
+      const s = resolveSettings({ ffmpeg: flags.ffmpeg, config: flags.config, presetsDir: (flags as RunFlags).presetsDir }, io.env);
+      const report = await doctor([...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()], s.ffmpegPath);
       if (flags.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
         const f = report.ffmpeg;
@@ -190,7 +188,7 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
     .argument('[dir]', 'where to put it', 'audiofan-demo')
     .action(async (dir: string) => {
       const root = program.opts<RunFlags>();
-      const ffmpegPath = locateFfmpeg(root.ffmpeg, io.env).path;
+      const ffmpegPath = locateFfmpeg(root.ffmpeg as string | undefined, io.env).path;
       const demo = await makeDemoLibrary(resolve(dir), ffmpegPath);
       io.stdout.write(`Demo library: ${demo.library}\n`);
       const { code, result } = await runConversion(io, log, root, [demo.library], { output: demo.output, presets: DEMO_PRESETS.join(','), create: true });
