@@ -25,7 +25,7 @@ import { probeFile } from '../dist/src/sources/probe.js';
 import { scanSources } from '../dist/src/sources/scan.js';
 import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
 
-const exec = promisify(execFile);
+const _exec = promisify(execFile);
 const here = new URL('.', import.meta.url).pathname;
 const { values: a } = parseArgs({ options: {
   corpus: { type: 'string' }, tracks: { type: 'string', default: '24' }, seconds: { type: 'string', default: '60' },

@@ -24,12 +24,6 @@ export const texts: Check = (v) => {
   return i < 0 ? undefined : `expected a list of strings, but item ${i} is ${show(v[i])}`;
 };
 
-/** At least one id: a list of strings, or one string of comma-separated ids. */
-export const ids: Check = (v) => {
-  if (typeof v === 'string') return v.split(',').some((s) => s.trim()) ? undefined : `expected at least one id, got ${show(v)}`;
-  return texts(v) ?? ((v as unknown[]).length ? undefined : 'expected at least one id, got an empty list');
-};
-
 /** A list of JSON objects (not null, not arrays). */
 export const objects: Check = (v) => {
   if (!Array.isArray(v)) return `expected a list of objects, got ${show(v)}`;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, readFile, rename, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';

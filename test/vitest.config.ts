@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { reporters } from './reporters.js';
 
 // Kept under test/ so the top level holds only the folders the project layout names.
 export default defineConfig({
@@ -11,5 +12,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    ...reporters('e2e'),
   },
 });

@@ -125,7 +125,7 @@ async function tagAt(o: JobOutput, from: string, tags: TagInput, gains: GainSet,
 /** Read an output back, check it holds all the decoded audio, tag it and move it into place. */
 async function finishOutput(job: TranscodeJob, o: JobOutput, decoded: number, gains: GainSet, cover: Picture | undefined): Promise<OutputResult> {
   const fail = (code: OutputResult['code'], message: string): OutputResult => ({ key: o.key, status: 'failed', code, message });
-  let meta;
+  let meta: Awaited<ReturnType<typeof readAudioMetadata>>;
   try {
     meta = await readAudioMetadata(o.temp, { skipCovers: true });
   } catch (e) {

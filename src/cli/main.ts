@@ -108,7 +108,7 @@ async function runConversion(io: Io, log: CliLog, flags: RunFlags, sources: stri
     const result = await run;
     bar?.done();
     if (flags.dryRun) {
-      if (flags.json) io.stdout.write(JSON.stringify({ plan: result.actions, commands: result.commands, sources: result.sources }, null, 2) + '\n');
+      if (flags.json) io.stdout.write(`${JSON.stringify({ plan: result.actions, commands: result.commands, sources: result.sources }, null, 2)}\n`);
       else io.stdout.write(result.commands.map((c) => shellQuote(c)).join('\n') + (result.commands.length ? '\n' : '# nothing to do: every output is up to date\n'));
     } else if (tty && !flags.quiet) io.stdout.write(summaryText(result));
     return { code: result.exitCode, result };
@@ -155,10 +155,10 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       const flags = { ...program.opts<RunFlags>(), ...own };
       const s = resolveSettings({ presetsDir: flags.presetsDir, config: flags.config }, io.env);
       const all = [...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-      if (flags.json) io.stdout.write(JSON.stringify(all, null, 2) + '\n');
+      if (flags.json) io.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
       else {
         const w = Math.max(...all.map((p) => p.id.length));
-        io.stdout.write(all.map((p) => `${p.id.padEnd(w)}  ${p.description}`).join('\n') + '\n');
+        io.stdout.write(`${all.map((p) => `${p.id.padEnd(w)}  ${p.description}`).join('\n')}\n`);
       }
       setCode(EXIT.ok);
     });
@@ -171,14 +171,14 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       const flags = { ...program.opts<RunFlags>(), ...own };
       const s = resolveSettings({ ffmpeg: flags.ffmpeg, config: flags.config, presetsDir: (flags as RunFlags).presetsDir }, io.env);
       const report = await doctor([...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()], s.ffmpegPath);
-      if (flags.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         const f = report.ffmpeg;
         const lines = f ? [`ffmpeg:   ${f.path}`, `found via: ${f.source}${f.passedOver.length ? ` (passed over: ${f.passedOver.join('; ')})` : ''}`,
           `version:  ${f.version}`, `libsoxr:  ${f.soxr ? 'yes' : 'no'}`, '',
           ...report.requirements.map((r) => `  ${r.present ? 'ok     ' : 'MISSING'}  ${r.kind.padEnd(7)} ${r.name.padEnd(12)} ${r.neededBy.join(', ')}`), ''] : [];
         lines.push(report.problems.length ? `Problems:\n${report.problems.map((p) => `  - ${p}`).join('\n')}` : 'Everything needed is present.');
-        io.stdout.write(lines.join('\n') + '\n');
+        io.stdout.write(`${lines.join('\n')}\n`);
       }
       setCode(report.ok ? EXIT.ok : EXIT.usage);
     });

@@ -71,5 +71,5 @@ export function summaryText(r: RunResult): string {
   if (m.orphansDeleted) lines.push(`${m.orphansDeleted} orphaned output(s) deleted.`);
   if (r.manifestPath) lines.push(`Manifest: ${r.manifestPath}`);
   if (r.interrupted) lines.push('Interrupted: finished outputs are kept and recorded; run again to do the rest.');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { AudiofanError } from '../errors.js';
 import type { ConvertOptions } from '../run/options.js';
-import { configKey, flagAttribute, idList, longFlag, OPTIONS, type OptionKey, type OptionSpec } from '../run/option-table.js';
+import { configKey, flagAttribute, longFlag, OPTIONS, type OptionKey, type OptionSpec } from '../run/option-table.js';
 
 /** A config file: an object whose keys are the option table's config keys (see option-table.ts). */
 export type ConfigFile = Record<string, unknown>;
@@ -61,7 +61,8 @@ function readConfig(file: string): ConfigFile {
   const unknown = Object.keys(data).filter((k) => !known.includes(k) && k !== '$schema');
   if (unknown.length) throw configError(file, `unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   for (const [key, value] of Object.entries(data)) {
-    const why = key === '$schema' ? undefined : CONFIG_KEYS.get(key)![1].check(value);
+    const spec = key === '$schema' ? undefined : CONFIG_KEYS.get(key)![1];
+    const why = spec?.check(typeof value === 'string' && spec.configText && spec.fromText ? spec.fromText(value) : value);
     if (why) throw configError(file, `"${key}": ${why}`);
   }
   return data as ConfigFile;
@@ -82,7 +83,8 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
     const layers: unknown[] = [];
     const c = configKey(key, spec);
     // Config values were checked by readConfig; comma-separated ids are lists.
-    if (c !== undefined && cfg[c] !== undefined) layers.push(key === 'presets' ? idList(cfg[c] as string | string[]) : cfg[c]);
+    const fromConfig = c === undefined ? undefined : cfg[c];
+    if (fromConfig !== undefined) layers.push(typeof fromConfig === 'string' && spec.configText && spec.fromText ? spec.fromText(fromConfig) : fromConfig);
     if (spec.env && env[spec.env]) layers.push(fromText(spec, env[spec.env]!, spec.env));
     const given = spec.flag ? flags[flagAttribute(spec.flag)] : undefined;
     // commander gives a --no-x flag's option true unless the flag is there.

@@ -24,7 +24,7 @@ export async function doctor(presets: Preset[], ffmpegPath?: string): Promise<Do
     if (!isAudiofanError(e)) throw e;
     return { ok: false, requirements: [], problems: [e.message] };
   }
-  let info;
+  let info: Awaited<ReturnType<typeof inspectFfmpeg>>;
   try {
     info = await inspectFfmpeg(located.path);
   } catch (e) {

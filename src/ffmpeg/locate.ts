@@ -15,7 +15,9 @@ export interface LocatedFfmpeg {
 
 function isExecutable(file: string): boolean {
   try {
-    return statSync(file).isFile() && (accessSync(file, constants.X_OK), true);
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, constants.X_OK);
+    return true;
   } catch {
     return false;
   }

@@ -29,7 +29,7 @@ export function parseLayout(template: string): Part[][] {
   return template.split('/').filter((c, i, all) => c !== '' || (i > 0 && i < all.length - 1)).map((component) => {
     const parts: Part[] = [];
     const re = /\{([^{}]*)\}|([^{}]+)|([{}])/g;
-    for (let m; (m = re.exec(component));) {
+    for (let m = re.exec(component); m; m = re.exec(component)) {
       if (m[3]) throw new AudiofanError('E_USAGE', `layout "${template}": unbalanced "${m[3]}" in "${component}"`);
       if (m[2]) { parts.push({ text: m[2] }); continue; }
       const [spec, padSpec] = m[1].split(':');
@@ -42,7 +42,7 @@ export function parseLayout(template: string): Part[][] {
   });
 }
 
-function valueOf(name: string, tags: TagEntries, isLast: boolean): string | undefined {
+function tagValue(name: string, tags: TagEntries, isLast: boolean): string | undefined {
   const get = (k: string) => {
     const all = tags.filter(([key]) => key === k).map(([, v]) => v).filter((v) => v.trim() !== '');
     return all.length ? all.join(', ') : undefined;
@@ -63,7 +63,7 @@ export function renderLayout(layout: Part[][], tags: TagEntries, profile: FsProf
       if (p.text !== undefined) return p.text;
       const alts = p.alternatives!;
       let v: string | undefined;
-      for (let i = 0; i < alts.length && v === undefined; i++) v = valueOf(alts[i], tags, i === alts.length - 1 && alts.length > 1);
+      for (let i = 0; i < alts.length && v === undefined; i++) v = tagValue(alts[i], tags, i === alts.length - 1 && alts.length > 1);
       v ??= '';
       return p.pad && /^\d+$/.test(v) ? v.padStart(p.pad, '0') : v;
     }).join('');

@@ -4,7 +4,7 @@
  */
 import { join, resolve, sep } from 'node:path';
 import { collisionKey, type FsProfile } from './fs-profile.js';
-import { mirrorPath, parseLayout, renderLayout } from './layout.js';
+import { mirrorPath, type parseLayout, renderLayout } from './layout.js';
 import type { Preset } from '../presets/presets.js';
 import { outputRecipe, type RecipeContext } from './recipe.js';
 import type { Decision, ManifestOutput, ManifestSource, OutputState, PlannedJob, PlannedOutput, PlannedSource, SourcePlan } from '../model.js';
@@ -131,7 +131,9 @@ export function groupJobs(plans: SourcePlan[], workers: number, needsLoudness: (
     if (p.outputs.length === 0) return [{ kind: 'measure', source: p.source, outputs: [], measureLoudness: true }];
     const parts = Math.min(split, p.outputs.length);
     const groups: PlannedOutput[][] = Array.from({ length: parts }, () => []);
-    p.outputs.forEach((o, i) => groups[i % parts].push(o));
+    p.outputs.forEach((o, i) => {
+      groups[i % parts].push(o);
+    });
     return groups.map((outputs, i) => ({ kind: 'encode', source: p.source, outputs, measureLoudness: measure && i === 0 }));
   });
 }

@@ -3,20 +3,20 @@
  * events), the previous records, what was found, the plan, and what the jobs produced.
  */
 import { statSync } from 'node:fs';
-import { OutputFolder } from '../store/contain.js';
-import { type DeleteVerdict } from '../plan/delete-guard.js';
+import type { OutputFolder } from '../store/contain.js';
+import type { DeleteVerdict } from '../plan/delete-guard.js';
 import type { Executor } from '../transcode/executor.js';
 import { localPool } from '../transcode/local-pool.js';
-import { type FfmpegInfo } from '../ffmpeg/adapter.js';
-import { type OutputResult } from '../transcode/job.js';
-import { Journal } from '../store/journal.js';
+import type { FfmpegInfo } from '../ffmpeg/adapter.js';
+import type { OutputResult } from '../transcode/job.js';
+import type { Journal } from '../store/journal.js';
 import type { TrackLoudness } from '../tagging/loudness.js';
-import { type ResolvedOptions } from './options.js';
-import { type Orphan } from '../store/orphans.js';
-import { type Preset } from '../presets/presets.js';
-import { gainsBySource } from '../plan/reconcile.js';
-import { type ScanResult } from '../sources/scan.js';
-import { type Probed } from '../sources/probe-all.js';
+import type { ResolvedOptions } from './options.js';
+import type { Orphan } from '../store/orphans.js';
+import type { Preset } from '../presets/presets.js';
+import type { gainsBySource } from '../plan/reconcile.js';
+import type { ScanResult } from '../sources/scan.js';
+import type { Probed } from '../sources/probe-all.js';
 import type { Manifest, ManifestOutput, ManifestSource, PlannedJob, PlannedOutput, PlannedSource, RunEvent, SourcePlan } from '../model.js';
 
 /** What every stage reads: resolved options, presets, ffmpeg, the output folder, and the event sink. */

@@ -6,7 +6,7 @@
  */
 import { LibraryRun } from './handle.js';
 import { acquireLock } from '../store/lock.js';
-import { type ConvertOptions } from './options.js';
+import type { ConvertOptions } from './options.js';
 import type { RunEvent, RunResult } from '../model.js';
 import { discover } from './discover.js';
 import { encode } from './encode.js';

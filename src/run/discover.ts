@@ -4,7 +4,7 @@
 import { fingerprintAll } from '../sources/fingerprint.js';
 import { blocksDeletion, scanSources } from '../sources/scan.js';
 import { probeAll, toPlanned } from '../sources/probe-all.js';
-import { type Found, type Records, type Run } from './context.js';
+import type { Found, Records, Run } from './context.js';
 
 /** Stage 3: walk the sources, probe every file, fingerprint the lossless ones. */
 export async function discover(run: Run, records: Records): Promise<Found> {

@@ -48,8 +48,8 @@ export async function encode(run: Run, records: Records, plan: Plan): Promise<Re
  */
 export async function publish(run: Run, records: Records, plan: Plan, res: Results, source: PlannedSource, entry: ManifestOutput,
   out: TranscodeJob['outputs'][number]): Promise<ManifestOutput> {
-  const escape = records.folder?.escape(entry.path);
-  if (escape) return { ...entry, status: 'failed', action: 'none', code: 'E_OUTPUT_PATH_UNSAFE', message: `${out.final}: not moved into place: ${escape}` };
+  const outside = records.folder?.outside(entry.path);
+  if (outside) return { ...entry, status: 'failed', action: 'none', code: 'E_OUTPUT_PATH_UNSAFE', message: `${out.final}: not moved into place: ${outside}` };
   if (!run.journal) return entry; // a dry run publishes nothing
   const { outputs: _o, ...facts } = sourceEntry({ source, outputs: [] }, res.decoded.get(source.path), plan.loudness.get(source.path), () => entry);
   try {

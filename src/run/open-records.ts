@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { sweepStaleTemps } from '../store/atomic.js';
 import { OutputFolder } from '../store/contain.js';
 import { foldJournal, Journal } from '../store/journal.js';
-import { type Lock } from '../store/lock.js';
+import type { Lock } from '../store/lock.js';
 import { readManifest } from '../store/manifest.js';
 import { recordedKey, rootMatcher } from '../sources/source-key.js';
 import { isDirectory, type Records, type Run } from './context.js';

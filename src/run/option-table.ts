@@ -4,7 +4,7 @@
  * and the README's option table (a test fails when the README drifts from it). To add an option, add a
  * row here; nothing else lists options.
  */
-import { bool, ids, int, objects, oneOf, text, texts, type Check } from '../checks.js';
+import { bool, int, objects, oneOf, text, texts, type Check } from '../checks.js';
 import { FS_PROFILES, type FsProfile } from '../plan/fs-profile.js';
 import { maxDeleteCheck } from '../plan/delete-guard.js';
 
@@ -24,6 +24,8 @@ export interface OptionSpec<T = unknown> {
   readonly env?: string;
   /** Where several layers give values, they add up (folders) instead of the later replacing the earlier. */
   readonly append?: boolean;
+  /** A config file may give it as text too (comma-separated ids), read like a flag. */
+  readonly configText?: boolean;
   /** From the text of a flag or an environment variable to a value (default: the text itself). */
   readonly fromText?: (s: string) => unknown;
   /** Why a value is not acceptable, or undefined; shared by config files, flags, environment and the library. */
@@ -42,6 +44,8 @@ const of = <T>(spec: OptionSpec<T>): OptionSpec<T> => spec;
 
 /** Ids separated by commas, as flags and environment variables give them. */
 export const idList = (v: string | string[]): string[] => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+/** At least one id, as a list. */
+const idsList: Check = (v) => texts(v) ?? ((v as unknown[]).length ? undefined : 'expected at least one id, got an empty list');
 const number = (s: string): unknown => (/^-?\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s);
 
 export const OPTIONS = {
@@ -49,7 +53,8 @@ export const OPTIONS = {
   output: of<string>({ flag: '-o, --output <dir>', check: text,
     help: 'output folder: `<dir>/<preset-id>/<source path>.<ext>`, plus `<dir>/audiofan-manifest.json`' }),
   /** Preset ids. Default: ["mp3-v0", "opus-128"]. */
-  presets: of<string[]>({ flag: '-p, --presets <ids>', env: 'AUDIOFAN_PRESETS', fromText: idList, check: ids, default: ['mp3-v0', 'opus-128'],
+  presets: of<string[]>({ flag: '-p, --presets <ids>', env: 'AUDIOFAN_PRESETS', configText: true, fromText: idList, check: idsList,
+    default: ['mp3-v0', 'opus-128'],
     defaultText: '`mp3-v0,opus-128`', help: 'comma-separated preset ids (see `audiofan presets`)' }),
   /** Jobs (ffmpeg processes) at once. Default: os.availableParallelism(). */
   jobs: of<number>({ flag: '-j, --jobs <n>', env: 'AUDIOFAN_JOBS', fromText: number, check: int(1, 256), defaultText: 'CPU count',

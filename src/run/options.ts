@@ -9,7 +9,7 @@ import type { Logger } from '../model.js';
 import { parseMaxDelete, type MaxDelete } from '../plan/delete-guard.js';
 import { parseLayout } from '../plan/layout.js';
 import type { ExecutorFactory } from '../transcode/executor.js';
-import { idList, OPTIONS, type OptionKey, type TableOptions } from './option-table.js';
+import { OPTIONS, type OptionKey, type TableOptions } from './option-table.js';
 
 export type { Logger } from '../model.js';
 
@@ -64,9 +64,8 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
   if (o.executor !== undefined && typeof o.executor !== 'function') bad('executor', 'expected a function (slots) => Executor');
   // A layout's syntax error is reported now, naming the problem.
   if (o.layout !== undefined) parseLayout(o.layout);
-  const presets = typeof o.presets === 'string' ? idList(o.presets) : (values.presets as string[]);
   return {
-    ...(values as Defaulted), presets, sources: o.sources, output: o.output, jobs: o.jobs ?? availableParallelism(),
+    ...(values as Defaulted), sources: o.sources, output: o.output, jobs: o.jobs ?? availableParallelism(),
     ffmpegPath: o.ffmpegPath, artMaxSize: o.artMaxSize, layout: o.layout, signal: o.signal, logger: o.logger ?? silent,
     ...(o.executor ? { executor: o.executor } : {}), ...(o.maxDelete !== undefined ? { maxDelete: parseMaxDelete(o.maxDelete) } : {}),
   };

@@ -9,7 +9,7 @@ import { checkOutputPaths, madeByUs, statOutputs } from '../store/outputs-on-dis
 import { groupJobs, planSources } from '../plan/plan.js';
 import { gainsBySource } from '../plan/reconcile.js';
 import { sourceKey } from '../sources/source-key.js';
-import { type Found, type Plan, type Records, type Run } from './context.js';
+import type { Found, Plan, Records, Run } from './context.js';
 
 /** Stage 4: decide every output, check where each would be written, find orphans, group jobs. */
 export async function planRun(run: Run, records: Records, found: Found): Promise<Plan> {

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { actionList } from './actions.js';
 import { ErrorCodes } from '../errors.js';
-import { type OutputResult } from '../transcode/job.js';
+import type { OutputResult } from '../transcode/job.js';
 import { writeManifest, MANIFEST_NAME, MANIFEST_VERSION } from '../store/manifest.js';
 import { mergeRetag, outputEntry, sourceEntry } from '../store/manifest-entries.js';
 import { orphanKey } from '../store/orphans.js';

@@ -4,7 +4,7 @@
 import { deleteVerdict } from '../plan/delete-guard.js';
 import { deleteOrphans, orphanKey } from '../store/orphans.js';
 import { madeByUs } from '../store/outputs-on-disk.js';
-import { type Deletion, type Found, type Plan, type Records, type Results, type Run } from './context.js';
+import type { Deletion, Found, Plan, Records, Results, Run } from './context.js';
 
 /** Stage 7: with --delete, after a complete run, delete orphans unless the guard refuses. */
 export async function removeOrphans(run: Run, records: Records, found: Found, plan: Plan, res: Results): Promise<Deletion> {

@@ -22,9 +22,9 @@ export async function retag(run: Run, records: Records, plan: Plan, res: Results
   // A kept output's folder may have been swapped for a link out of the output folder since it was made.
   for (const j of res.retagJobs) {
     j.outputs = j.outputs.filter((po) => {
-      const escape = records.folder?.escape(po.rel);
-      if (escape) res.retagged.set(outputKey(j.source.key, po.preset.id), { key: po.preset.id, status: 'failed', code: 'E_OUTPUT_PATH_UNSAFE', message: `${po.rel}: not retagged: ${escape}` });
-      return !escape;
+      const outside = records.folder?.outside(po.rel);
+      if (outside) res.retagged.set(outputKey(j.source.key, po.preset.id), { key: po.preset.id, status: 'failed', code: 'E_OUTPUT_PATH_UNSAFE', message: `${po.rel}: not retagged: ${outside}` });
+      return !outside;
     });
   }
   res.retagJobs = res.retagJobs.filter((j) => j.outputs.length > 0);

@@ -34,7 +34,7 @@ export type FolderImageCache = Map<string, CoverRef | undefined | Promise<CoverR
 export async function probeFile(path: string, folderImages: FolderImageCache = new Map()): Promise<ProbeResult> {
   const ext = extname(path).toLowerCase();
   if (NOT_AUDIO.has(ext)) return { kind: 'ignored', path };
-  let st;
+  let st: Awaited<ReturnType<typeof stat>>;
   try {
     st = await stat(path);
   } catch (e) {
@@ -47,7 +47,7 @@ export async function probeFile(path: string, folderImages: FolderImageCache = n
     return AUDIO_EXT.has(ext) ? { kind: 'failed', ...base, code: 'E_SOURCE_EMPTY', message: `${path}: the file is empty (0 bytes)` }
       : { kind: 'ignored', path };
   }
-  let type;
+  let type: Awaited<ReturnType<typeof fileTypeFromFile>>;
   try {
     type = await fileTypeFromFile(path);
   } catch (e) {

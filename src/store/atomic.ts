@@ -53,7 +53,7 @@ function pidAlive(pid: number): boolean {
 export async function sweepStaleTemps(dir: string): Promise<string[]> {
   const removed: string[] = [];
   const walk = async (d: string): Promise<void> => {
-    let handle;
+    let handle: Awaited<ReturnType<typeof opendir>>;
     try {
       handle = await opendir(d);
     } catch {

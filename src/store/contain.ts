@@ -19,7 +19,7 @@ export class OutputFolder {
    * Why writing or deleting `file` would reach outside the folder, or undefined when it would not.
    * The file itself may be missing; its deepest existing folder is resolved.
    */
-  escape(file: string): string | undefined {
+  outside(file: string): string | undefined {
     const abs = resolve(this.path, file);
     if (!isInside(resolve(this.path), abs)) return 'the path leaves the output folder';
     const st = lstatOrUndefined(abs);

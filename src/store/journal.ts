@@ -38,7 +38,7 @@ export class Journal {
    * Throws E_DISK_FULL or E_OUTPUT_WRITE naming the journal; the caller must then not publish the output.
    */
   async append(entry: JournalEntry): Promise<void> {
-    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
     try {
       await this.fh.appendFile(line);
       await this.fh.datasync();

@@ -1,7 +1,7 @@
 /**
  * The lock's file operations: exclusive create, atomic replace and a bounded read, each failing as E_LOCK_IO naming the file.
  */
-import { link, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tempPathFor } from './atomic.js';
 import { AudiofanError } from '../errors.js';
 import { parseLockInfo, type LockInfo } from './lock-holder.js';
@@ -16,7 +16,7 @@ export function ioError(path: string, doing: string, e: unknown): AudiofanError 
 async function writeTemp(path: string, info: LockInfo): Promise<string> {
   const tmp = tempPathFor(path);
   try {
-    await writeFile(tmp, JSON.stringify(info) + '\n', { flag: 'wx' });
+    await writeFile(tmp, `${JSON.stringify(info)}\n`, { flag: 'wx' });
     return tmp;
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => {});
@@ -41,7 +41,7 @@ export async function createExclusive(path: string, info: LockInfo): Promise<boo
 }
 
 async function createNoLink(path: string, info: LockInfo): Promise<boolean> {
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(path, 'wx');
   } catch (e) {
@@ -49,7 +49,7 @@ async function createNoLink(path: string, info: LockInfo): Promise<boolean> {
     throw ioError(path, 'create', e);
   }
   try {
-    await fh.writeFile(JSON.stringify(info) + '\n');
+    await fh.writeFile(`${JSON.stringify(info)}\n`);
     await fh.close();
     return true;
   } catch (e) {
@@ -78,7 +78,7 @@ export const sameFile = (a: Found, b: Found): boolean => a.ino === b.ino && a.mt
 
 /** The file as it is now, or undefined when there is none. */
 export async function inspect(path: string): Promise<Found | undefined> {
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (e) {

@@ -60,7 +60,7 @@ export async function writeManifest(outDir: string, manifest: Manifest): Promise
   const path = join(outDir, MANIFEST_NAME);
   try {
     // Compact: a 10,000-track manifest is tens of MB pretty-printed, and it is read by programs (jq).
-    await writeFileAtomic(path, JSON.stringify(manifest) + '\n');
+    await writeFileAtomic(path, `${JSON.stringify(manifest)}\n`);
   } catch (e) {
     const journal = join(outDir, JOURNAL_NAME);
     throw new AudiofanError('E_MANIFEST_WRITE', `${path}: cannot write the manifest: ${ioReason(e)}; the previous manifest`

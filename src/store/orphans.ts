@@ -51,9 +51,9 @@ export async function deleteOrphans(folder: OutputFolder, orphans: Orphan[]): Pr
   const dirs = new Set<string>();
   for (const orphan of orphans) {
     const file = resolve(root, orphan.output.path);
-    const escape = folder.escape(orphan.output.path);
-    if (escape) {
-      left.push({ orphan, why: `not deleted: ${escape}` });
+    const outside = folder.outside(orphan.output.path);
+    if (outside) {
+      left.push({ orphan, why: `not deleted: ${outside}` });
       continue;
     }
     const st = await stat(file).catch(() => undefined);

@@ -59,9 +59,9 @@ export async function checkOutputPaths(plans: SourcePlan[], c: PathCheck): Promi
   for (const p of plans) {
     for (const o of p.outputs) {
       if (o.decision.action !== 'encode' || o.collision) continue;
-      const escape = c.folder.escape(o.rel);
-      if (escape) {
-        o.collision = { code: 'E_OUTPUT_PATH_UNSAFE', message: `${o.rel}: not written: ${escape}` };
+      const outside = c.folder.outside(o.rel);
+      if (outside) {
+        o.collision = { code: 'E_OUTPUT_PATH_UNSAFE', message: `${o.rel}: not written: ${outside}` };
         continue;
       }
       if (c.force || c.ours.has(o.rel)) continue;

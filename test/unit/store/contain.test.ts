@@ -24,7 +24,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-describe('OutputFolder.escape', () => {
+describe('OutputFolder.outside', () => {
   const outside = (to: string) => new RegExp(`^its folder leads to .*/${to}, outside the output folder, through a symbolic link$`);
   it.each([
     ['a file inside', 'mp3/Album/01.mp3', undefined],
@@ -42,7 +42,7 @@ describe('OutputFolder.escape', () => {
     ['the final path a symbolic link (dangling)', 'mp3/link.mp3', 'it is a symbolic link'],
     ['the final path a symbolic link (to a file inside)', 'mp3/inner.mp3', 'it is a symbolic link'],
   ] as [string, string, string | RegExp | undefined][])('%s', (_n, file, want) => {
-    const why = new OutputFolder(out).escape(file);
+    const why = new OutputFolder(out).outside(file);
     if (want instanceof RegExp) expect(why).toMatch(want);
     else expect(why).toBe(want);
   });
@@ -50,7 +50,7 @@ describe('OutputFolder.escape', () => {
   it('an output folder given through a link checks against its real path', () => {
     const f = new OutputFolder(join(base, 'out-link'));
     expect(f.real).toBe(new OutputFolder(out).real);
-    expect([f.escape('mp3/Album/01.mp3'), f.escape('mp3/Out/01.mp3')]).toEqual([undefined, expect.stringMatching(outside('elsewhere'))]);
+    expect([f.outside('mp3/Album/01.mp3'), f.outside('mp3/Out/01.mp3')]).toEqual([undefined, expect.stringMatching(outside('elsewhere'))]);
   });
 });
 

@@ -29,7 +29,13 @@ const FFMPEG_PAGES = [
 const withoutCrc = (page: Buffer) => Buffer.concat([page.subarray(0, 22), Buffer.alloc(4), page.subarray(26)]);
 
 /** Deterministic bytes (a linear congruential generator), so a failure can be reproduced. */
-const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+const bytes = (n: number, seed: number) => {
+  let s = seed;
+  return Uint8Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    return s >>> 24;
+  });
+};
 
 describe('oggCrc', () => {
   it.each([
