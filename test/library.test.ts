@@ -17,7 +17,7 @@ describe('convertLibrary', () => {
     [{ sources: [], output: 'x' }, /option sources: give at least one source folder/],
     [{ sources: ['a'], output: '' }, /option output: give an output folder/],
     [{ sources: ['a'], output: 'x', jobs: 0 }, /option jobs: expected a whole number from 1 to 256, got 0/],
-    [{ sources: ['a'], output: 'x', presets: [] }, /option presets: give at least one preset id/],
+    [{ sources: ['a'], output: 'x', presets: [] }, /option presets: expected at least one id, got an empty list/],
     [{ sources: ['a'], output: 'x', signal: 'stop' }, /option signal: expected an AbortSignal/],
   ])('rejects bad options with E_USAGE naming the option (%#)', async (opts, msg) => {
     await expect(convertLibrary(opts as never)).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(msg) });

@@ -2,86 +2,22 @@
  * Stage 8, record: the manifest (this run's sources, then earlier records kept), the summary, the
  * result and its exit code.
  */
-import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { actionList } from './actions.js';
-import { ErrorCodes } from '../errors.js';
-import type { OutputResult } from '../transcode/job.js';
 import { writeManifest, MANIFEST_NAME, MANIFEST_VERSION } from '../store/manifest.js';
-import { mergeRetag, outputEntry, sourceEntry } from '../store/manifest-entries.js';
-import { orphanKey } from '../store/orphans.js';
-import { canRetag } from '../presets/containers.js';
-import { containerOf } from '../presets/presets.js';
-import { albumKey } from '../plan/reconcile.js';
 import { blocksDeletion } from '../sources/scan.js';
-import { outputKey, sourceKey } from '../sources/source-key.js';
+import { sourceKey } from '../sources/source-key.js';
 import { toolVersion } from '../version.js';
-import type { Manifest, ManifestOutput, ManifestSource, PlannedJob, PlannedOutput, RunResult, RunSummary } from '../model.js';
-import { report, type Deletion, type Found, type Plan, type Records, type Results, type Run } from './context.js';
+import { OPTIONS } from './option-table.js';
+import type { Manifest, RunResult, RunSummary } from '../model.js';
+import { manifestEntries, predictedRetags } from './entries.js';
+import { type Deletion, type Found, type Plan, type Records, type Results, type Run } from './context.js';
 
 /** Stage 8: the manifest (this run's sources, then earlier records of sources not seen), summary and result. */
 export async function record(run: Run, records: Records, found: Found, plan: Plan, res: Results, deletion: Deletion): Promise<RunResult> {
   const { o, outDir } = run;
   const log = o.logger;
-  const seen = new Set<string>();
-  const manifestSources: ManifestSource[] = [];
-  const byKey = new Map<string, ManifestSource>();
-  for (const p of found.notLossless) {
-    const r = p.result as Extract<typeof p.result, { kind: 'skipped' | 'failed' }>;
-    const entry: ManifestSource = { path: r.path, root: p.file.root, rel: p.file.rel, size: r.size, mtimeMs: r.mtimeMs, ...r.audio,
-      status: r.kind, code: r.code, message: r.message, outputs: [] };
-    seen.add(sourceKey(p.file.rootIndex, p.file.rel));
-    byKey.set(sourceKey(p.file.rootIndex, p.file.rel), entry);
-    manifestSources.push(entry);
-    run.emit({ type: 'source', source: entry });
-    (r.kind === 'failed' ? log.error : log.warn).call(log, { event: 'source', source: r.path, status: r.kind, code: r.code, reason: r.message }, r.message);
-  }
-  const retagWanted = new Set(res.retagJobs.flatMap((j) => j.outputs.map((x) => outputKey(j.source.key, x.preset.id))));
-  for (const plan1 of plan.plans) {
-    const s = plan1.source;
-    seen.add(s.key);
-    const prev = records.previous.get(s.key);
-    const entry = sourceEntry(plan1, res.decoded.get(s.path) ?? prev?.decodedDuration, plan.loudness.get(s.path), (po) => {
-      const k = outputKey(s.key, po.preset.id);
-      const base = outputFor(run, po, res.encoded.get(k));
-      if (po.collision) report(run, s.path, base);
-      const rt = res.retagged.get(k);
-      if (rt) {
-        const after = mergeRetag(base, rt);
-        if (base.action === 'kept') report(run, s.path, after);
-        return after;
-      }
-      if (o.dryRun && retagWanted.has(k) && base.action === 'kept') return { ...base, status: 'skipped', action: 'none', reason: 'dry run: would retag (tags or art changed)' };
-      return base;
-    });
-    byKey.set(s.key, entry);
-    manifestSources.push(entry);
-  }
-  // Orphans kept on record say so, whether their source is still here or gone.
-  const keptOrphans = plan.orphans.filter((x) => !deletion.removed.has(orphanKey(x.key, x.output)));
-  const orphanReason = new Map(keptOrphans.map((x) => [orphanKey(x.key, x.output), `orphan: ${x.reason}`]));
-  for (const x of keptOrphans) if (!o.delete) log.info({ event: 'orphan', source: x.source, path: x.output.path, reason: `orphan: ${x.reason}` }, `orphan: ${x.output.path} (${x.reason}); --delete removes it`);
-  for (const x of keptOrphans) {
-    const entry = byKey.get(x.key);
-    if (entry && !entry.outputs.some((y) => y.preset === x.output.preset && y.path === x.output.path)) entry.outputs.push({ ...x.output, reason: `orphan: ${x.reason}` });
-  }
-  manifestSources.sort((a, b) => (a.path < b.path ? -1 : 1));
-  for (const [key, s] of records.previous) {
-    if (seen.has(key)) continue;
-    // Where the scan could not look, the source may well be there: its record stays as it was.
-    if (plan.unknown(key)) {
-      manifestSources.push(s);
-      continue;
-    }
-    // Gone: what is remembered is the files audiofan made for it and has not deleted, as orphans.
-    const outputs = s.outputs.filter((x) => x.size !== undefined && !deletion.removed.has(orphanKey(key, x)))
-      .map((x) => ({ ...x, reason: orphanReason.get(orphanKey(key, x)) ?? `orphan: ${x.reason}` }));
-    if (!outputs.length) continue;
-    const { code: _c, message: _m, ...facts } = s;
-    manifestSources.push({ ...facts, status: 'skipped', code: 'E_SOURCE_GONE', message: ErrorCodes.E_SOURCE_GONE, outputs });
-  }
-
-  const thisRun = [...byKey.values()];
+  const { sources: manifestSources, thisRun, keptOrphans } = manifestEntries(run, records, found, plan, res, deletion);
   const outputs = thisRun.flatMap((s) => s.outputs);
   const blocking = found.scan.problems.filter(blocksDeletion).length;
   const summary: RunSummary = {
@@ -107,9 +43,7 @@ export async function record(run: Run, records: Records, found: Found, plan: Pla
     manifestVersion: MANIFEST_VERSION,
     tool: { name: 'audiofan', version: toolVersion() },
     ffmpeg: run.ffmpeg,
-    options: { sources: o.sources.map((s) => resolve(s)), output: outDir, presets: o.presets, jobs: o.jobs, force: o.force,
-      followSymlinks: o.followSymlinks, id3v2Version: o.id3v2Version, loudness: o.loudness, artMaxSize: o.artMaxSize ?? null,
-      layout: o.layout ?? null, fsProfile: o.fsProfile, reencodeOnEncoderChange: o.reencodeOnEncoderChange },
+    options: recordedOptions(run),
     roots: found.scan.roots,
     ...(found.scan.problems.length ? { problems: found.scan.problems.map(({ path, kind, reason }) => ({ path, kind, reason })) } : {}),
     startedAt: run.startedAt.toISOString(),
@@ -136,44 +70,9 @@ export async function record(run: Run, records: Records, found: Found, plan: Pla
   return { ...manifest, manifestPath, exitCode, commands: res.commands, sweptTemps: records.sweptTemps, actions };
 }
 
-/**
- * An output's manifest entry before any retag. Outputs this run did not touch keep their record:
- * an interrupted run never turns them into failures, and a failed re-encode leaves the old file (and
- * the record that it is ours) in place.
- */
-export function outputFor(run: Run, po: PlannedOutput, r: (OutputResult & { elapsedMs: number }) | undefined): ManifestOutput {
-  const { o, info } = run;
-  if (po.adopted) return po.adopted;
-  if (po.decision.action === 'keep' && !po.collision) return { ...po.previous!, action: 'kept', reason: po.decision.reason };
-  if (po.collision || o.dryRun) return outputEntry(po, info.version, o.dryRun ? 'dry run' : undefined, r);
-  const stillOurs = po.previous && stillOnDisk(run.outDir, po.previous) ? po.previous : undefined;
-  // Not reached, or stopped in flight, by an interrupt: the old file (if any) is untouched and still ours.
-  if (!r || r.code === 'E_CANCELLED') {
-    return stillOurs ? { ...stillOurs, action: 'kept', reason: `not done (run interrupted); was to ${po.decision.action}: ${po.decision.reason}` }
-      : outputEntry(po, info.version, 'cancelled');
-  }
-  const entry = outputEntry(po, info.version, undefined, r);
-  if (entry.status === 'failed' && stillOurs) return { ...entry, size: stillOurs.size, mtimeMs: stillOurs.mtimeMs };
-  return entry;
-}
-
-/** The recorded output is at its path, as recorded. */
-export function stillOnDisk(outDir: string, x: ManifestOutput): boolean {
-  try {
-    const st = statSync(join(outDir, x.path));
-    return x.size !== undefined && st.size === x.size && st.mtimeMs === x.mtimeMs;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A dry run cannot know the loudness of what it would encode: outputs of the same albums are marked
- * for the album-gain retag the real run would do once those tracks are measured.
- */
-export function predictedRetags(run: Run, plan: Plan): PlannedJob[] {
-  if (!run.o.dryRun || !run.o.loudness) return [];
-  const albumsMeasured = new Set(plan.jobs.filter((j) => j.measureLoudness).map((j) => albumKey(j.source)).filter((k) => k !== undefined));
-  return plan.plans.filter((p) => albumsMeasured.has(albumKey(p.source) ?? '\0'))
-    .map((p) => ({ kind: 'retag' as const, source: p.source, outputs: p.outputs.filter((x) => x.decision.action === 'keep' && canRetag(containerOf(x.preset))), measureLoudness: false }));
+/** The options a run records: every row of the option table that shapes outputs or deletions, by its library name. */
+function recordedOptions(run: Run): Record<string, unknown> {
+  const o = run.o as unknown as Record<string, unknown>;
+  const rows = Object.keys(OPTIONS).filter((k) => !['dryRun', 'killGraceMs', 'adopt', 'extraPresets'].includes(k));
+  return { sources: run.o.sources.map((s) => resolve(s)), output: run.outDir, ...Object.fromEntries(rows.map((k) => [k, o[k] ?? null])) };
 }
