@@ -4,6 +4,15 @@ import { convertLibrary } from '../dist/src/index.js';
 
 const [src, out, presets, jobs, loudness = 'on'] = process.argv.slice(2);
 const t0 = performance.now();
-const r = await convertLibrary({ sources: [src], output: out, presets: presets.split(','), jobs: Number(jobs), loudness: loudness === 'on', create: true });
+const r = await convertLibrary({
+  sources: [src],
+  output: out,
+  presets: presets.split(','),
+  jobs: Number(jobs),
+  loudness: loudness === 'on',
+  create: true,
+});
 const wallSeconds = (performance.now() - t0) / 1000;
-process.stdout.write(`${JSON.stringify({ wallSeconds, maxRssMB: process.resourceUsage().maxRSS / 1024, exitCode: r.exitCode, summary: r.summary })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ wallSeconds, maxRssMB: process.resourceUsage().maxRSS / 1024, exitCode: r.exitCode, summary: r.summary })}\n`,
+);

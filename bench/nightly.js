@@ -23,9 +23,13 @@ import { readAudioMetadata } from '../dist/src/sources/read-metadata.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const bin = join(here, '..', 'bin', 'audiofan.js');
-const { values: a } = parseArgs({ options: {
-  tracks: { type: 'string', default: '10000' }, presets: { type: 'string', default: 'mp3-v4,opus-64' }, corpus: { type: 'string' },
-} });
+const { values: a } = parseArgs({
+  options: {
+    tracks: { type: 'string', default: '10000' },
+    presets: { type: 'string', default: 'mp3-v4,opus-64' },
+    corpus: { type: 'string' },
+  },
+});
 const work = join(here, '.work');
 const ffmpeg = locateFfmpeg().path;
 
@@ -35,10 +39,22 @@ function audiofan(args) {
     const t0 = performance.now();
     let err = '';
     const c = spawn(process.execPath, [bin, ...args, '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    c.stderr.on('data', (d) => { err = (err + d).slice(-20000); });
+    c.stderr.on('data', (d) => {
+      err = (err + d).slice(-20000);
+    });
     c.on('close', (code) => {
       const seconds = (performance.now() - t0) / 1000;
-      const summary = err.trim().split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } }).findLast((l) => l.event === 'summary');
+      const summary = err
+        .trim()
+        .split('\n')
+        .map((l) => {
+          try {
+            return JSON.parse(l);
+          } catch {
+            return {};
+          }
+        })
+        .findLast((l) => l.event === 'summary');
       if (code !== 0 || !summary) rej(new Error(`audiofan ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
       else res({ seconds, summary });
     });
@@ -57,17 +73,25 @@ if (!existsSync(join(big, '.complete'))) {
   await rm(big, { recursive: true, force: true });
   const seedTracks = Math.min(100, n);
   const copies = Math.ceil(n / seedTracks);
-  console.log(`building a ${copies * seedTracks}-track library in ${lib}: ${seedTracks} tracks converted for real, then replicated ...`);
+  console.log(
+    `building a ${copies * seedTracks}-track library in ${lib}: ${seedTracks} tracks converted for real, then replicated ...`,
+  );
   await mkdir(big, { recursive: true });
   const seed = join(big, 'seed.flac');
-  await writeTrack(ffmpeg, { path: seed, seconds: 0.3, tags: { TITLE: 'tiny', ARTIST: 'Bench', ALBUM: 'Tiny', ALBUMARTIST: 'Bench' } });
+  await writeTrack(ffmpeg, {
+    path: seed,
+    seconds: 0.3,
+    tags: { TITLE: 'tiny', ARTIST: 'Bench', ALBUM: 'Tiny', ALBUMARTIST: 'Bench' },
+  });
   for (let i = 0; i < seedTracks; i++) {
     const dir = join(lib, 'Artist 000', `Album ${String(Math.floor(i / 10)).padStart(2, '0')}`);
     await mkdir(dir, { recursive: true });
     await copyFile(seed, join(dir, `${String(i % 10).padStart(2, '0')} Track.flac`));
   }
   const first = await audiofan([lib, '-o', out, '-p', a.presets, '--create']);
-  console.log(`real conversion of ${seedTracks} tracks: ${first.summary.outputsEncoded} outputs in ${first.seconds.toFixed(1)} s`);
+  console.log(
+    `real conversion of ${seedTracks} tracks: ${first.summary.outputsEncoded} outputs in ${first.seconds.toFixed(1)} s`,
+  );
   const manifestPath = join(out, 'audiofan-manifest.json');
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
   const real = [...manifest.sources]; // a snapshot: the loop below appends to manifest.sources
@@ -85,7 +109,14 @@ if (!existsSync(join(big, '.complete'))) {
         const ost = await stat(join(out, rel));
         outputs.push({ ...o, path: rel, size: ost.size, mtimeMs: ost.mtimeMs });
       }
-      manifest.sources.push({ ...src, path, rel: src.rel.replace('Artist 000/', `${name}/`), size: st.size, mtimeMs: st.mtimeMs, outputs });
+      manifest.sources.push({
+        ...src,
+        path,
+        rel: src.rel.replace('Artist 000/', `${name}/`),
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        outputs,
+      });
     }
   }
   await writeFile(manifestPath, JSON.stringify(manifest));
@@ -95,8 +126,10 @@ const noop = [];
 for (let i = 0; i < 3; i++) noop.push(await audiofan([lib, '-o', out, '-p', a.presets]));
 const best = noop.map((r) => r.seconds).sort((x, y) => x - y);
 const s = noop[0].summary;
-console.log(`no-op re-run over ${s.lossless} tracks (${s.outputsKept} outputs up to date, ${s.outputsEncoded} encoded): `
-  + `${best.map((x) => x.toFixed(2)).join(' s, ')} s  (target < 2 s: ${best[1] < 2 ? 'met' : 'NOT met'}, median)`);
+console.log(
+  `no-op re-run over ${s.lossless} tracks (${s.outputsKept} outputs up to date, ${s.outputsEncoded} encoded): ` +
+    `${best.map((x) => x.toFixed(2)).join(' s, ')} s  (target < 2 s: ${best[1] < 2 ? 'met' : 'NOT met'}, median)`,
+);
 
 // 2. tags-only edits: retag against re-encode
 const corpus = a.corpus ? resolve(a.corpus) : join(work, 'corpus-24x60s');
@@ -111,7 +144,10 @@ if (!existsSync(corpus)) {
   await audiofan([copy, '-o', dest, '-p', presets, '--create']);
   const files = scanSources([copy]).files.filter((f) => f.path.endsWith('.flac'));
   for (const f of files) {
-    const tags = sourceTagEntries(await readAudioMetadata(f.path)).map(([k, v]) => [k, k === 'TITLE' ? `${v} (edited)` : v]);
+    const tags = sourceTagEntries(await readAudioMetadata(f.path)).map(([k, v]) => [
+      k,
+      k === 'TITLE' ? `${v} (edited)` : v,
+    ]);
     await writeFlacTags(f.path, `${f.path}.tmp`, tags, []);
     await rename(`${f.path}.tmp`, f.path);
   }

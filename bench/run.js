@@ -27,11 +27,16 @@ import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
 
 const _exec = promisify(execFile);
 const here = new URL('.', import.meta.url).pathname;
-const { values: a } = parseArgs({ options: {
-  corpus: { type: 'string' }, tracks: { type: 'string', default: '24' }, seconds: { type: 'string', default: '60' },
-  presets: { type: 'string', default: 'flac,mp3-v0,opus-128' }, jobs: { type: 'string', default: String(availableParallelism()) },
-  rounds: { type: 'string', default: '2' },
-} });
+const { values: a } = parseArgs({
+  options: {
+    corpus: { type: 'string' },
+    tracks: { type: 'string', default: '24' },
+    seconds: { type: 'string', default: '60' },
+    presets: { type: 'string', default: 'flac,mp3-v0,opus-128' },
+    jobs: { type: 'string', default: String(availableParallelism()) },
+    rounds: { type: 'string', default: '2' },
+  },
+});
 const jobs = Number(a.jobs);
 const ffmpeg = locateFfmpeg().path;
 const work = join(here, '.work');
@@ -50,9 +55,21 @@ async function makeCorpus() {
     while (next < n) {
       const i = next++;
       const album = `Album ${Math.floor(i / 12) + 1}`;
-      await writeTrack(ffmpeg, { path: join(dir, 'Bench Artist', album, `${String((i % 12) + 1).padStart(2, '0')} Track ${i + 1}.flac`),
-        seconds: Number(a.seconds), seed: i, cover: art,
-        tags: { TITLE: `Track ${i + 1}`, ARTIST: 'Bench Artist', ALBUM: album, ALBUMARTIST: 'Bench Artist', TRACKNUMBER: String((i % 12) + 1), DATE: '2024', GENRE: 'Bench' } });
+      await writeTrack(ffmpeg, {
+        path: join(dir, 'Bench Artist', album, `${String((i % 12) + 1).padStart(2, '0')} Track ${i + 1}.flac`),
+        seconds: Number(a.seconds),
+        seed: i,
+        cover: art,
+        tags: {
+          TITLE: `Track ${i + 1}`,
+          ARTIST: 'Bench Artist',
+          ALBUM: album,
+          ALBUMARTIST: 'Bench Artist',
+          TRACKNUMBER: String((i % 12) + 1),
+          DATE: '2024',
+          GENRE: 'Bench',
+        },
+      });
     }
   };
   await Promise.all(Array.from({ length: jobs }, lane));
@@ -66,7 +83,9 @@ function time(cmd, args) {
     let out = '';
     const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     c.stdout.on('data', (d) => (out += d));
-    c.on('close', (code) => (code === 0 ? res({ seconds: (performance.now() - t0) / 1000, out }) : rej(new Error(`${cmd} exited ${code}`))));
+    c.on('close', (code) =>
+      code === 0 ? res({ seconds: (performance.now() - t0) / 1000, out }) : rej(new Error(`${cmd} exited ${code}`)),
+    );
   });
 }
 
@@ -80,7 +99,9 @@ for (const f of files) {
   if (r.kind === 'lossless') sources.push({ ...r.source, root: f.root, rel: f.rel });
 }
 const audioSeconds = sources.reduce((s, x) => s + (x.duration ?? 0), 0);
-console.log(`corpus: ${sources.length} lossless tracks, ${(audioSeconds / 60).toFixed(1)} min of audio; presets ${a.presets}; jobs ${jobs}; ffmpeg ${info.version} (${ffmpeg})`);
+console.log(
+  `corpus: ${sources.length} lossless tracks, ${(audioSeconds / 60).toFixed(1)} min of audio; presets ${a.presets}; jobs ${jobs}; ffmpeg ${info.version} (${ffmpeg})`,
+);
 
 const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 const outA = join(work, 'out-audiofan');
@@ -89,7 +110,14 @@ const outB = join(work, 'out-baseline');
 // 1. audiofan
 async function runAudiofan(loud) {
   await rm(outA, { recursive: true, force: true });
-  const ra = await time(process.execPath, [join(here, 'audiofan-once.js'), corpus, outA, a.presets, String(jobs), loud ? 'on' : 'off']);
+  const ra = await time(process.execPath, [
+    join(here, 'audiofan-once.js'),
+    corpus,
+    outA,
+    a.presets,
+    String(jobs),
+    loud ? 'on' : 'off',
+  ]);
   const res = JSON.parse(ra.out);
   if (res.exitCode !== 0) throw new Error(`audiofan run failed: ${JSON.stringify(res.summary)}`);
   return res;
@@ -101,19 +129,44 @@ for (const s of sources) {
   for (const p of presets) {
     const target = join(outB, outputRelPath(p, s));
     const { args } = outputRecipe(p, s, { soxr: info.soxr });
-    lines.push([ffmpeg, '-nostdin', '-v', 'error', '-y', '-i', `file:${s.path}`, ...args, `file:${target}`].map(q).join(' '));
+    lines.push(
+      [ffmpeg, '-nostdin', '-v', 'error', '-y', '-i', `file:${s.path}`, ...args, `file:${target}`].map(q).join(' '),
+    );
   }
 }
-const loudLines = sources.map((s) => [ffmpeg, '-nostdin', '-v', 'error', '-i', `file:${s.path}`, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-'].map(q).join(' '));
+const loudLines = sources.map((s) =>
+  [
+    ffmpeg,
+    '-nostdin',
+    '-v',
+    'error',
+    '-i',
+    `file:${s.path}`,
+    '-map',
+    '0:a:0',
+    '-af',
+    'ebur128=peak=true',
+    '-f',
+    'null',
+    '-',
+  ]
+    .map(q)
+    .join(' '),
+);
 async function runBaseline(loud) {
   await rm(outB, { recursive: true, force: true });
-  for (const s of sources) for (const p of presets) await mkdir(join(outB, outputRelPath(p, s), '..'), { recursive: true });
+  for (const s of sources)
+    for (const p of presets) await mkdir(join(outB, outputRelPath(p, s), '..'), { recursive: true });
   const list = join(work, 'baseline-commands.txt');
   await writeFile(list, [...lines, ...(loud ? loudLines : [])].join('\0'));
   return (await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`])).seconds;
 }
 
-const median = (xs) => { const s = [...xs].sort((x, y) => x - y); const m = Math.floor(s.length / 2); return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const verdicts = [];
 for (const loud of [true, false]) {
   const A = [];
@@ -124,13 +177,21 @@ for (const loud of [true, false]) {
     last = await runAudiofan(loud);
     A.push(last.wallSeconds);
     B.push(await runBaseline(loud));
-    console.log(`  round ${r}: audiofan ${A.at(-1).toFixed(2)} s, baseline ${B.at(-1).toFixed(2)} s, ratio ${(A.at(-1) / B.at(-1)).toFixed(2)}`);
+    console.log(
+      `  round ${r}: audiofan ${A.at(-1).toFixed(2)} s, baseline ${B.at(-1).toFixed(2)} s, ratio ${(A.at(-1) / B.at(-1)).toFixed(2)}`,
+    );
   }
   const wa = median(A);
   const wb = median(B);
-  console.log(`  audiofan:            ${wa.toFixed(2)} s wall, median of ${A.length}  (${(audioSeconds / wa).toFixed(1)}x realtime per source, ${last.summary.outputsEncoded} outputs, coordinator+workers peak RSS ${last.maxRssMB.toFixed(0)} MB)`);
-  console.log(`  ffmpeg xargs -P ${jobs}:    ${wb.toFixed(2)} s wall, median of ${B.length}  (${lines.length + (loud ? loudLines.length : 0)} processes${loud ? ', incl. one ebur128 pass per source' : ''})`);
-  verdicts.push(`ratio audiofan/baseline, loudness ${loud ? 'on ' : 'off'}: ${(wa / wb).toFixed(2)}  (target <= 1.00: ${wa / wb <= 1 ? 'met' : 'NOT met'})`);
+  console.log(
+    `  audiofan:            ${wa.toFixed(2)} s wall, median of ${A.length}  (${(audioSeconds / wa).toFixed(1)}x realtime per source, ${last.summary.outputsEncoded} outputs, coordinator+workers peak RSS ${last.maxRssMB.toFixed(0)} MB)`,
+  );
+  console.log(
+    `  ffmpeg xargs -P ${jobs}:    ${wb.toFixed(2)} s wall, median of ${B.length}  (${lines.length + (loud ? loudLines.length : 0)} processes${loud ? ', incl. one ebur128 pass per source' : ''})`,
+  );
+  verdicts.push(
+    `ratio audiofan/baseline, loudness ${loud ? 'on ' : 'off'}: ${(wa / wb).toFixed(2)}  (target <= 1.00: ${wa / wb <= 1 ? 'met' : 'NOT met'})`,
+  );
 }
 console.log('');
 for (const v of verdicts) console.log(v);

@@ -3,5 +3,8 @@
 import { main } from '../dist/src/cli/main.js';
 
 // `audiofan --help | head` closes the pipe early: that is not an error worth a stack trace.
-process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  else throw e;
+});
 process.exitCode = await main(process.argv);

@@ -15,7 +15,8 @@ export function show(v: unknown): string {
 
 export const bool: Check = (v) => (typeof v === 'boolean' ? undefined : `expected true or false, got ${show(v)}`);
 
-export const text: Check = (v) => (typeof v === 'string' && v.length > 0 ? undefined : `expected a non-empty string, got ${show(v)}`);
+export const text: Check = (v) =>
+  typeof v === 'string' && v.length > 0 ? undefined : `expected a non-empty string, got ${show(v)}`;
 
 /** A list of non-empty strings (possibly empty itself). */
 export const texts: Check = (v) => {
@@ -31,9 +32,14 @@ export const objects: Check = (v) => {
   return i < 0 ? undefined : `expected a list of objects, but item ${i} is ${show(v[i])}`;
 };
 
-export const int = (min: number, max: number, unit?: string): Check => (v) =>
-  (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined
-    : `expected a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}, got ${show(v)}`);
+export const int =
+  (min: number, max: number, unit?: string): Check =>
+  (v) =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
+      ? undefined
+      : `expected a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}, got ${show(v)}`;
 
-export const oneOf = (...allowed: readonly unknown[]): Check => (v) =>
-  (allowed.includes(v) ? undefined : `expected one of ${allowed.map(show).join(', ')}, got ${show(v)}`);
+export const oneOf =
+  (...allowed: readonly unknown[]): Check =>
+  (v) =>
+    allowed.includes(v) ? undefined : `expected one of ${allowed.map(show).join(', ')}, got ${show(v)}`;

@@ -19,7 +19,7 @@ export const ErrorCodes = {
   E_LOCKED: 'another audiofan run is using the output folder',
   // Added for issue 7 (lock, config, ffmpeg and manifest checks); all stop the run (exit 2).
   E_LOCK_STALE_UNKNOWN: 'the output folder has a lock that cannot be proven live or dead; a person must decide',
-  E_LOCK_IO: 'the output folder\'s lock file could not be created, read or removed',
+  E_LOCK_IO: "the output folder's lock file could not be created, read or removed",
   E_FFMPEG_UNUSABLE: 'the ffmpeg binary did not run or did not answer like ffmpeg',
   E_MANIFEST_INVALID: 'the manifest in the output folder is not a valid audiofan manifest',
   E_MANIFEST_NEWER: 'the manifest in the output folder was written by a newer audiofan',
@@ -63,14 +63,32 @@ export class AudiofanError extends Error {
 
 /** True for any error carrying one of our codes, whichever copy of the class made it. */
 export function isAudiofanError(e: unknown): e is AudiofanError {
-  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
-    && (e as { code: string }).code in ErrorCodes;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    (e as { code: string }).code in ErrorCodes
+  );
 }
 
 /** Usage and configuration errors stop the run (exit 2); everything else is per file. */
 export function isFatalCode(code: ErrorCode): boolean {
-  return ['E_USAGE', 'E_CONFIG_INVALID', 'E_PRESET_INVALID', 'E_PRESET_UNKNOWN', 'E_FFMPEG_MISSING',
-    'E_ENCODER_MISSING', 'E_SOURCE_DIR_MISSING', 'E_OUTPUT_INSIDE_SOURCE', 'E_OUTPUT_MISSING', 'E_LOCKED',
+  return [
+    'E_USAGE',
+    'E_CONFIG_INVALID',
+    'E_PRESET_INVALID',
+    'E_PRESET_UNKNOWN',
+    'E_FFMPEG_MISSING',
+    'E_ENCODER_MISSING',
+    'E_SOURCE_DIR_MISSING',
+    'E_OUTPUT_INSIDE_SOURCE',
+    'E_OUTPUT_MISSING',
+    'E_LOCKED',
     // issue 7
-    'E_LOCK_STALE_UNKNOWN', 'E_LOCK_IO', 'E_FFMPEG_UNUSABLE', 'E_MANIFEST_INVALID', 'E_MANIFEST_NEWER'].includes(code);
+    'E_LOCK_STALE_UNKNOWN',
+    'E_LOCK_IO',
+    'E_FFMPEG_UNUSABLE',
+    'E_MANIFEST_INVALID',
+    'E_MANIFEST_NEWER',
+  ].includes(code);
 }

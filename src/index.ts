@@ -12,5 +12,12 @@ export { inspectFfmpeg, type FfmpegInfo } from './ffmpeg/adapter.js';
 export { requirements, assertCapabilities, type Requirement } from './ffmpeg/capabilities.js';
 export { doctor, type DoctorReport } from './ffmpeg/doctor.js';
 export { makeDemoLibrary, DEMO_PRESETS, type DemoLibrary } from './demo/demo.js';
-export { MANIFEST_NAME, MANIFEST_VERSION, type Manifest, type ManifestSource, type ManifestOutput, type RunSummary } from './store/manifest.js';
+export {
+  MANIFEST_NAME,
+  MANIFEST_VERSION,
+  type Manifest,
+  type ManifestSource,
+  type ManifestOutput,
+  type RunSummary,
+} from './store/manifest.js';
 export { toolVersion } from './version.js';

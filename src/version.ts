@@ -1,3 +1,4 @@
+/** audiofan's own version, read once from its package.json (recorded in every manifest). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './paths.js';

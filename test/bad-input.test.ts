@@ -9,7 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary, type ManifestSource, type RunResult } from '../dist/src/index.js';
 import { cli, cover, ffmpeg, listFiles, readBack, tmp, track } from './helpers.js';
 
-const ODD_NAMES = ['-leading dash.flac', 'name with "quotes" and \'apostrophes\'.flac', 'new\nline.flac', '日本語 ünïcødé – ok.flac', 'http:not-a-url.flac'];
+const ODD_NAMES = [
+  '-leading dash.flac',
+  'name with "quotes" and \'apostrophes\'.flac',
+  'new\nline.flac',
+  '日本語 ünïcødé – ok.flac',
+  'http:not-a-url.flac',
+];
 const PRESETS = ['flac', 'mp3-v4', 'opus-64'];
 
 let lib: string;
@@ -33,7 +39,10 @@ beforeAll(async () => {
   // Valid headers promising 4 s, then noise where the frames should be: ffmpeg exits 0 having decoded nothing.
   const whole = await readFile(await track(join(lib, 'tmp-src.flac'), { seconds: 4, seed: 4 }));
   const header = whole.indexOf(Buffer.from([0xff, 0xf8]));
-  await writeFile(join(lib, 'nothing decodes.flac'), Buffer.concat([whole.subarray(0, header), Buffer.alloc(whole.length - header, 0x55)]));
+  await writeFile(
+    join(lib, 'nothing decodes.flac'),
+    Buffer.concat([whole.subarray(0, header), Buffer.alloc(whole.length - header, 0x55)]),
+  );
   await copyFile(join(lib, 'tmp-src.flac'), join(lib, 'really flac.mp3'));
   await import('node:fs/promises').then((fs) => fs.rm(join(lib, 'tmp-src.flac')));
   await track(join(lib, 'really mp3.flac'), { seconds: 2, codec: 'libmp3lame', extraArgs: ['-f', 'mp3'] });
@@ -50,7 +59,12 @@ describe('bad input', () => {
     ['garbage.flac', 'failed', 'E_SOURCE_CORRUPT', /not readable as audio/],
     ['truncated.flac', 'failed', 'E_SOURCE_TRUNCATED', /decodes to \d+\.\d+ s of audio but its header says 6\.00 s/],
     ['nothing decodes.flac', 'failed', 'E_NO_AUDIO_DECODED', /exited 0 but decoded no audio/],
-    ['really mp3.flac', 'skipped', 'E_SOURCE_LOSSY', /lossy audio \(its extension says \.flac but the content is mp3\)/],
+    [
+      'really mp3.flac',
+      'skipped',
+      'E_SOURCE_LOSSY',
+      /lossy audio \(its extension says \.flac but the content is mp3\)/,
+    ],
     ['dangling.flac', 'failed', 'E_SOURCE_UNREADABLE', /symbolic link to a missing file/],
   ])('%s -> %s %s, with a message naming the file', (name, status, code, msg) => {
     const s = bySource(name);
@@ -70,8 +84,11 @@ describe('bad input', () => {
 
   // The default filesystem profile ("universal") makes names valid everywhere: : " and control characters become _.
   const SAFE: Record<string, string> = {
-    '-leading dash.flac': '-leading dash', 'name with "quotes" and \'apostrophes\'.flac': 'name with _quotes_ and \'apostrophes\'',
-    'new\nline.flac': 'new_line', '日本語 ünïcødé – ok.flac': '日本語 ünïcødé – ok', 'http:not-a-url.flac': 'http_not-a-url',
+    '-leading dash.flac': '-leading dash',
+    'name with "quotes" and \'apostrophes\'.flac': "name with _quotes_ and 'apostrophes'",
+    'new\nline.flac': 'new_line',
+    '日本語 ünïcødé – ok.flac': '日本語 ünïcødé – ok',
+    'http:not-a-url.flac': 'http_not-a-url',
   };
   it.each(ODD_NAMES)('odd name %j converts to every preset (named safely for every filesystem)', async (name) => {
     expect(bySource(name).status).toBe('ok');
@@ -83,7 +100,9 @@ describe('bad input', () => {
     const dest = await tmp('posix-out');
     const r = await convertLibrary({ sources: [lib], output: dest, presets: ['opus-64'], fsProfile: 'posix' });
     for (const n of ODD_NAMES) {
-      expect(r.sources.find((x) => x.path === join(lib, n))!.outputs[0].path).toBe(join('opus-64', n.replace(/\.flac$/, '.opus')));
+      expect(r.sources.find((x) => x.path === join(lib, n))!.outputs[0].path).toBe(
+        join('opus-64', n.replace(/\.flac$/, '.opus')),
+      );
     }
   });
 
@@ -106,28 +125,53 @@ describe('bad input', () => {
     // runs, then the Opus output is cut in half. The Opus file stays valid, and shorter.
     const dir = await tmp('lossy-ffmpeg');
     const wrapper = join(dir, 'ffmpeg');
-    await writeFile(wrapper, `#!/bin/sh
+    await writeFile(
+      wrapper,
+      `#!/bin/sh
 "${ffmpeg()}" "$@" || exit $?
 for a in "$@"; do case "$a" in *.opus.partial) f="\${a#file:}"; truncate -s $(( $(stat -c %s "$f") / 2 )) "$f";; esac; done
 exit 0
-`);
+`,
+    );
     await chmod(wrapper, 0o755);
     const src = await tmp('cut-src');
     await track(join(src, 'song.flac'), { seconds: 4 });
     const dest = await tmp('cut-out');
-    const r = await convertLibrary({ sources: [src], output: dest, presets: ['opus-64', 'mp3-v4'], jobs: 1, ffmpegPath: wrapper });
+    const r = await convertLibrary({
+      sources: [src],
+      output: dest,
+      presets: ['opus-64', 'mp3-v4'],
+      jobs: 1,
+      ffmpegPath: wrapper,
+    });
     const outputs = r.sources[0].outputs;
     expect(outputs.find((o) => o.preset === 'opus-64')).toMatchObject({ status: 'failed', code: 'E_OUTPUT_DURATION' });
-    expect(outputs.find((o) => o.preset === 'opus-64')!.message).toMatch(/output lasts \d\.\d+ s but 4\.00 s of audio was decoded from .*song\.flac/);
+    expect(outputs.find((o) => o.preset === 'opus-64')!.message).toMatch(
+      /output lasts \d\.\d+ s but 4\.00 s of audio was decoded from .*song\.flac/,
+    );
     expect(outputs.find((o) => o.preset === 'mp3-v4')).toMatchObject({ status: 'ok' });
     expect(await listFiles(dest)).toEqual(['audiofan-manifest.json', 'mp3-v4/song.mp3']);
   });
 
   it('a preset that would trim, seek or remap is refused when loaded', async () => {
     const dir = await tmp('cut-preset');
-    await writeFile(join(dir, 'cut.json'), JSON.stringify({ id: 'mp3-cut', description: 'cuts after 1 s', container: 'mp3', extension: 'mp3', encoder: 'libmp3lame', encoderArgs: ['-q:a', '4', '-t', '1'] }));
-    await expect(convertLibrary({ sources: [lib], output: await tmp('x'), presets: ['mp3-cut'], presetDirs: [dir] }))
-      .rejects.toMatchObject({ code: 'E_PRESET_INVALID', message: expect.stringMatching(/cut\.json: \/encoderArgs must not contain -t/) });
+    await writeFile(
+      join(dir, 'cut.json'),
+      JSON.stringify({
+        id: 'mp3-cut',
+        description: 'cuts after 1 s',
+        container: 'mp3',
+        extension: 'mp3',
+        encoder: 'libmp3lame',
+        encoderArgs: ['-q:a', '4', '-t', '1'],
+      }),
+    );
+    await expect(
+      convertLibrary({ sources: [lib], output: await tmp('x'), presets: ['mp3-cut'], presetDirs: [dir] }),
+    ).rejects.toMatchObject({
+      code: 'E_PRESET_INVALID',
+      message: expect.stringMatching(/cut\.json: \/encoderArgs must not contain -t/),
+    });
   });
 
   it('the CLI exits 1 when some files failed, and 0 when all is well', async () => {

@@ -15,7 +15,11 @@ let lib: string;
 
 beforeAll(async () => {
   lib = await tmp('cancel-src');
-  await Promise.all(Array.from({ length: 6 }, (_, i) => track(join(lib, `album/${String(i + 1).padStart(2, '0')} track.flac`), { seconds: SECONDS, seed: i })));
+  await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      track(join(lib, `album/${String(i + 1).padStart(2, '0')} track.flac`), { seconds: SECONDS, seed: i }),
+    ),
+  );
 });
 
 /** Every audio file at a final path is complete; returns how many there are. */
@@ -28,7 +32,8 @@ async function assertFinalOutputsComplete(out: string): Promise<number> {
   return finals.length;
 }
 
-const noPartials = async (out: string) => expect((await listFiles(out)).filter((f) => f.endsWith('.partial'))).toEqual([]);
+const noPartials = async (out: string) =>
+  expect((await listFiles(out)).filter((f) => f.endsWith('.partial'))).toEqual([]);
 
 /** Wait for the first NDJSON line on stderr that logs a finished output. */
 function firstOutputLine(child: ReturnType<typeof spawn>): Promise<void> {
@@ -74,7 +79,9 @@ describe('cancellation', () => {
 
   it('SIGINT to the CLI: exit 130, no ffmpeg left, no temporaries, finished outputs complete', async () => {
     const out = await tmp('sigint-out');
-    const child = spawn(process.execPath, [bin, lib, '-o', out, '-p', PRESETS.join(','), '-j', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, lib, '-o', out, '-p', PRESETS.join(','), '-j', '2', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const end = exited(child);
     await firstOutputLine(child);
     child.kill('SIGINT');
@@ -100,7 +107,10 @@ describe('cancellation', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(await ffmpegProcessesMentioning(out)).toEqual([]);
     const before = await listFiles(out);
-    expect(before.some((f) => f.endsWith('.partial')), 'a killed encode leaves only a hidden temporary').toBe(true);
+    expect(
+      before.some((f) => f.endsWith('.partial')),
+      'a killed encode leaves only a hidden temporary',
+    ).toBe(true);
     expect(await assertFinalOutputsComplete(out)).toBeGreaterThan(0);
 
     const rerun = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

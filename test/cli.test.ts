@@ -15,7 +15,7 @@ let lib: string;
 beforeAll(async () => {
   lib = await tmp('cli-src');
   const art = await cover(join(await tmp('art'), 'c.jpg'));
-  await track(join(lib, "Artist/Album/01 It's a \"test\".flac"), { seconds: 2, tags: { TITLE: 'One' }, cover: art });
+  await track(join(lib, 'Artist/Album/01 It\'s a "test".flac'), { seconds: 2, tags: { TITLE: 'One' }, cover: art });
   await track(join(lib, 'Artist/Album/02 Two.flac'), { seconds: 2, seed: 2, tags: { TITLE: 'Two' } });
 });
 
@@ -25,14 +25,20 @@ describe('usage', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: audiofan \[options\] \[command\] \[sources\.\.\.\]/);
     expect(r.stdout).toMatch(/Examples:\n {2}audiofan ~\/Music -o ~\/Lossy -p mp3-v0,opus-128/);
-    expect(r.stdout).toMatch(/Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 74 the manifest could\nnot be written, 75 output folder in use by another run \(try later\), 130 interrupted, 70 a bug\./);
+    expect(r.stdout).toMatch(
+      /Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 74 the manifest could\nnot be written, 75 output folder in use by another run \(try later\), 130 interrupted, 70 a bug\./,
+    );
   });
 
   it.each([
     ['no source folder', [], /no source folder given/],
     ['no output folder', ['SRC'], /E_USAGE.*no output folder/],
     ['unknown preset', ['SRC', '-o', 'OUT', '-p', 'mp3-v0,ogg-99'], /E_PRESET_UNKNOWN.*"ogg-99"/],
-    ['missing source folder', ['/no/such/music', '-o', 'OUT'], /E_SOURCE_DIR_MISSING.*\/no\/such\/music does not exist/],
+    [
+      'missing source folder',
+      ['/no/such/music', '-o', 'OUT'],
+      /E_SOURCE_DIR_MISSING.*\/no\/such\/music does not exist/,
+    ],
     ['bad job count', ['SRC', '-o', 'OUT', '-j', 'many'], /--jobs: expected a whole number/],
     ['unknown option', ['SRC', '-o', 'OUT', '--frobnicate'], /unknown option '--frobnicate'/],
     ['unreadable config file', ['SRC', '-o', 'OUT', '--config', '/no/such.json'], /E_CONFIG_INVALID.*\/no\/such\.json/],
@@ -41,7 +47,10 @@ describe('usage', () => {
     const r = await cli(args.map((a) => (a === 'SRC' ? lib : a === 'OUT' ? join(out, 'o') : a)));
     expect(r.code).toBe(2);
     // Off a terminal stderr is NDJSON: the error is a line with its code.
-    const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { code?: string; msg: string });
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { code?: string; msg: string });
     expect(lines.map((l) => `${l.code} ${l.msg}`).join('\n')).toMatch(msg);
     expect(existsSync(join(out, 'o'))).toBe(false);
   });
@@ -54,8 +63,12 @@ describe('--dry-run', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/ffmpeg -nostdin -hide_banner -loglevel verbose -y -i 'file:.*01 It'\\''s a "test"\.flac' -map 0:a:0 /);
-    expect(lines[0]).toMatch(/-c:a libmp3lame -q:a 0 .* -c:a libopus -b:a 128k .* -af ebur128=peak=true:framelog=verbose -f null pipe:1$/);
+    expect(lines[0]).toMatch(
+      /ffmpeg -nostdin -hide_banner -loglevel verbose -y -i 'file:.*01 It'\\''s a "test"\.flac' -map 0:a:0 /,
+    );
+    expect(lines[0]).toMatch(
+      /-c:a libmp3lame -q:a 0 .* -c:a libopus -b:a 128k .* -af ebur128=peak=true:framelog=verbose -f null pipe:1$/,
+    );
     expect(existsSync(out)).toBe(false);
     // Run the printed line through a shell: the quoting is right and the arguments are complete.
     await mkdir(join(out, 'mp3-v0', 'Artist', 'Album'), { recursive: true });
@@ -70,7 +83,11 @@ describe('--dry-run', () => {
     const r = await cli([lib, '-o', join(await tmp('dry'), 'out'), '-p', 'flac', '--dry-run', '--json']);
     const plan = JSON.parse(r.stdout);
     expect(plan.commands).toHaveLength(2);
-    expect(plan.sources[0].outputs[0]).toMatchObject({ preset: 'flac', status: 'skipped', reason: 'dry run: would encode (new)' });
+    expect(plan.sources[0].outputs[0]).toMatchObject({
+      preset: 'flac',
+      status: 'skipped',
+      reason: 'dry run: would encode (new)',
+    });
   });
 });
 
@@ -80,16 +97,23 @@ describe('logs and reports', () => {
     const r = await cli([lib, '-o', out, '-p', 'mp3-v4,opus-64']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.event === 'output')).toHaveLength(4);
-    expect(lines.filter((l) => l.event === 'output').every((l) => l.status === 'ok' && l.level === 30 && l.size > 0)).toBe(true);
+    expect(
+      lines.filter((l) => l.event === 'output').every((l) => l.status === 'ok' && l.level === 30 && l.size > 0),
+    ).toBe(true);
     const summary = lines.at(-1);
     expect(summary).toMatchObject({ event: 'summary', outputsEncoded: 4, exitCode: 0 });
   });
 
   it('on a TTY: a progress bar (files, x realtime, ETA) and a summary table', async () => {
     const out = await tmp('tty');
-    const cmd = [process.execPath, bin, lib, '-o', out, '-p', 'flac,mp3-v0'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const cmd = [process.execPath, bin, lib, '-o', out, '-p', 'flac,mp3-v0']
+      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
     const { stdout } = await exec('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, COLUMNS: '120' } });
     expect(stdout).toMatch(/\[[#.]{24}\] \d+\/4 files +\d+\.\dx realtime +ETA/);
     expect(stdout).toMatch(/preset +encoded +retagged +up to date +failed +MB written/);
@@ -101,7 +125,8 @@ describe('logs and reports', () => {
     const dir = await tmp('cfg');
     const cfg = join(dir, 'audiofan.json');
     await writeFile(cfg, JSON.stringify({ output: join(dir, 'from-config'), presets: ['mp3-128'] }));
-    const presetsOf = (stdout: string) => [...new Set([...stdout.matchAll(/-c:a (\S+) (-\S+ \S+)/g)].map((m) => `${m[1]} ${m[2]}`))].sort();
+    const presetsOf = (stdout: string) =>
+      [...new Set([...stdout.matchAll(/-c:a (\S+) (-\S+ \S+)/g)].map((m) => `${m[1]} ${m[2]}`))].sort();
     const viaConfig = await cli([lib, '--config', cfg, '--dry-run']);
     expect(presetsOf(viaConfig.stdout)).toEqual(['libmp3lame -b:a 128k']);
     expect(viaConfig.stdout).toContain(join(dir, 'from-config'));
@@ -123,6 +148,10 @@ describe('logs and reports', () => {
     const made = await listFiles(join(dir, 'output'));
     expect(made.filter((f) => f.startsWith('opus-128/'))).toHaveLength(6);
     expect(made.some((f) => f.includes('Broken Record'))).toBe(false);
-    expect((await readdir(join(dir, 'library'))).sort()).toEqual(['.audiofan-demo', 'Aurora Ensemble', 'Night Signals']);
+    expect((await readdir(join(dir, 'library'))).sort()).toEqual([
+      '.audiofan-demo',
+      'Aurora Ensemble',
+      'Night Signals',
+    ]);
   });
 });

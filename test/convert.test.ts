@@ -13,21 +13,92 @@ import { cover, ffmpegBinaries, listFiles, pcmMd5, readBack, repo, tmp, track } 
 const ALL = [...loadPresets().values()];
 const SECONDS = 4;
 
-interface Fixture { rel: string; rate: number; bits: number; channels: number; cover: boolean; tags: Record<string, string> }
+interface Fixture {
+  rel: string;
+  rate: number;
+  bits: number;
+  channels: number;
+  cover: boolean;
+  tags: Record<string, string>;
+}
 
 const album = (n: number, title: string) => ({
-  TITLE: title, ARTIST: 'Fixture Artist', ALBUM: 'Fixture Album', ALBUMARTIST: 'Fixture Album Artist',
-  TRACKNUMBER: String(n), TRACKTOTAL: '7', DISCNUMBER: '1', DISCTOTAL: '2', DATE: '2021-06-01', GENRE: 'Test Genre',
+  TITLE: title,
+  ARTIST: 'Fixture Artist',
+  ALBUM: 'Fixture Album',
+  ALBUMARTIST: 'Fixture Album Artist',
+  TRACKNUMBER: String(n),
+  TRACKTOTAL: '7',
+  DISCNUMBER: '1',
+  DISCTOTAL: '2',
+  DATE: '2021-06-01',
+  GENRE: 'Test Genre',
 });
 
 const FIXTURES: (Fixture & { spec: Parameters<typeof track>[1] })[] = [
-  { rel: 'Album/01 Sixteen.flac', rate: 44100, bits: 16, channels: 2, cover: true, tags: album(1, 'Sixteen'), spec: { seconds: SECONDS, seed: 1 } },
-  { rel: 'Album/02 Hi-Res 96-24.flac', rate: 96000, bits: 24, channels: 2, cover: true, tags: album(2, 'Hi-Res'), spec: { seconds: SECONDS, seed: 2, sampleRate: 96000, bits: 24 } },
-  { rel: 'Album/03 Noise 48k.wav', rate: 48000, bits: 24, channels: 2, cover: false, tags: { title: 'Noise' }, spec: { seconds: SECONDS, kind: 'noise', sampleRate: 48000, bits: 24, codec: 'pcm_s24le' } },
-  { rel: 'Album/04 Sine.aiff', rate: 44100, bits: 16, channels: 2, cover: false, tags: { title: 'Sine' }, spec: { seconds: SECONDS, kind: 'sine', codec: 'pcm_s16be' } },
-  { rel: 'Album/05 Alac.m4a', rate: 44100, bits: 16, channels: 2, cover: false, tags: { title: 'Alac', artist: 'Fixture Artist' }, spec: { seconds: SECONDS, seed: 5, codec: 'alac' } },
-  { rel: 'Album/06 WavPack.wv', rate: 44100, bits: 16, channels: 2, cover: false, tags: { title: 'WavPack' }, spec: { seconds: SECONDS, seed: 6, codec: 'wavpack' } },
-  { rel: 'Surround/07 Five One.flac', rate: 48000, bits: 16, channels: 6, cover: false, tags: album(7, 'Five One'), spec: { seconds: SECONDS, seed: 7, sampleRate: 48000, channels: 6 } },
+  {
+    rel: 'Album/01 Sixteen.flac',
+    rate: 44100,
+    bits: 16,
+    channels: 2,
+    cover: true,
+    tags: album(1, 'Sixteen'),
+    spec: { seconds: SECONDS, seed: 1 },
+  },
+  {
+    rel: 'Album/02 Hi-Res 96-24.flac',
+    rate: 96000,
+    bits: 24,
+    channels: 2,
+    cover: true,
+    tags: album(2, 'Hi-Res'),
+    spec: { seconds: SECONDS, seed: 2, sampleRate: 96000, bits: 24 },
+  },
+  {
+    rel: 'Album/03 Noise 48k.wav',
+    rate: 48000,
+    bits: 24,
+    channels: 2,
+    cover: false,
+    tags: { title: 'Noise' },
+    spec: { seconds: SECONDS, kind: 'noise', sampleRate: 48000, bits: 24, codec: 'pcm_s24le' },
+  },
+  {
+    rel: 'Album/04 Sine.aiff',
+    rate: 44100,
+    bits: 16,
+    channels: 2,
+    cover: false,
+    tags: { title: 'Sine' },
+    spec: { seconds: SECONDS, kind: 'sine', codec: 'pcm_s16be' },
+  },
+  {
+    rel: 'Album/05 Alac.m4a',
+    rate: 44100,
+    bits: 16,
+    channels: 2,
+    cover: false,
+    tags: { title: 'Alac', artist: 'Fixture Artist' },
+    spec: { seconds: SECONDS, seed: 5, codec: 'alac' },
+  },
+  {
+    rel: 'Album/06 WavPack.wv',
+    rate: 44100,
+    bits: 16,
+    channels: 2,
+    cover: false,
+    tags: { title: 'WavPack' },
+    spec: { seconds: SECONDS, seed: 6, codec: 'wavpack' },
+  },
+  {
+    rel: 'Surround/07 Five One.flac',
+    rate: 48000,
+    bits: 16,
+    channels: 6,
+    cover: false,
+    tags: album(7, 'Five One'),
+    spec: { seconds: SECONDS, seed: 7, sampleRate: 48000, channels: 6 },
+  },
 ];
 
 const CODEC: Record<string, string> = { flac: 'FLAC', mp3: 'MPEG 1 Layer 3', opus: 'Opus' };
@@ -54,14 +125,19 @@ describe.each(ffmpegBinaries())('every preset, every source kind, on $label', ({
   });
 
   it('converts everything and reports success', () => {
-    const failed = result.sources.flatMap((s) => s.outputs.filter((o) => o.status !== 'ok').map((o) => `${o.path}: ${o.message}`));
+    const failed = result.sources.flatMap((s) =>
+      s.outputs.filter((o) => o.status !== 'ok').map((o) => `${o.path}: ${o.message}`),
+    );
     expect(failed).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(result.summary.outputsEncoded).toBe(FIXTURES.length * ALL.length);
   });
 
   it('leaves exactly the expected files: no temporaries, nothing else', async () => {
-    const want = ['audiofan-manifest.json', ...ALL.flatMap((p) => FIXTURES.map((f) => join(p.id, f.rel.replace(/\.[^.]+$/, `.${p.extension}`))))].sort();
+    const want = [
+      'audiofan-manifest.json',
+      ...ALL.flatMap((p) => FIXTURES.map((f) => join(p.id, f.rel.replace(/\.[^.]+$/, `.${p.extension}`)))),
+    ].sort();
     expect(await listFiles(out)).toEqual(want);
   });
 
@@ -76,7 +152,8 @@ describe.each(ffmpegBinaries())('every preset, every source kind, on $label', ({
           expect(m.format.numberOfChannels).toBe(Math.min(f.channels, p.maxChannels ?? f.channels));
           expect(m.format.duration).toBeGreaterThan(SECONDS - 0.01);
           expect(m.format.duration).toBeLessThan(SECONDS + 0.1);
-          if (p.container === 'flac') expect(m.format.bitsPerSample).toBe(p.bitDepth ? Math.min(p.bitDepth, f.bits) : f.bits);
+          if (p.container === 'flac')
+            expect(m.format.bitsPerSample).toBe(p.bitDepth ? Math.min(p.bitDepth, f.bits) : f.bits);
           const c = m.common;
           expect(c.title).toBe(f.tags.TITLE ?? f.tags.title);
           if (f.tags.ARTIST ?? f.tags.artist) expect(c.artist).toBe(f.tags.ARTIST ?? f.tags.artist);

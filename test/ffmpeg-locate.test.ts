@@ -7,14 +7,17 @@ import { cli, ffmpegBinaries, tmp } from './helpers.js';
 /** A stand-in ffmpeg that answers -version/-encoders like the real one but has no libopus. */
 async function fakeFfmpeg(dir: string): Promise<string> {
   const p = join(dir, 'ffmpeg');
-  await writeFile(p, `#!/bin/sh
+  await writeFile(
+    p,
+    `#!/bin/sh
 case "$2" in
   -version) echo "ffmpeg version 9.9-fake Copyright"; echo "configuration: --enable-libmp3lame";;
   -encoders) printf ' A..... flac                 FLAC\\n A..... libmp3lame           MP3\\n';;
   -filters) printf ' ... astats            A->A       stats\\n ... aresample         A->A       resample\\n';;
   -muxers) printf '  E flac            raw FLAC\\n  E mp3             MP3\\n  E null            null\\n  E opus            Ogg Opus\\n';;
 esac
-`);
+`,
+  );
   await chmod(p, 0o755);
   return p;
 }
@@ -33,7 +36,9 @@ describe('ffmpeg resolution', () => {
   });
 
   it('an explicit binary that does not exist is an error, never a silent fallback', () => {
-    expect(() => locateFfmpeg('/no/such/ffmpeg', {})).toThrow(expect.objectContaining({ code: 'E_FFMPEG_MISSING', message: expect.stringContaining('/no/such/ffmpeg') }));
+    expect(() => locateFfmpeg('/no/such/ffmpeg', {})).toThrow(
+      expect.objectContaining({ code: 'E_FFMPEG_MISSING', message: expect.stringContaining('/no/such/ffmpeg') }),
+    );
     expect(() => locateFfmpeg(undefined, { FFMPEG_PATH: '/no/such/ffmpeg' })).toThrow(/FFMPEG_PATH/);
   });
 
@@ -41,8 +46,14 @@ describe('ffmpeg resolution', () => {
     const fake = await fakeFfmpeg(await tmp('locate'));
     const info = await inspectFfmpeg(fake);
     const presets = selectPresets(loadPresets(), ['mp3-v0', 'opus-128', 'opus-64']);
-    expect(() => assertCapabilities({ path: fake, source: 'option', passedOver: [] }, info, presets))
-      .toThrow(expect.objectContaining({ code: 'E_ENCODER_MISSING', message: expect.stringMatching(new RegExp(`9\\.9-fake at ${fake}.*encoder libopus \\(needed by opus-128, opus-64\\)`)) }));
+    expect(() => assertCapabilities({ path: fake, source: 'option', passedOver: [] }, info, presets)).toThrow(
+      expect.objectContaining({
+        code: 'E_ENCODER_MISSING',
+        message: expect.stringMatching(
+          new RegExp(`9\\.9-fake at ${fake}.*encoder libopus \\(needed by opus-128, opus-64\\)`),
+        ),
+      }),
+    );
   });
 
   it('a run with that binary stops before any work with exit 2 and says what is missing', async () => {

@@ -16,29 +16,103 @@ import { ffmpeg, flacPictureBlocks, readBack, tmp, track } from './helpers.js';
 
 const exec = promisify(execFile);
 const ALL = [...loadPresets().values()];
-const LONG_LYRICS = Array.from({ length: 60 }, (_, i) => `Line ${i + 1} of lyrics that go on and on, longer than ffmpeg 4.1's 1000-character cut`).join('\n');
+const LONG_LYRICS = Array.from(
+  { length: 60 },
+  (_, i) => `Line ${i + 1} of lyrics that go on and on, longer than ffmpeg 4.1's 1000-character cut`,
+).join('\n');
 
 const ENTRIES: [string, string][] = [
-  ['TITLE', 'Fidelity “Ünïcode” Title'], ['ARTIST', 'Main Artist feat. Guest'], ['ARTISTS', 'Main Artist'], ['ARTISTS', 'Guest'],
-  ['ALBUM', 'The Album'], ['ALBUMARTIST', 'Album Artist'], ['TRACKNUMBER', '3'], ['TRACKTOTAL', '12'], ['DISCNUMBER', '1'], ['DISCTOTAL', '2'],
-  ['DATE', '2019-04-05'], ['ORIGINALDATE', '1999-01-02'], ['GENRE', 'Jazz'], ['GENRE', 'Fusion'],
-  ['COMPOSER', 'Composer One'], ['COMPOSER', 'Composer Two'], ['LYRICIST', 'Lyric Writer'], ['CONDUCTOR', 'The Conductor'],
-  ['PERFORMER', 'Pianist Name (piano)'], ['PERFORMER', 'Drummer Name (drums)'], ['COMMENT', 'A comment'], ['LYRICS', LONG_LYRICS],
-  ['LABEL', 'Label Records'], ['CATALOGNUMBER', 'CAT-001'], ['BARCODE', '0123456789012'], ['ISRC', 'USRC17607839'], ['BPM', '120'],
-  ['COMPILATION', '1'], ['ARTISTSORT', 'Artist, Main'], ['ALBUMARTISTSORT', 'Artist, Album'], ['ALBUMSORT', 'Album, The'], ['TITLESORT', 'Title, Fidelity'],
-  ['MUSICBRAINZ_TRACKID', '11111111-1111-1111-1111-111111111111'], ['MUSICBRAINZ_RELEASETRACKID', '22222222-2222-2222-2222-222222222222'],
-  ['MUSICBRAINZ_ALBUMID', '33333333-3333-3333-3333-333333333333'], ['MUSICBRAINZ_ARTISTID', '44444444-4444-4444-4444-444444444444'],
-  ['MUSICBRAINZ_ARTISTID', '55555555-5555-5555-5555-555555555555'], ['MUSICBRAINZ_ALBUMARTISTID', '66666666-6666-6666-6666-666666666666'],
-  ['MUSICBRAINZ_RELEASEGROUPID', '77777777-7777-7777-7777-777777777777'], ['MUSICBRAINZ_WORKID', '88888888-8888-8888-8888-888888888888'],
-  ['RELEASESTATUS', 'official'], ['RELEASETYPE', 'album'], ['RELEASETYPE', 'live'], ['RELEASECOUNTRY', 'GB'], ['MEDIA', 'CD'],
-  ['SCRIPT', 'Latn'], ['ASIN', 'B000000000'], ['REPLAYGAIN_TRACK_GAIN', '-99.00 dB'], ['MY_CUSTOM_FIELD', 'custom one'], ['MY_CUSTOM_FIELD', 'custom two'],
+  ['TITLE', 'Fidelity “Ünïcode” Title'],
+  ['ARTIST', 'Main Artist feat. Guest'],
+  ['ARTISTS', 'Main Artist'],
+  ['ARTISTS', 'Guest'],
+  ['ALBUM', 'The Album'],
+  ['ALBUMARTIST', 'Album Artist'],
+  ['TRACKNUMBER', '3'],
+  ['TRACKTOTAL', '12'],
+  ['DISCNUMBER', '1'],
+  ['DISCTOTAL', '2'],
+  ['DATE', '2019-04-05'],
+  ['ORIGINALDATE', '1999-01-02'],
+  ['GENRE', 'Jazz'],
+  ['GENRE', 'Fusion'],
+  ['COMPOSER', 'Composer One'],
+  ['COMPOSER', 'Composer Two'],
+  ['LYRICIST', 'Lyric Writer'],
+  ['CONDUCTOR', 'The Conductor'],
+  ['PERFORMER', 'Pianist Name (piano)'],
+  ['PERFORMER', 'Drummer Name (drums)'],
+  ['COMMENT', 'A comment'],
+  ['LYRICS', LONG_LYRICS],
+  ['LABEL', 'Label Records'],
+  ['CATALOGNUMBER', 'CAT-001'],
+  ['BARCODE', '0123456789012'],
+  ['ISRC', 'USRC17607839'],
+  ['BPM', '120'],
+  ['COMPILATION', '1'],
+  ['ARTISTSORT', 'Artist, Main'],
+  ['ALBUMARTISTSORT', 'Artist, Album'],
+  ['ALBUMSORT', 'Album, The'],
+  ['TITLESORT', 'Title, Fidelity'],
+  ['MUSICBRAINZ_TRACKID', '11111111-1111-1111-1111-111111111111'],
+  ['MUSICBRAINZ_RELEASETRACKID', '22222222-2222-2222-2222-222222222222'],
+  ['MUSICBRAINZ_ALBUMID', '33333333-3333-3333-3333-333333333333'],
+  ['MUSICBRAINZ_ARTISTID', '44444444-4444-4444-4444-444444444444'],
+  ['MUSICBRAINZ_ARTISTID', '55555555-5555-5555-5555-555555555555'],
+  ['MUSICBRAINZ_ALBUMARTISTID', '66666666-6666-6666-6666-666666666666'],
+  ['MUSICBRAINZ_RELEASEGROUPID', '77777777-7777-7777-7777-777777777777'],
+  ['MUSICBRAINZ_WORKID', '88888888-8888-8888-8888-888888888888'],
+  ['RELEASESTATUS', 'official'],
+  ['RELEASETYPE', 'album'],
+  ['RELEASETYPE', 'live'],
+  ['RELEASECOUNTRY', 'GB'],
+  ['MEDIA', 'CD'],
+  ['SCRIPT', 'Latn'],
+  ['ASIN', 'B000000000'],
+  ['REPLAYGAIN_TRACK_GAIN', '-99.00 dB'],
+  ['MY_CUSTOM_FIELD', 'custom one'],
+  ['MY_CUSTOM_FIELD', 'custom two'],
 ];
 
 /** The common fields compared for every container (music-metadata's normalised view). */
-const COMMON = ['title', 'artist', 'artists', 'album', 'albumartist', 'track', 'disk', 'date', 'originaldate', 'genre', 'composer', 'lyricist',
-  'conductor', 'label', 'catalognumber', 'barcode', 'isrc', 'bpm', 'compilation', 'artistsort', 'albumartistsort', 'albumsort', 'titlesort',
-  'musicbrainz_recordingid', 'musicbrainz_trackid', 'musicbrainz_albumid', 'musicbrainz_artistid', 'musicbrainz_albumartistid',
-  'musicbrainz_releasegroupid', 'musicbrainz_workid', 'releasestatus', 'releasetype', 'releasecountry', 'media', 'script', 'asin'] as const;
+const COMMON = [
+  'title',
+  'artist',
+  'artists',
+  'album',
+  'albumartist',
+  'track',
+  'disk',
+  'date',
+  'originaldate',
+  'genre',
+  'composer',
+  'lyricist',
+  'conductor',
+  'label',
+  'catalognumber',
+  'barcode',
+  'isrc',
+  'bpm',
+  'compilation',
+  'artistsort',
+  'albumartistsort',
+  'albumsort',
+  'titlesort',
+  'musicbrainz_recordingid',
+  'musicbrainz_trackid',
+  'musicbrainz_albumid',
+  'musicbrainz_artistid',
+  'musicbrainz_albumartistid',
+  'musicbrainz_releasegroupid',
+  'musicbrainz_workid',
+  'releasestatus',
+  'releasetype',
+  'releasecountry',
+  'media',
+  'script',
+  'asin',
+] as const;
 
 function view(m: IAudioMetadata) {
   const c = m.common as unknown as Record<string, unknown>;
@@ -59,8 +133,28 @@ beforeAll(async () => {
   const raw = await track(join(await tmp('raw'), 'raw.flac'), { seconds: 3 });
   const art = await tmp('art');
   // A noise PNG is far over 128 KiB: it could never travel as a command-line argument.
-  await exec(ffmpeg(), ['-v', 'error', '-f', 'lavfi', '-i', 'nullsrc=s=600x600,geq=random(1)*255:random(2)*255:128', '-frames:v', '1', join(art, 'front.png')]);
-  await exec(ffmpeg(), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=200x200', '-frames:v', '1', join(art, 'back.jpg')]);
+  await exec(ffmpeg(), [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'nullsrc=s=600x600,geq=random(1)*255:random(2)*255:128',
+    '-frames:v',
+    '1',
+    join(art, 'front.png'),
+  ]);
+  await exec(ffmpeg(), [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=s=200x200',
+    '-frames:v',
+    '1',
+    join(art, 'back.jpg'),
+  ]);
   frontPng = await readFile(join(art, 'front.png'));
   const { pictureFrom } = await import('../dist/src/tagging/picture.js');
   await writeFlacTags(raw, join(lib, 'full.flac'), ENTRIES, [
@@ -89,8 +183,13 @@ describe('tags survive every preset', () => {
       if (p.container === 'mp3') {
         const id3 = m.native['ID3v2.4'];
         expect(id3.find((t) => t.id === 'TMCL')!.value).toEqual({ piano: ['Pianist Name'], drums: ['Drummer Name'] });
-        expect(id3.filter((t) => t.id === 'TXXX:MY_CUSTOM_FIELD').map((t) => t.value)).toEqual(['custom one', 'custom two']);
-        expect((id3.find((t) => t.id === 'UFID')!.value as { owner_identifier: string }).owner_identifier).toBe('http://musicbrainz.org');
+        expect(id3.filter((t) => t.id === 'TXXX:MY_CUSTOM_FIELD').map((t) => t.value)).toEqual([
+          'custom one',
+          'custom two',
+        ]);
+        expect((id3.find((t) => t.id === 'UFID')!.value as { owner_identifier: string }).owner_identifier).toBe(
+          'http://musicbrainz.org',
+        );
       } else {
         // Vorbis comments: every source entry, in order, except the loudness tags audiofan recomputes.
         const got = m.native.vorbis.filter((t) => typeof t.value === 'string').map((t) => [t.id, t.value]);
@@ -108,7 +207,10 @@ describe('tags survive every preset', () => {
     expect(m.common.composer).toEqual(['Composer One', 'Composer Two']);
     expect(id3.find((t) => t.id === 'TYER')!.value).toBe('2019');
     expect(id3.find((t) => t.id === 'TDAT')!.value).toBe('0504');
-    expect(m.common.musicbrainz_artistid).toEqual(['44444444-4444-4444-4444-444444444444', '55555555-5555-5555-5555-555555555555']);
+    expect(m.common.musicbrainz_artistid).toEqual([
+      '44444444-4444-4444-4444-444444444444',
+      '55555555-5555-5555-5555-555555555555',
+    ]);
     expect(m.common.lyrics?.[0].text).toBe(LONG_LYRICS);
   });
 });
@@ -135,13 +237,30 @@ describe('cover art', () => {
 
 describe('what plain ffmpeg -map_metadata 0 loses from the same source', () => {
   const lost: Record<string, string[]> = {};
-  for (const [ext, codec] of [['mp3', 'libmp3lame'], ['opus', 'libopus']] as const) {
+  for (const [ext, codec] of [
+    ['mp3', 'libmp3lame'],
+    ['opus', 'libopus'],
+  ] as const) {
     it(`${ext}: ffmpeg loses fields that audiofan keeps`, async () => {
       const dest = join(await tmp('plain'), `plain.${ext}`);
-      await exec(ffmpeg(), ['-v', 'error', '-i', join(lib, 'full.flac'), '-map', '0:a', '-map_metadata', '0', '-c:a', codec, dest]);
+      await exec(ffmpeg(), [
+        '-v',
+        'error',
+        '-i',
+        join(lib, 'full.flac'),
+        '-map',
+        '0:a',
+        '-map_metadata',
+        '0',
+        '-c:a',
+        codec,
+        dest,
+      ]);
       const plain = view(await readBack(dest));
       const want = view(source);
-      lost[ext] = Object.keys(want).filter((k) => want[k] !== undefined && JSON.stringify(plain[k]) !== JSON.stringify(want[k]));
+      lost[ext] = Object.keys(want).filter(
+        (k) => want[k] !== undefined && JSON.stringify(plain[k]) !== JSON.stringify(want[k]),
+      );
       const pics = (await readBack(dest)).common.picture ?? [];
       if (pics.length === 0) lost[ext].push('cover');
       // Shown in the test output, so the difference is visible.

@@ -25,7 +25,10 @@ async function smallDisk(kib: number): Promise<string> {
 }
 
 // Mounting needs root (or CAP_SYS_ADMIN): without it the tests are skipped, saying why.
-const cannotMount = await smallDisk(64).then(() => undefined, (e: Error) => `cannot mount a tmpfs here (${e.message.split('\n')[0]})`);
+const cannotMount = await smallDisk(64).then(
+  () => undefined,
+  (e: Error) => `cannot mount a tmpfs here (${e.message.split('\n')[0]})`,
+);
 if (cannotMount) console.warn(`full-disk tests skipped: ${cannotMount}`);
 
 afterAll(async () => {
@@ -46,7 +49,10 @@ describe.skipIf(!!cannotMount)('full output disk', () => {
     await track(join(lib, 'album', '01 Ünïcode – big.flac'), { seconds: 40, seed: 1 });
     await track(join(lib, 'album', "02 it's small.flac"), { seconds: 8, seed: 2 });
     await track(join(lib, 'album', '-03 small.flac'), { seconds: 8, seed: 3 });
-    small = Math.max((await stat(join(lib, 'album', "02 it's small.flac"))).size, (await stat(join(lib, 'album', '-03 small.flac'))).size);
+    small = Math.max(
+      (await stat(join(lib, 'album', "02 it's small.flac"))).size,
+      (await stat(join(lib, 'album', '-03 small.flac'))).size,
+    );
   });
 
   it('fills mid-run: the run finishes, failures name the path and the full disk, no temporaries, finished outputs complete', async () => {
@@ -96,7 +102,11 @@ describe.skipIf(!!cannotMount)('full output disk', () => {
     await writeFile(join(out, 'filler'), Buffer.alloc((fs.bavail - 1) * fs.bsize));
 
     const err = await convertLibrary({ sources: [libSmall], output: out, presets: ['opus-64'] }).then(
-      () => { throw new Error('the run should have failed to write its manifest'); }, (e: unknown) => e as Error & { code: string; file?: string });
+      () => {
+        throw new Error('the run should have failed to write its manifest');
+      },
+      (e: unknown) => e as Error & { code: string; file?: string },
+    );
     expect(err.code).toBe('E_MANIFEST_WRITE');
     expect(err.message).toContain(manifestPath);
     expect(err.message).toContain(NO_SPACE);
@@ -118,14 +128,31 @@ describe.skipIf(!!cannotMount)('full output disk', () => {
     const libArt = await tmp('full-disk-art');
     await track(join(libArt, 'song.flac'), { seconds: 5, seed: 6 });
     // Noise does not compress: a ~3 MB PNG the tags cannot take, though the audio fits.
-    await run(ffmpeg(), ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'nullsrc=s=1400x1400',
-      '-vf', 'geq=r=random(1)*255:g=random(2)*255:b=random(3)*255', '-frames:v', '1', join(libArt, 'cover.png')]);
+    await run(ffmpeg(), [
+      '-nostdin',
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'nullsrc=s=1400x1400',
+      '-vf',
+      'geq=r=random(1)*255:g=random(2)*255:b=random(3)*255',
+      '-frames:v',
+      '1',
+      join(libArt, 'cover.png'),
+    ]);
     const coverSize = (await stat(join(libArt, 'cover.png'))).size;
     const audio = (await stat(join(libArt, 'song.flac'))).size;
     expect(coverSize).toBeGreaterThan(audio * 2 + (512 << 10));
     const out = await smallDisk(Math.ceil((audio * 2 + (256 << 10)) / 1024));
 
-    const result = await convertLibrary({ sources: [libArt], output: out, presets: ['flac', 'mp3-128', 'opus-64'], jobs: 1 });
+    const result = await convertLibrary({
+      sources: [libArt],
+      output: out,
+      presets: ['flac', 'mp3-128', 'opus-64'],
+      jobs: 1,
+    });
     expect(result.exitCode).toBe(1);
     const outputs = allOutputs(result);
     expect(outputs.map((o) => o.preset).sort()).toEqual(['flac', 'mp3-128', 'opus-64']);
@@ -139,7 +166,12 @@ describe.skipIf(!!cannotMount)('full output disk', () => {
     expect(await partials(out)).toEqual([]);
     // The same workers go on: a run on a roomier disk succeeds.
     const roomy = await smallDisk(Math.ceil((audio * 2 + coverSize * 4) / 1024));
-    const ok = await convertLibrary({ sources: [libArt], output: roomy, presets: ['flac', 'mp3-128', 'opus-64'], jobs: 1 });
+    const ok = await convertLibrary({
+      sources: [libArt],
+      output: roomy,
+      presets: ['flac', 'mp3-128', 'opus-64'],
+      jobs: 1,
+    });
     expect(ok.exitCode).toBe(0);
   });
 });
@@ -147,7 +179,16 @@ describe.skipIf(!!cannotMount)('full output disk', () => {
 describe.skipIf(!!cannotMount)('the journal on a full disk', () => {
   const entry = (n: number, message = ''): JournalEntry => ({
     source: { path: `/music/${n}.flac`, status: 'ok' },
-    output: { preset: 'flac', presetHash: 'h', path: `flac/${n}.flac`, status: 'ok', action: 'encoded', reason: 'new', ffmpegVersion: '6', message },
+    output: {
+      preset: 'flac',
+      presetHash: 'h',
+      path: `flac/${n}.flac`,
+      status: 'ok',
+      action: 'encoded',
+      reason: 'new',
+      ffmpegVersion: '6',
+      message,
+    },
   });
 
   it('a line that does not fit is cut back: E_DISK_FULL names the journal, the lines before and after survive', async () => {
@@ -157,7 +198,10 @@ describe.skipIf(!!cannotMount)('the journal on a full disk', () => {
     const fs = await statfs(out);
     await writeFile(join(out, 'filler'), Buffer.alloc(fs.bavail * fs.bsize));
     // Bigger than what is left of the journal's page: part of it is written before the disk says no.
-    const err = await journal.append(entry(2, 'x'.repeat(8000))).then(() => undefined, (e: Error & { code: string }) => e);
+    const err = await journal.append(entry(2, 'x'.repeat(8000))).then(
+      () => undefined,
+      (e: Error & { code: string }) => e,
+    );
     expect(err?.code).toBe('E_DISK_FULL');
     expect(err?.message).toContain(join(out, '.audiofan-journal.ndjson'));
     expect(err?.message).toContain(NO_SPACE);
@@ -172,15 +216,30 @@ describe.skipIf(!!cannotMount)('the journal on a full disk', () => {
 
 describe('headline: the stderr line that explains a failure', () => {
   it.each([
-    ['a full disk: the first line naming it, not the consequences after it',
-      ['av_interleaved_write_frame(): No space left on device', 'Error writing trailer of file:/o/x.flac: No space left on device',
-        'Error closing file file:/o/x.flac: No space left on device', 'Conversion failed!'],
-      'av_interleaved_write_frame(): No space left on device'],
-    ['a full disk seen only at the trailer', ['Error writing trailer of file:/o/x.flac: No space left on device', 'Conversion failed!'],
-      'Error writing trailer of file:/o/x.flac: No space left on device'],
-    ['any other failure: the last error line, not the closing "Conversion failed!"',
-      ['[flac @ 0x1] invalid residual', 'Error while decoding stream #0:0: Invalid data found when processing input', 'Conversion failed!'],
-      'Error while decoding stream #0:0: Invalid data found when processing input'],
+    [
+      'a full disk: the first line naming it, not the consequences after it',
+      [
+        'av_interleaved_write_frame(): No space left on device',
+        'Error writing trailer of file:/o/x.flac: No space left on device',
+        'Error closing file file:/o/x.flac: No space left on device',
+        'Conversion failed!',
+      ],
+      'av_interleaved_write_frame(): No space left on device',
+    ],
+    [
+      'a full disk seen only at the trailer',
+      ['Error writing trailer of file:/o/x.flac: No space left on device', 'Conversion failed!'],
+      'Error writing trailer of file:/o/x.flac: No space left on device',
+    ],
+    [
+      'any other failure: the last error line, not the closing "Conversion failed!"',
+      [
+        '[flac @ 0x1] invalid residual',
+        'Error while decoding stream #0:0: Invalid data found when processing input',
+        'Conversion failed!',
+      ],
+      'Error while decoding stream #0:0: Invalid data found when processing input',
+    ],
     ['nothing but the closing line', ['Conversion failed!'], 'Conversion failed!'],
     ['no stderr at all', [], ''],
   ])('%s', (_name, lines, expected) => {

@@ -23,7 +23,11 @@ export function ffmpegBinaries(): { label: string; path: string }[] {
   const out: { label: string; path: string }[] = [];
   const installer = join(repo, 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg');
   if (existsSync(installer)) out.push({ label: 'ffmpeg 4.1 (@ffmpeg-installer)', path: installer });
-  for (const p of ['/usr/bin/ffmpeg', '/usr/local/bin/ffmpeg']) if (existsSync(p)) { out.push({ label: `system ffmpeg (${p})`, path: p }); break; }
+  for (const p of ['/usr/bin/ffmpeg', '/usr/local/bin/ffmpeg'])
+    if (existsSync(p)) {
+      out.push({ label: `system ffmpeg (${p})`, path: p });
+      break;
+    }
   const s = join(repo, 'node_modules', 'ffmpeg-static', 'ffmpeg');
   if (existsSync(s)) out.push({ label: 'ffmpeg-static', path: s });
   return out;
@@ -57,15 +61,26 @@ export async function pcmMd5(path: string, pcmCodec = 'pcm_s32le'): Promise<stri
 /** Every file under a folder (relative paths), sorted. */
 export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
-export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run the built CLI to the end. */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -81,22 +96,37 @@ export async function ffmpegProcessesMentioning(needle: string): Promise<string[
 }
 
 /** The PICTURE blocks of a FLAC file, read independently of audiofan's writer. */
-export async function flacPictureBlocks(path: string): Promise<{ type: number; mime: string; description: string; width: number; height: number; depth: number; size: number }[]> {
+export async function flacPictureBlocks(
+  path: string,
+): Promise<
+  { type: number; mime: string; description: string; width: number; height: number; depth: number; size: number }[]
+> {
   const { readFile } = await import('node:fs/promises');
   const b = await readFile(path);
   if (b.toString('latin1', 0, 4) !== 'fLaC') throw new Error(`${path}: not FLAC`);
   const out = [];
-  for (let o = 4, last = false; !last;) {
+  for (let o = 4, last = false; !last; ) {
     last = (b[o] & 0x80) !== 0;
     const type = b[o] & 0x7f;
     const len = b.readUInt32BE(o) & 0xffffff;
     if (type === 6) {
       let p = o + 4;
-      const u32 = () => { const v = b.readUInt32BE(p); p += 4; return v; };
+      const u32 = () => {
+        const v = b.readUInt32BE(p);
+        p += 4;
+        return v;
+      };
       const ptype = u32();
-      const ml = u32(); const mime = b.toString('latin1', p, p + ml); p += ml;
-      const dl = u32(); const description = b.toString('utf8', p, p + dl); p += dl;
-      const width = u32(); const height = u32(); const depth = u32(); u32();
+      const ml = u32();
+      const mime = b.toString('latin1', p, p + ml);
+      p += ml;
+      const dl = u32();
+      const description = b.toString('utf8', p, p + dl);
+      p += dl;
+      const width = u32();
+      const height = u32();
+      const depth = u32();
+      u32();
       out.push({ type: ptype, mime, description, width, height, depth, size: u32() });
     }
     o += 4 + len;

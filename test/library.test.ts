@@ -20,7 +20,10 @@ describe('convertLibrary', () => {
     [{ sources: ['a'], output: 'x', presets: [] }, /option presets: expected at least one id, got an empty list/],
     [{ sources: ['a'], output: 'x', signal: 'stop' }, /option signal: expected an AbortSignal/],
   ])('rejects bad options with E_USAGE naming the option (%#)', async (opts, msg) => {
-    await expect(convertLibrary(opts as never)).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(msg) });
+    await expect(convertLibrary(opts as never)).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: expect.stringMatching(msg),
+    });
   });
 
   it('is an async iterable of events, an event emitter, and awaitable for the result', async () => {
@@ -52,6 +55,12 @@ describe('convertLibrary', () => {
 
   it('a configuration error reaches an iterating caller too', async () => {
     const run = convertLibrary({ sources: [lib], output: await tmp('lib-out'), presets: ['nope'] });
-    await expect((async () => { for await (const _ of run) { /* drain */ } })()).rejects.toMatchObject({ code: 'E_PRESET_UNKNOWN' });
+    await expect(
+      (async () => {
+        for await (const _ of run) {
+          /* drain */
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'E_PRESET_UNKNOWN' });
   });
 });

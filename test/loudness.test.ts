@@ -23,13 +23,28 @@ let lib: string;
 async function measure(files: string[]): Promise<{ lufs: number; peak: number }> {
   const inputs = files.flatMap((f) => ['-i', f]);
   const graph = `${files.map((_, i) => `[${i}:a]`).join('')}concat=n=${files.length}:v=0:a=1,ebur128=peak=true[out]`;
-  const { stderr } = await exec(ffmpeg(), ['-nostdin', '-hide_banner', ...inputs, '-filter_complex', graph, '-map', '[out]', '-f', 'null', '-']);
+  const { stderr } = await exec(ffmpeg(), [
+    '-nostdin',
+    '-hide_banner',
+    ...inputs,
+    '-filter_complex',
+    graph,
+    '-map',
+    '[out]',
+    '-f',
+    'null',
+    '-',
+  ]);
   const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
-  return { lufs: parseFloat(/I:\s+(-?[\d.]+) LUFS/.exec(summary)![1]), peak: parseFloat(/Peak:\s+(-?[\d.]+) dBFS/.exec(summary)![1]) };
+  return {
+    lufs: parseFloat(/I:\s+(-?[\d.]+) LUFS/.exec(summary)![1]),
+    peak: parseFloat(/Peak:\s+(-?[\d.]+) dBFS/.exec(summary)![1]),
+  };
 }
 
 const tag = (m: Awaited<ReturnType<typeof readBack>>, key: string) => {
-  for (const tags of Object.values(m.native)) for (const t of tags) if (t.id === key || t.id === `TXXX:${key}`) return String(t.value);
+  for (const tags of Object.values(m.native))
+    for (const t of tags) if (t.id === key || t.id === `TXXX:${key}`) return String(t.value);
   return undefined;
 };
 const db = (s?: string) => parseFloat(s!.replace(' dB', ''));
@@ -38,8 +53,17 @@ const peakDb = (s?: string) => 20 * Math.log10(parseFloat(s!));
 beforeAll(async () => {
   lib = await tmp('loud-src');
   for (const [i, t] of TRACKS.entries()) {
-    await track(join(lib, 'Album', t.name), { seconds: 8, ...t.spec,
-      tags: { TITLE: t.name, ALBUM: 'Loud Album', ALBUMARTIST: 'Loud Artist', TRACKNUMBER: String(i + 1), REPLAYGAIN_TRACK_GAIN: '-99.00 dB' } });
+    await track(join(lib, 'Album', t.name), {
+      seconds: 8,
+      ...t.spec,
+      tags: {
+        TITLE: t.name,
+        ALBUM: 'Loud Album',
+        ALBUMARTIST: 'Loud Artist',
+        TRACKNUMBER: String(i + 1),
+        REPLAYGAIN_TRACK_GAIN: '-99.00 dB',
+      },
+    });
   }
 });
 
@@ -56,7 +80,10 @@ describe('loudness', () => {
   });
 
   for (const [i, t] of TRACKS.entries()) {
-    for (const [preset, ext] of [['flac', 'flac'], ['mp3-v4', 'mp3']] as const) {
+    for (const [preset, ext] of [
+      ['flac', 'flac'],
+      ['mp3-v4', 'mp3'],
+    ] as const) {
       it(`${preset} ${t.name}: ReplayGain 2.0 track and album gain/peak match an independent measurement within 0.1 dB`, async () => {
         const m = await readBack(join(out, preset, 'Album', t.name.replace('.flac', `.${ext}`)));
         expect(db(tag(m, 'REPLAYGAIN_TRACK_GAIN'))).toBeCloseTo(-18 - perTrack[i].lufs, 1);
@@ -93,7 +120,12 @@ describe('loudness', () => {
 describe('--no-loudness', () => {
   it('measures nothing and writes no gains; source ReplayGain is carried to FLAC and MP3 but never to Opus', async () => {
     const out = await tmp('noloud-out');
-    const r = await convertLibrary({ sources: [lib], output: out, presets: ['flac', 'mp3-v4', 'opus-64'], loudness: false });
+    const r = await convertLibrary({
+      sources: [lib],
+      output: out,
+      presets: ['flac', 'mp3-v4', 'opus-64'],
+      loudness: false,
+    });
     expect(r.sources.every((s) => s.loudness === undefined)).toBe(true);
     const f = await readBack(join(out, 'flac', 'Album', '01 loud.flac'));
     expect(tag(f, 'REPLAYGAIN_TRACK_GAIN')).toBe('-99.00 dB');

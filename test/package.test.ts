@@ -32,12 +32,23 @@ describe('package', () => {
     const r = JSON.parse(stdout);
     expect(r.after).toEqual(r.before);
     expect(r.after.resources.filter((x: string) => /Worker|MessagePort|Process/.test(x))).toEqual([]);
-    expect(r.exports).toEqual(expect.arrayContaining(['convertLibrary', 'loadPresets', 'locateFfmpeg', 'doctor', 'AudiofanError', 'ErrorCodes']));
+    expect(r.exports).toEqual(
+      expect.arrayContaining([
+        'convertLibrary',
+        'loadPresets',
+        'locateFfmpeg',
+        'doctor',
+        'AudiofanError',
+        'ErrorCodes',
+      ]),
+    );
   });
 
   it('an installed copy (npm pack) imports by name, finds its worker, presets and schemas, and runs its bin', async () => {
     const dir = await tmp('installed');
-    const { stdout } = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: repo });
+    const { stdout } = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
+      cwd: repo,
+    });
     const tarball = join(dir, JSON.parse(stdout)[0].filename);
     const nm = join(dir, 'app', 'node_modules');
     await mkdir(nm, { recursive: true });
@@ -45,21 +56,27 @@ describe('package', () => {
     await rename(join(nm, 'package'), join(nm, 'audiofan'));
     // Its dependencies are linked from this repo's node_modules: npm itself is not what is tested.
     for (const name of await readdir(join(repo, 'node_modules'))) {
-      if (name !== '.bin' && name !== 'audiofan' && !name.startsWith('.')) await symlink(join(repo, 'node_modules', name), join(nm, name));
+      if (name !== '.bin' && name !== 'audiofan' && !name.startsWith('.'))
+        await symlink(join(repo, 'node_modules', name), join(nm, name));
     }
     expect(existsSync(join(nm, 'audiofan', 'dist', 'workers', 'transcode.js'))).toBe(true);
     expect(existsSync(join(nm, 'audiofan', 'dist', 'src', 'index.d.ts'))).toBe(true);
     expect(existsSync(join(nm, 'audiofan', 'test'))).toBe(false);
     const src = await tmp('installed-src');
     await track(join(src, 'a.flac'), { seconds: 2 });
-    await writeFile(join(dir, 'app', 'use.mjs'), `
+    await writeFile(
+      join(dir, 'app', 'use.mjs'),
+      `
       import { convertLibrary } from 'audiofan';
       import schema from 'audiofan/manifest.schema.json' with { type: 'json' };
       const r = await convertLibrary({ sources: [${JSON.stringify(src)}], output: ${JSON.stringify(join(dir, 'out'))}, presets: ['opus-64', 'flac-cd'], create: true });
-      console.log(JSON.stringify({ exitCode: r.exitCode, encoded: r.summary.outputsEncoded, schema: schema.title }));`);
+      console.log(JSON.stringify({ exitCode: r.exitCode, encoded: r.summary.outputsEncoded, schema: schema.title }));`,
+    );
     const run = await exec(process.execPath, ['--no-warnings', 'use.mjs'], { cwd: join(dir, 'app') });
     expect(JSON.parse(run.stdout)).toEqual({ exitCode: 0, encoded: 2, schema: 'audiofan manifest, version 1' });
-    const v = await exec(process.execPath, [join(nm, 'audiofan', 'bin', 'audiofan.js'), '--version'], { cwd: join(dir, 'app') });
+    const v = await exec(process.execPath, [join(nm, 'audiofan', 'bin', 'audiofan.js'), '--version'], {
+      cwd: join(dir, 'app'),
+    });
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

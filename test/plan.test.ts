@@ -6,8 +6,20 @@ import { loadPresets, parsePreset } from '../dist/src/presets/presets.js';
 const presets = loadPresets();
 const P = (id: string) => presets.get(id)!;
 const src = (o: Partial<PlannedSource> = {}): PlannedSource => ({
-  path: '/m/a.flac', root: '/m', rel: 'a.flac', size: 100, mtimeMs: 1, container: 'FLAC', codec: 'FLAC',
-  sampleRate: 44100, bitsPerSample: 16, channels: 2, duration: 10, tags: [['TITLE', 'T']], warnings: [], ...o,
+  path: '/m/a.flac',
+  root: '/m',
+  rel: 'a.flac',
+  size: 100,
+  mtimeMs: 1,
+  container: 'FLAC',
+  codec: 'FLAC',
+  sampleRate: 44100,
+  bitsPerSample: 16,
+  channels: 2,
+  duration: 10,
+  tags: [['TITLE', 'T']],
+  warnings: [],
+  ...o,
 });
 
 describe('chooseSampleRate', () => {
@@ -37,7 +49,9 @@ describe('outputRecipe', () => {
   });
   it('flac-cd resamples 24/96 with soxr at high precision and TPDF-dithers to 16 bits', () => {
     const r = outputRecipe(P('flac-cd'), src({ sampleRate: 96000, bitsPerSample: 24 }), ctx);
-    expect(r.args[r.args.indexOf('-af') + 1]).toBe('aresample=resampler=soxr:precision=28:osr=44100:osf=s16:dither_method=triangular');
+    expect(r.args[r.args.indexOf('-af') + 1]).toBe(
+      'aresample=resampler=soxr:precision=28:osr=44100:osf=s16:dither_method=triangular',
+    );
     expect(r.args).toEqual(expect.arrayContaining(['-ar', '44100', '-sample_fmt', 's16']));
     expect(r.format).toEqual({ sampleRate: 44100, channels: 2, bitDepth: 16 });
   });
@@ -61,15 +75,43 @@ describe('outputRecipe', () => {
   });
   it('ffmpeg writes audio only for FLAC, MP3 and Opus: tags and cover are written by audiofan afterwards', () => {
     for (const id of ['flac', 'mp3-v0', 'opus-128']) {
-      const args = outputRecipe(P(id), src({ tags: [['TITLE', 'T']], cover: { from: 'embedded', index: 0 } }), ctx).args;
+      const args = outputRecipe(
+        P(id),
+        src({ tags: [['TITLE', 'T']], cover: { from: 'embedded', index: 0 } }),
+        ctx,
+      ).args;
       expect(args.join(' '), id).not.toMatch(/-metadata|0:v|attached_pic/);
       expect(args).toEqual(expect.arrayContaining(['-map_metadata', '-1']));
     }
-    expect(outputRecipe(P('mp3-v0'), src(), ctx).args).toEqual(expect.arrayContaining(['-id3v2_version', '0', '-write_id3v1', '0']));
+    expect(outputRecipe(P('mp3-v0'), src(), ctx).args).toEqual(
+      expect.arrayContaining(['-id3v2_version', '0', '-write_id3v1', '0']),
+    );
   });
   it('containers without an audiofan tag writer get basic tags from ffmpeg, one argv element each', () => {
-    const aac = parsePreset({ id: 'aac', description: 'AAC', container: 'm4a', extension: 'm4a', encoder: 'aac', encoderArgs: ['-b:a', '256k'] }, 'test');
-    const r = outputRecipe(aac, src({ tags: [['TITLE', 'Tape Loop'], ['ARTIST', '-x "quoted" \n new line'], ['ARTIST', 'Second'], ['TRACKNUMBER', '3'], ['TRACKTOTAL', '9']] }), ctx);
+    const aac = parsePreset(
+      {
+        id: 'aac',
+        description: 'AAC',
+        container: 'm4a',
+        extension: 'm4a',
+        encoder: 'aac',
+        encoderArgs: ['-b:a', '256k'],
+      },
+      'test',
+    );
+    const r = outputRecipe(
+      aac,
+      src({
+        tags: [
+          ['TITLE', 'Tape Loop'],
+          ['ARTIST', '-x "quoted" \n new line'],
+          ['ARTIST', 'Second'],
+          ['TRACKNUMBER', '3'],
+          ['TRACKTOTAL', '9'],
+        ],
+      }),
+      ctx,
+    );
     expect(r.args).toContain('title=Tape Loop');
     expect(r.args).toContain('artist=-x "quoted" \n new line; Second');
     expect(r.args).toContain('track=3/9');
@@ -78,18 +120,60 @@ describe('outputRecipe', () => {
 
 describe('decide (the transcode decision, first matching rule wins)', () => {
   const prevSource = { size: 100, mtimeMs: 1 };
-  const prevOutput = { preset: 'mp3-v0', presetHash: 'h', path: 'x', status: 'ok' as const, action: 'encoded' as const, reason: 'new', ffmpegVersion: '5.1', size: 50, mtimeMs: 2 };
-  const base = { source: { size: 100, mtimeMs: 1 }, prevSource, prevOutput, presetHash: 'h', ffmpegVersion: '5.1', onDisk: { size: 50, mtimeMs: 2 } };
+  const prevOutput = {
+    preset: 'mp3-v0',
+    presetHash: 'h',
+    path: 'x',
+    status: 'ok' as const,
+    action: 'encoded' as const,
+    reason: 'new',
+    ffmpegVersion: '5.1',
+    size: 50,
+    mtimeMs: 2,
+  };
+  const base = {
+    source: { size: 100, mtimeMs: 1 },
+    prevSource,
+    prevOutput,
+    presetHash: 'h',
+    ffmpegVersion: '5.1',
+    onDisk: { size: 50, mtimeMs: 2 },
+  };
   it.each([
     ['forced', { force: true }, 'encode', 'forced'],
     ['no record', { prevSource: undefined, prevOutput: undefined }, 'encode', 'new'],
     ['source touched, audio unknown', { source: { size: 100, mtimeMs: 5 } }, 'encode', 'source audio changed'],
-    ['source edited, different audio', { source: { size: 120, mtimeMs: 5, fingerprint: 'b' }, prevSource: { ...prevSource, fingerprint: 'a' } }, 'encode', 'source audio changed'],
-    ['source edited, same audio (tags only: the tag stage retags)', { source: { size: 120, mtimeMs: 5, fingerprint: 'a' }, prevSource: { ...prevSource, fingerprint: 'a' } }, 'keep', 'up to date'],
+    [
+      'source edited, different audio',
+      { source: { size: 120, mtimeMs: 5, fingerprint: 'b' }, prevSource: { ...prevSource, fingerprint: 'a' } },
+      'encode',
+      'source audio changed',
+    ],
+    [
+      'source edited, same audio (tags only: the tag stage retags)',
+      { source: { size: 120, mtimeMs: 5, fingerprint: 'a' }, prevSource: { ...prevSource, fingerprint: 'a' } },
+      'keep',
+      'up to date',
+    ],
     ['preset changed', { presetHash: 'other' }, 'encode', 'preset changed'],
-    ['ffmpeg changed: kept (a security update must not redo the library)', { ffmpegVersion: '6.1' }, 'keep', 'up to date'],
-    ['ffmpeg changed, --reencode-on-encoder-change', { ffmpegVersion: '6.1', reencodeOnEncoderChange: true }, 'encode', 'encoder version changed'],
-    ['failed before', { prevOutput: { ...prevOutput, status: 'failed' as const } }, 'encode', 'previous attempt failed'],
+    [
+      'ffmpeg changed: kept (a security update must not redo the library)',
+      { ffmpegVersion: '6.1' },
+      'keep',
+      'up to date',
+    ],
+    [
+      'ffmpeg changed, --reencode-on-encoder-change',
+      { ffmpegVersion: '6.1', reencodeOnEncoderChange: true },
+      'encode',
+      'encoder version changed',
+    ],
+    [
+      'failed before',
+      { prevOutput: { ...prevOutput, status: 'failed' as const } },
+      'encode',
+      'previous attempt failed',
+    ],
     ['output deleted', { onDisk: undefined }, 'encode', 'output missing'],
     ['output truncated', { onDisk: { size: 10, mtimeMs: 2 } }, 'encode', 'output modified'],
     ['nothing changed', {}, 'keep', 'up to date'],
@@ -100,12 +184,21 @@ describe('decide (the transcode decision, first matching rule wins)', () => {
 
 describe('jobs', () => {
   it('output paths mirror the source tree under the preset id with the preset extension', () => {
-    expect(outputRelPath(P('opus-128'), { rel: 'Artist/Album/01 Song.v2.flac', tags: [] })).toBe('opus-128/Artist/Album/01 Song.v2.opus');
+    expect(outputRelPath(P('opus-128'), { rel: 'Artist/Album/01 Song.v2.flac', tags: [] })).toBe(
+      'opus-128/Artist/Album/01 Song.v2.opus',
+    );
     expect(outputRelPath(P('mp3-v0'), { rel: 'Artist/no extension', tags: [] })).toBe('mp3-v0/Artist/no extension.mp3');
   });
   const plan = (path: string, n: number, duration = 10): SourcePlan => ({
     source: src({ path, duration }),
-    outputs: Array.from({ length: n }, (_, i) => ({ preset: P(['flac', 'mp3-v0', 'opus-128', 'mp3-320'][i]), rel: `${i}`, decision: { action: 'encode', reason: 'new' }, args: [], format: { sampleRate: 1, channels: 2 }, warnings: [] })),
+    outputs: Array.from({ length: n }, (_, i) => ({
+      preset: P(['flac', 'mp3-v0', 'opus-128', 'mp3-320'][i]),
+      rel: `${i}`,
+      decision: { action: 'encode', reason: 'new' },
+      args: [],
+      format: { sampleRate: 1, channels: 2 },
+      warnings: [],
+    })),
   });
   it('one job per source (decode once) when there are enough sources', () => {
     const jobs = groupJobs([plan('/a', 3), plan('/b', 3), plan('/c', 3)], 2);

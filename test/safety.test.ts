@@ -25,7 +25,11 @@ async function library(name: string): Promise<string> {
 const convert = (lib: string, out: string, extra: Record<string, unknown> = {}): Promise<RunResult> =>
   convertLibrary({ sources: [lib], output: out, presets: PRESETS, jobs: 2, ...extra });
 const manifest = async (out: string) => JSON.parse(await readFile(join(out, 'audiofan-manifest.json'), 'utf8'));
-const lines = (r: CliResult) => r.stderr.trim().split('\n').map((l) => JSON.parse(l));
+const lines = (r: CliResult) =>
+  r.stderr
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 /** A non-root user to run the CLI as, or why there is none. */
 let user: { uid: number; gid: number } | undefined;
@@ -48,8 +52,11 @@ beforeAll(async () => {
 /** Run the built CLI as the non-root user (chmod 000 stops only non-root). */
 function cliAs(u: { uid: number; gid: number }, args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn('setpriv', [`--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', process.execPath, bin, ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: '/tmp' } });
+    const child = spawn(
+      'setpriv',
+      [`--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', process.execPath, bin, ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: '/tmp' } },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -72,7 +79,9 @@ describe('--delete never deletes outputs whose sources it merely could not see',
     expect(summary.deleteRefused).toMatch(/source folder .* is empty \(is it mounted\?\)/);
     expect(lines(r).some((l) => l.level === 40 && /nothing deleted: source folder .* is empty/.test(l.msg))).toBe(true);
     expect(await listFiles(out)).toEqual(['audiofan-manifest.json', 'mp3-v4/A/1.mp3', 'mp3-v4/B/2.mp3']);
-    expect((await manifest(out)).problems).toEqual([{ path: lib, kind: 'empty-root', reason: expect.stringMatching(/no files/) }]);
+    expect((await manifest(out)).problems).toEqual([
+      { path: lib, kind: 'empty-root', reason: expect.stringMatching(/no files/) },
+    ]);
   });
 
   it('an album folder replaced by a dangling link: its outputs are kept; the link is reported', async () => {
@@ -83,7 +92,9 @@ describe('--delete never deletes outputs whose sources it merely could not see',
     await symlink('/nonexistent/share/A', join(lib, 'A'));
     const r = await convert(lib, out, { delete: true, maxDelete: '100%' });
     expect(r.summary).toMatchObject({ orphansDeleted: 0, scanProblems: 1 });
-    expect(r.problems).toEqual([{ path: join(lib, 'A'), kind: 'dangling-link', reason: 'symbolic link whose target cannot be reached' }]);
+    expect(r.problems).toEqual([
+      { path: join(lib, 'A'), kind: 'dangling-link', reason: 'symbolic link whose target cannot be reached' },
+    ]);
     expect(await listFiles(out)).toContain('mp3-v4/A/1.mp3');
     expect(r.exitCode).toBe(1);
   });
@@ -133,7 +144,11 @@ describe('--delete never deletes outputs whose sources it merely could not see',
       await chmod(join(lib, 'A'), 0o755);
       expect(r.code).toBe(1);
       const log = lines(r);
-      expect(log.find((l) => l.event === 'scan')).toMatchObject({ path: join(lib, 'A'), kind: 'unreadable', reason: 'cannot read this folder: permission denied' });
+      expect(log.find((l) => l.event === 'scan')).toMatchObject({
+        path: join(lib, 'A'),
+        kind: 'unreadable',
+        reason: 'cannot read this folder: permission denied',
+      });
       expect(log.find((l) => l.event === 'summary')).toMatchObject({ orphansDeleted: 0, orphans: 0, scanProblems: 1 });
       expect(await listFiles(out)).toContain('mp3-v4/A/1.mp3');
       expect((await manifest(out)).problems[0]).toMatchObject({ path: join(lib, 'A'), kind: 'unreadable' });
@@ -161,9 +176,18 @@ describe('a moved or remounted library', () => {
     const moved = `${lib}-moved`;
     await rename(lib, moved);
     const r = await convert(moved, out, { delete: true });
-    expect(r.summary).toMatchObject({ outputsEncoded: 0, outputsKept: 2, orphans: 0, orphansDeleted: 0, failedSources: 0 });
+    expect(r.summary).toMatchObject({
+      outputsEncoded: 0,
+      outputsKept: 2,
+      orphans: 0,
+      orphansDeleted: 0,
+      failedSources: 0,
+    });
     expect(r.exitCode).toBe(0);
-    expect((await manifest(out)).sources.map((s: { path: string }) => s.path)).toEqual([join(moved, 'A', '1.flac'), join(moved, 'B', '2.flac')]);
+    expect((await manifest(out)).sources.map((s: { path: string }) => s.path)).toEqual([
+      join(moved, 'A', '1.flac'),
+      join(moved, 'B', '2.flac'),
+    ]);
     expect(await listFiles(out)).toEqual(['audiofan-manifest.json', 'mp3-v4/A/1.mp3', 'mp3-v4/B/2.mp3']);
     // And the next run, from the new place, is a no-op.
     expect((await convert(moved, out)).summary).toMatchObject({ outputsEncoded: 0, outputsKept: 2 });
@@ -198,7 +222,10 @@ describe('files audiofan did not make', () => {
     await writeFile(join(out, 'mp3-v4', 'B', '2.mp3'), 'a note, not audio');
     for (const _ of [1, 2]) {
       const r = await convert(lib, out);
-      expect(r.sources.flatMap((s) => s.outputs).map((o) => o.code)).toEqual(['E_OUTPUT_COLLISION', 'E_OUTPUT_COLLISION']);
+      expect(r.sources.flatMap((s) => s.outputs).map((o) => o.code)).toEqual([
+        'E_OUTPUT_COLLISION',
+        'E_OUTPUT_COLLISION',
+      ]);
       expect(await readFile(join(out, 'mp3-v4', 'A', '1.mp3'))).toEqual(before);
     }
     const adopted = await cli(['adopt', lib, '-o', out, '-p', 'mp3-v4', '--json']);
@@ -212,7 +239,10 @@ describe('files audiofan did not make', () => {
     expect(b.message).toMatch(/its audio does not match the source/);
     expect(await readFile(join(out, 'mp3-v4', 'B', '2.mp3'), 'utf8')).toBe('a note, not audio');
     const next = await convert(lib, out);
-    expect(next.sources.find((s) => s.path.endsWith('1.flac'))!.outputs[0]).toMatchObject({ status: 'ok', action: 'kept' });
+    expect(next.sources.find((s) => s.path.endsWith('1.flac'))!.outputs[0]).toMatchObject({
+      status: 'ok',
+      action: 'kept',
+    });
   });
 
   it('a link in the output tree to a folder outside it is never written through', async () => {
@@ -261,24 +291,34 @@ describe('files audiofan did not make', () => {
 describe('an interrupted run', () => {
   it('never turns the outputs it did not touch into failures (an interrupted --force run redoes nothing next time)', async () => {
     const lib = await tmp('interrupt-src');
-    for (let i = 1; i <= 6; i++) await track(join(lib, 'A', `${i}.flac`), { seconds: 6, seed: i, tags: { TITLE: `t${i}` } });
+    for (let i = 1; i <= 6; i++)
+      await track(join(lib, 'A', `${i}.flac`), { seconds: 6, seed: i, tags: { TITLE: `t${i}` } });
     const out = await tmp('interrupt-out');
     await convertLibrary({ sources: [lib], output: out, presets: ['mp3-v4', 'opus-64'], jobs: 1 });
     const controller = new AbortController();
-    const run = convertLibrary({ sources: [lib], output: out, presets: ['mp3-v4', 'opus-64'], jobs: 1, force: true, signal: controller.signal });
+    const run = convertLibrary({
+      sources: [lib],
+      output: out,
+      presets: ['mp3-v4', 'opus-64'],
+      jobs: 1,
+      force: true,
+      signal: controller.signal,
+    });
     run.on('output', () => controller.abort());
     const r = await run;
     expect(r.exitCode).toBe(130);
     const all = r.sources.flatMap((s) => s.outputs);
     expect(all.filter((o) => o.status !== 'ok')).toEqual([]);
-    expect(all.filter((o) => o.action === 'kept').every((o) => o.reason.startsWith('not done (run interrupted)'))).toBe(true);
+    expect(all.filter((o) => o.action === 'kept').every((o) => o.reason.startsWith('not done (run interrupted)'))).toBe(
+      true,
+    );
     const next = await convertLibrary({ sources: [lib], output: out, presets: ['mp3-v4', 'opus-64'], jobs: 1 });
     expect(next.summary).toMatchObject({ outputsEncoded: 0, outputsFailed: 0, outputsKept: 12 });
   });
 });
 
 describe('failures keep their own words and codes', () => {
-  it('a tag writer\'s own code reaches the manifest through the worker (E_OUTPUT_INVALID, not E_OUTPUT_WRITE)', async () => {
+  it("a tag writer's own code reaches the manifest through the worker (E_OUTPUT_INVALID, not E_OUTPUT_WRITE)", async () => {
     const lib = await library('writer-code');
     const out = await tmp('writer-code-out');
     await convert(lib, out, { presets: ['flac'] });
@@ -292,7 +332,15 @@ describe('failures keep their own words and codes', () => {
     // ...and the source's tags edited, so it is retagged, not re-encoded.
     const { writeFlacTags } = await import('../dist/src/tagging/flac-file.js');
     const src = join(lib, 'A', '1.flac');
-    await writeFlacTags(src, `${src}.new`, [['TITLE', 'renamed'], ['ALBUM', 'A']], []);
+    await writeFlacTags(
+      src,
+      `${src}.new`,
+      [
+        ['TITLE', 'renamed'],
+        ['ALBUM', 'A'],
+      ],
+      [],
+    );
     await rename(`${src}.new`, src);
     const r = await convert(lib, out, { presets: ['flac'] });
     const o = r.sources.find((x) => x.path === src)!.outputs[0];
@@ -300,12 +348,22 @@ describe('failures keep their own words and codes', () => {
     expect(o.message).toMatch(/not a FLAC file/);
   });
 
-  it('keep ffmpeg\'s own words: the stderr tail and the line naming the cause reach the manifest', async () => {
+  it("keep ffmpeg's own words: the stderr tail and the line naming the cause reach the manifest", async () => {
     const lib = await library('stderr');
     const out = await tmp('stderr-out');
     const presets = await tmp('stderr-presets');
-    await writeFile(join(presets, 'bad.json'), JSON.stringify({ id: 'bad-opus', description: 'fails at run time', container: 'opus',
-      extension: 'opus', encoder: 'libopus', encoderArgs: ['-application', 'nonsense'], sampleRates: [48000] }));
+    await writeFile(
+      join(presets, 'bad.json'),
+      JSON.stringify({
+        id: 'bad-opus',
+        description: 'fails at run time',
+        container: 'opus',
+        extension: 'opus',
+        encoder: 'libopus',
+        encoderArgs: ['-application', 'nonsense'],
+        sampleRates: [48000],
+      }),
+    );
     const r = await convertLibrary({ sources: [lib], output: out, presets: ['bad-opus'], presetDirs: [presets] });
     const o = r.sources[0].outputs[0];
     expect(o).toMatchObject({ status: 'failed', code: 'E_FFMPEG_FAILED' });

@@ -16,7 +16,9 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const f of await listFiles(dir)) {
     const st = await stat(join(dir, f));
-    out[f] = `${createHash('sha256').update(await readFile(join(dir, f))).digest('hex')} ${st.mtimeMs} ${st.mode}`;
+    out[f] = `${createHash('sha256')
+      .update(await readFile(join(dir, f)))
+      .digest('hex')} ${st.mtimeMs} ${st.mode}`;
   }
   return out;
 }
@@ -41,7 +43,15 @@ describe('the source walk', () => {
   });
 
   it('follows symlinked folders with followSymlinks', async () => {
-    const r = await convertLibrary({ sources: [lib], output: await tmp('walk-out'), presets: ['opus-64'], followSymlinks: true });
-    expect(r.sources.map((s) => s.rel).sort()).toEqual([join('Album', '01.flac'), join('Linked folder', 'linked.flac')]);
+    const r = await convertLibrary({
+      sources: [lib],
+      output: await tmp('walk-out'),
+      presets: ['opus-64'],
+      followSymlinks: true,
+    });
+    expect(r.sources.map((s) => s.rel).sort()).toEqual([
+      join('Album', '01.flac'),
+      join('Linked folder', 'linked.flac'),
+    ]);
   });
 });

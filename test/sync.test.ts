@@ -16,29 +16,58 @@ const exec = promisify(execFile);
 let lib: string;
 let out: string;
 let presetDir: string;
-const MINE = { id: 'mine', description: 'my Opus', container: 'opus', extension: 'opus', encoder: 'libopus', encoderArgs: ['-b:a', '64k'], sampleRates: [48000] };
+const MINE = {
+  id: 'mine',
+  description: 'my Opus',
+  container: 'opus',
+  extension: 'opus',
+  encoder: 'libopus',
+  encoderArgs: ['-b:a', '64k'],
+  sampleRates: [48000],
+};
 
 const run = (extra: Partial<ConvertOptions> = {}) =>
-  convertLibrary({ sources: [lib], output: out, presets: ['mp3-v4', 'mine'], presetDirs: [presetDir], jobs: 2, ...extra });
+  convertLibrary({
+    sources: [lib],
+    output: out,
+    presets: ['mp3-v4', 'mine'],
+    presetDirs: [presetDir],
+    jobs: 2,
+    ...extra,
+  });
 
 /** "file|preset" -> what happened to that output in the run. */
 function actions(r: RunResult): Record<string, string> {
-  return Object.fromEntries(r.actions.filter((a) => a.preset).map((a) => [`${basename(a.source)}|${a.preset}`, a.action]));
+  return Object.fromEntries(
+    r.actions.filter((a) => a.preset).map((a) => [`${basename(a.source)}|${a.preset}`, a.action]),
+  );
 }
 const only = (r: RunResult, keep: Record<string, string>) => {
   const all = actions(r);
-  const rest = Object.fromEntries(Object.entries(all).filter(([k]) => !(k in keep)).map(([k, v]) => [k, v]));
+  const rest = Object.fromEntries(
+    Object.entries(all)
+      .filter(([k]) => !(k in keep))
+      .map(([k, v]) => [k, v]),
+  );
   expect(Object.fromEntries(Object.entries(all).filter(([k]) => k in keep))).toEqual(keep);
   expect(new Set(Object.values(rest))).toEqual(new Set(['keep']));
 };
-const sha = async (f: string) => createHash('sha256').update(await readFile(f)).digest('hex');
+const sha = async (f: string) =>
+  createHash('sha256')
+    .update(await readFile(f))
+    .digest('hex');
 
 beforeAll(async () => {
   lib = await tmp('sync-src');
   out = await tmp('sync-out');
   presetDir = await tmp('sync-presets');
   await writeFile(join(presetDir, 'mine.json'), JSON.stringify(MINE));
-  for (const i of [1, 2, 3]) await track(join(lib, 'Album', `0${i}.flac`), { seconds: 2, seed: i, tags: { TITLE: `t${i}`, ALBUM: 'A', ALBUMARTIST: 'AA' } });
+  for (const i of [1, 2, 3])
+    await track(join(lib, 'Album', `0${i}.flac`), {
+      seconds: 2,
+      seed: i,
+      tags: { TITLE: `t${i}`, ALBUM: 'A', ALBUMARTIST: 'AA' },
+    });
   await track(join(lib, 'Album', '04.wav'), { seconds: 2, seed: 4, codec: 'pcm_s16le', tags: { title: 't4' } });
   await track(join(lib, 'Single', 'solo.flac'), { seconds: 2, seed: 5, tags: { TITLE: 'solo' } });
   const first = await run();
@@ -74,7 +103,17 @@ describe('deciding what to redo', () => {
     const mp3 = join(out, 'mp3-v4', 'Album', '03.mp3');
     const before = await readBack(mp3);
     const audioBefore = (await readFile(mp3)).subarray(-4096);
-    await writeFlacTags(f, `${f}.new`, [['TITLE', 'renamed'], ['ALBUM', 'A'], ['ALBUMARTIST', 'AA'], ['GENRE', 'New']], []);
+    await writeFlacTags(
+      f,
+      `${f}.new`,
+      [
+        ['TITLE', 'renamed'],
+        ['ALBUM', 'A'],
+        ['ALBUMARTIST', 'AA'],
+        ['GENRE', 'New'],
+      ],
+      [],
+    );
     await rename(`${f}.new`, f);
     const w = join(lib, 'Album', '04.wav');
     await exec(ffmpeg(), ['-v', 'error', '-i', w, '-c', 'copy', '-metadata', 'title=t4 edited', `${w}.new.wav`]);
@@ -91,11 +130,21 @@ describe('deciding what to redo', () => {
   });
 
   it('audio changed: its outputs are re-encoded', async () => {
-    await track(join(lib, 'Album', '02.flac'), { seconds: 3, seed: 9, tags: { TITLE: 't2', ALBUM: 'A', ALBUMARTIST: 'AA' } });
+    await track(join(lib, 'Album', '02.flac'), {
+      seconds: 3,
+      seed: 9,
+      tags: { TITLE: 't2', ALBUM: 'A', ALBUMARTIST: 'AA' },
+    });
     const r = await run();
     // The album's loudness changed with it, so its other outputs get new album gains (tags only).
-    expect(actions(r)).toMatchObject({ '02.flac|mp3-v4': 'encode', '02.flac|mine': 'encode', 'solo.flac|mp3-v4': 'keep' });
-    expect(r.sources.find((s) => s.path.endsWith('02.flac'))!.outputs.every((o) => o.reason === 'source audio changed')).toBe(true);
+    expect(actions(r)).toMatchObject({
+      '02.flac|mp3-v4': 'encode',
+      '02.flac|mine': 'encode',
+      'solo.flac|mp3-v4': 'keep',
+    });
+    expect(
+      r.sources.find((s) => s.path.endsWith('02.flac'))!.outputs.every((o) => o.reason === 'source audio changed'),
+    ).toBe(true);
     expect(r.summary.outputsEncoded).toBe(2);
     expect((await readBack(join(out, 'mp3-v4', 'Album', '02.mp3'))).format.duration).toBeGreaterThan(2.9);
   });
@@ -104,8 +153,17 @@ describe('deciding what to redo', () => {
     await writeFile(join(presetDir, 'mine.json'), JSON.stringify({ ...MINE, encoderArgs: ['-b:a', '48k'] }));
     const r = await run();
     expect(r.summary.outputsEncoded).toBe(5);
-    expect(Object.entries(actions(r)).filter(([, a]) => a === 'encode').map(([k]) => k.split('|')[1])).toEqual(Array(5).fill('mine'));
-    expect(r.sources.flatMap((s) => s.outputs).filter((o) => o.action === 'encoded').every((o) => o.reason === 'preset changed')).toBe(true);
+    expect(
+      Object.entries(actions(r))
+        .filter(([, a]) => a === 'encode')
+        .map(([k]) => k.split('|')[1]),
+    ).toEqual(Array(5).fill('mine'));
+    expect(
+      r.sources
+        .flatMap((s) => s.outputs)
+        .filter((o) => o.action === 'encoded')
+        .every((o) => o.reason === 'preset changed'),
+    ).toBe(true);
   });
 
   it('output deleted or truncated behind our back: re-made', async () => {
@@ -114,22 +172,30 @@ describe('deciding what to redo', () => {
     await truncate(opus, (await stat(opus)).size - 100);
     const r = await run();
     only(r, { '01.flac|mp3-v4': 'encode', 'solo.flac|mine': 'encode' });
-    const reasons = r.sources.flatMap((s) => s.outputs).filter((o) => o.action === 'encoded').map((o) => o.reason).sort();
+    const reasons = r.sources
+      .flatMap((s) => s.outputs)
+      .filter((o) => o.action === 'encoded')
+      .map((o) => o.reason)
+      .sort();
     expect(reasons).toEqual(['output missing', 'output modified']);
   });
 });
 
 describe('orphans', () => {
   it('a preset dropped from -p: its outputs are listed, and kept until --delete', async () => {
-    await writeFile(join(out, 'mine', 'Album', 'my notes.txt'), 'mine, not audiofan\'s');
+    await writeFile(join(out, 'mine', 'Album', 'my notes.txt'), "mine, not audiofan's");
     const listed = await run({ presets: ['mp3-v4'] });
     expect(listed.summary.orphans).toBe(5);
-    expect(listed.actions.filter((a) => a.action === 'orphan').every((a) => a.reason === 'preset no longer selected')).toBe(true);
+    expect(
+      listed.actions.filter((a) => a.action === 'orphan').every((a) => a.reason === 'preset no longer selected'),
+    ).toBe(true);
     expect(await listFiles(join(out, 'mine'))).toHaveLength(6);
     // Half the outputs at once is more than the default --max-delete (10%): refused, nothing deleted.
     const refused = await run({ presets: ['mp3-v4'], delete: true });
     expect(refused.summary).toMatchObject({ orphansDeleted: 0, orphans: 5 });
-    expect(refused.summary.deleteRefused).toMatch(/5 output\(s\) would be deleted, more than --max-delete 10% \(1 of 10\)/);
+    expect(refused.summary.deleteRefused).toMatch(
+      /5 output\(s\) would be deleted, more than --max-delete 10% \(1 of 10\)/,
+    );
     expect(await listFiles(join(out, 'mine'))).toHaveLength(6);
     const deleted = await run({ presets: ['mp3-v4'], delete: true, maxDelete: '50%' });
     expect(deleted.summary.orphansDeleted).toBe(5);
@@ -143,7 +209,10 @@ describe('orphans', () => {
   it('a source deleted: its outputs are orphans; --delete removes them and the emptied folder', async () => {
     await rm(join(lib, 'Single'), { recursive: true });
     const listed = await run({ presets: ['mp3-v4'] });
-    expect(listed.actions.find((a) => a.action === 'orphan')).toMatchObject({ reason: 'source is gone or no longer selected', path: 'mp3-v4/Single/solo.mp3' });
+    expect(listed.actions.find((a) => a.action === 'orphan')).toMatchObject({
+      reason: 'source is gone or no longer selected',
+      path: 'mp3-v4/Single/solo.mp3',
+    });
     expect(await stat(join(out, 'mp3-v4', 'Single', 'solo.mp3')).then(() => true)).toBe(true);
     const r = await run({ presets: ['mp3-v4'], delete: true, maxDelete: 1 });
     expect(r.summary.orphansDeleted).toBe(1);
@@ -154,13 +223,37 @@ describe('orphans', () => {
 
 describe('unattended runs', () => {
   it('--dry-run --json prints every encode, retag, delete and skip with its reason, and writes nothing', async () => {
-    await writeFlacTags(join(lib, 'Album', '01.flac'), join(lib, 'Album', 'tmp.x'), [['TITLE', 'dry'], ['ALBUM', 'A'], ['ALBUMARTIST', 'AA']], []);
+    await writeFlacTags(
+      join(lib, 'Album', '01.flac'),
+      join(lib, 'Album', 'tmp.x'),
+      [
+        ['TITLE', 'dry'],
+        ['ALBUM', 'A'],
+        ['ALBUMARTIST', 'AA'],
+      ],
+      [],
+    );
     await rename(join(lib, 'Album', 'tmp.x'), join(lib, 'Album', '01.flac'));
-    await track(join(lib, 'Album', '05.flac'), { seconds: 1, seed: 7, tags: { TITLE: 't5', ALBUM: 'A', ALBUMARTIST: 'AA' } });
+    await track(join(lib, 'Album', '05.flac'), {
+      seconds: 1,
+      seed: 7,
+      tags: { TITLE: 't5', ALBUM: 'A', ALBUMARTIST: 'AA' },
+    });
     await writeFile(join(lib, 'Album', '06 lossy.mp3'), await readFile(join(out, 'mp3-v4', 'Album', '03.mp3')));
     const manifestBefore = await sha(join(out, 'audiofan-manifest.json'));
     const treeBefore = await listFiles(out);
-    const r = await cli([lib, '-o', out, '-p', 'mp3-v4', '--dry-run', '--json', '--delete', '--presets-dir', presetDir]);
+    const r = await cli([
+      lib,
+      '-o',
+      out,
+      '-p',
+      'mp3-v4',
+      '--dry-run',
+      '--json',
+      '--delete',
+      '--presets-dir',
+      presetDir,
+    ]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout).plan as { action: string; source: string; reason: string }[];
     const of = (name: string) => plan.filter((p) => p.source.endsWith(name)).map((p) => `${p.action}: ${p.reason}`);
@@ -174,13 +267,19 @@ describe('unattended runs', () => {
     await rm(join(lib, 'Album', '06 lossy.mp3'));
   });
 
-  it('a second run on the same output exits at once with code 75; a dead run\'s lock is taken over', async () => {
+  it("a second run on the same output exits at once with code 75; a dead run's lock is taken over", async () => {
     const lock = join(out, '.audiofan.lock');
-    await writeFile(lock, JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), startedAt: 'earlier' }));
+    await writeFile(
+      lock,
+      JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), startedAt: 'earlier' }),
+    );
     const busy = await cli([lib, '-o', out, '-p', 'mp3-v4']);
     expect(busy.code).toBe(75);
     expect(busy.stderr).toMatch(new RegExp(`E_LOCKED.*in use by another audiofan run \\(pid ${process.pid}`));
-    await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: 'long ago' }));
+    await writeFile(
+      lock,
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: 'long ago' }),
+    );
     const taken = await cli([lib, '-o', out, '-p', 'mp3-v4']);
     expect(taken.code).toBe(0);
     expect(taken.stderr).toMatch(/took over the lock of a run that is gone/);
@@ -200,7 +299,12 @@ describe('unattended runs', () => {
 describe('a run killed with SIGKILL', () => {
   it('resumes: the next run redoes only what was in flight, and the result equals an uninterrupted run', async () => {
     const src = await tmp('kill-src');
-    for (let i = 1; i <= 6; i++) await track(join(src, 'Album', `${i}.flac`), { seconds: 30, seed: i, tags: { TITLE: `k${i}`, ALBUM: 'K', ALBUMARTIST: 'K' } });
+    for (let i = 1; i <= 6; i++)
+      await track(join(src, 'Album', `${i}.flac`), {
+        seconds: 30,
+        seed: i,
+        tags: { TITLE: `k${i}`, ALBUM: 'K', ALBUMARTIST: 'K' },
+      });
     const args = (o: string) => [bin, src, '-o', o, '-p', 'flac,mp3-v4', '-j', '2', '--json'];
     const clean = await tmp('kill-clean');
     expect((await cli(args(clean).slice(1))).code).toBe(0);
@@ -209,15 +313,20 @@ describe('a run killed with SIGKILL', () => {
     const child = spawn(process.execPath, args(killed), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let log = '';
     const closed = new Promise((r) => child.on('close', r));
-    await new Promise<void>((resolve) => child.stderr!.on('data', (d) => {
-      log += d;
-      if ((log.match(/"event":"output"/g) ?? []).length >= 3) resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      child.stderr!.on('data', (d) => {
+        log += d;
+        if ((log.match(/"event":"output"/g) ?? []).length >= 3) resolve();
+      }),
+    );
     process.kill(-child.pid!, 'SIGKILL');
     await closed;
     await new Promise((r) => setTimeout(r, 200));
     expect(await ffmpegProcessesMentioning(killed)).toEqual([]);
-    const journaled = (await readFile(join(killed, '.audiofan-journal.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).output.path);
+    const journaled = (await readFile(join(killed, '.audiofan-journal.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).output.path);
     const published = (await listFiles(killed)).filter((f) => /\.(flac|mp3)$/.test(f) && !f.includes('.audiofan-'));
     // Write-ahead: every file at a final path was journaled first (a journaled one may not be published yet).
     expect(journaled).toEqual(expect.arrayContaining(published));
@@ -248,7 +357,17 @@ describe('other changes', () => {
     await track(join(src, 'A', '01.flac'), { seconds: 1, tags: { TITLE: 'x' } });
     const opts = { sources: [src], output: dest, presets: ['mp3-v4', 'opus-64'] };
     await convertLibrary(opts);
-    await exec(ffmpeg(), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=120x120', '-frames:v', '1', join(src, 'A', 'folder.jpg')]);
+    await exec(ffmpeg(), [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=s=120x120',
+      '-frames:v',
+      '1',
+      join(src, 'A', 'folder.jpg'),
+    ]);
     const r = await convertLibrary(opts);
     expect(r.summary).toMatchObject({ outputsEncoded: 0, outputsRetagged: 2 });
     expect((await readBack(join(dest, 'opus-64', 'A', '01.opus'))).common.picture).toHaveLength(1);
@@ -261,4 +380,3 @@ describe('other changes', () => {
     expect(again.sources[0].outputs.every((o) => o.reason === 'encoder version changed')).toBe(true);
   });
 });
-

@@ -13,7 +13,17 @@ import { loadCover } from '../src/sources/art.js';
 import { removeTemps } from '../src/store/atomic.js';
 import { runCommand, type RunOutcome } from '../src/ffmpeg/adapter.js';
 import { isDiskFull, writeFailure } from '../src/store/io-errors.js';
-import { commandSpec, durationTolerance, truncationSlack, type JobOutput, type OutputResult, type PortMessage, type TagInput, type TranscodeJob, type TranscodeResult } from '../src/transcode/job.js';
+import {
+  commandSpec,
+  durationTolerance,
+  truncationSlack,
+  type JobOutput,
+  type OutputResult,
+  type PortMessage,
+  type TagInput,
+  type TranscodeJob,
+  type TranscodeResult,
+} from '../src/transcode/job.js';
 import { LoudnessMeter, type GainSet, type TrackLoudness } from '../src/tagging/loudness.js';
 import { readAudioMetadata } from '../src/sources/read-metadata.js';
 import { tagState } from '../src/tagging/compose.js';
@@ -57,11 +67,18 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     if (run.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
     if (run.exitCode !== 0) return await done(ffmpegFailed(job, run));
     const decoded = run.decodedSamples !== undefined ? run.decodedSamples / job.source.sampleRate : 0;
-    if (!decoded) return await done(fail('E_NO_AUDIO_DECODED', `${src}: ffmpeg exited 0 but decoded no audio`, run.stderrTail));
+    if (!decoded)
+      return await done(fail('E_NO_AUDIO_DECODED', `${src}: ffmpeg exited 0 but decoded no audio`, run.stderrTail));
     const claimed = job.source.duration;
     if (claimed !== undefined && decoded < claimed - truncationSlack(claimed)) {
-      return await done(fail('E_SOURCE_TRUNCATED',
-        `${src}: truncated or damaged: decodes to ${fmt(decoded)} of audio but its header says ${fmt(claimed)}`, run.stderrTail), { decodedSeconds: decoded });
+      return await done(
+        fail(
+          'E_SOURCE_TRUNCATED',
+          `${src}: truncated or damaged: decodes to ${fmt(decoded)} of audio but its header says ${fmt(claimed)}`,
+          run.stderrTail,
+        ),
+        { decodedSeconds: decoded },
+      );
     }
     const loudness = meter?.result();
     const gains = gainsFor(loudness, job.tags.gains);
@@ -73,7 +90,13 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     // A full disk is reported against each output's path; anything else (the source's cover
     // unreadable, say) against the source.
     if (!isDiskFull(e)) return await done(fail('E_OUTPUT_WRITE', `${job.source.path}: ${(e as Error).message}`));
-    return await done(job.outputs.map((o) => ({ key: o.key, status: 'failed', ...writeFailure(e, o.final, 'cannot write the output') })));
+    return await done(
+      job.outputs.map((o) => ({
+        key: o.key,
+        status: 'failed',
+        ...writeFailure(e, o.final, 'cannot write the output'),
+      })),
+    );
   }
 }
 
@@ -85,17 +108,29 @@ function ffmpegFailed(job: TranscodeJob, run: RunOutcome): OutputResult[] {
   const why = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
   const { stderrTail } = run;
   if (isDiskFull(stderrTail)) {
-    return job.outputs.map((o) => ({ key: o.key, status: 'failed', code: 'E_DISK_FULL', stderrTail,
+    return job.outputs.map((o) => ({
+      key: o.key,
+      status: 'failed',
+      code: 'E_DISK_FULL',
+      stderrTail,
       message: `${o.final}: ffmpeg could not write it: ${run.headline} (ffmpeg ${why}, converting ${job.source.path})`,
     }));
   }
-  return job.outputs.map((o) => ({ key: o.key, status: 'failed', code: 'E_FFMPEG_FAILED', stderrTail,
-    message: `${job.source.path}: ffmpeg ${why}: ${run.headline}` }));
+  return job.outputs.map((o) => ({
+    key: o.key,
+    status: 'failed',
+    code: 'E_FFMPEG_FAILED',
+    stderrTail,
+    message: `${job.source.path}: ffmpeg ${why}: ${run.headline}`,
+  }));
 }
 
 /** Track gain from this run's measurement, album gain as given (known only once the album is done). */
 function gainsFor(loudness: TrackLoudness | undefined, given: GainSet | undefined): GainSet {
-  const track = loudness?.integratedLufs !== undefined ? { lufs: loudness.integratedLufs, peakDbfs: loudness.truePeakDbfs } : given?.track;
+  const track =
+    loudness?.integratedLufs !== undefined
+      ? { lufs: loudness.integratedLufs, peakDbfs: loudness.truePeakDbfs }
+      : given?.track;
   return { ...(track ? { track } : {}), ...(given?.album ? { album: given.album } : {}) };
 }
 
@@ -105,15 +140,26 @@ async function coverFor(job: TranscodeJob): Promise<Picture | undefined> {
 }
 
 /** Write tags and cover; the tagged file ends up at the output's temp name. Returns the tags hash written. */
-async function tagAt(o: JobOutput, from: string, tags: TagInput, gains: GainSet, cover: Picture | undefined): Promise<{ tagsHash: string; gains?: GainSet }> {
+async function tagAt(
+  o: JobOutput,
+  from: string,
+  tags: TagInput,
+  gains: GainSet,
+  cover: Picture | undefined,
+): Promise<{ tagsHash: string; gains?: GainSet }> {
   const state = tagState({ ...tags, writer: o.writer, art: o.art, gains });
   const { write } = tagWriter(o.writer);
   if (!write) {
     // Tagged by ffmpeg at encode time; the coordinator never plans a retag of such an output.
-    if (from !== o.temp) throw new AudiofanError('E_OUTPUT_WRITE', `${o.final}: its container's tags can only be written while encoding`);
+    if (from !== o.temp)
+      throw new AudiofanError('E_OUTPUT_WRITE', `${o.final}: its container's tags can only be written while encoding`);
   } else {
     try {
-      await write(from, o.tagTemp, { entries: state.entries, pictures: o.art && cover ? [cover] : [], id3Version: tags.id3Version });
+      await write(from, o.tagTemp, {
+        entries: state.entries,
+        pictures: o.art && cover ? [cover] : [],
+        id3Version: tags.id3Version,
+      });
       await rename(o.tagTemp, o.temp);
     } finally {
       await removeTemps(o.tagTemp);
@@ -123,8 +169,19 @@ async function tagAt(o: JobOutput, from: string, tags: TagInput, gains: GainSet,
 }
 
 /** Read an output back, check it holds all the decoded audio, tag it and move it into place. */
-async function finishOutput(job: TranscodeJob, o: JobOutput, decoded: number, gains: GainSet, cover: Picture | undefined): Promise<OutputResult> {
-  const fail = (code: OutputResult['code'], message: string): OutputResult => ({ key: o.key, status: 'failed', code, message });
+async function finishOutput(
+  job: TranscodeJob,
+  o: JobOutput,
+  decoded: number,
+  gains: GainSet,
+  cover: Picture | undefined,
+): Promise<OutputResult> {
+  const fail = (code: OutputResult['code'], message: string): OutputResult => ({
+    key: o.key,
+    status: 'failed',
+    code,
+    message,
+  });
   let meta: Awaited<ReturnType<typeof readAudioMetadata>>;
   try {
     meta = await readAudioMetadata(o.temp, { skipCovers: true });
@@ -133,21 +190,35 @@ async function finishOutput(job: TranscodeJob, o: JobOutput, decoded: number, ga
   }
   const f = meta.format;
   if (f.duration === undefined || Math.abs(f.duration - decoded) > durationTolerance(decoded)) {
-    return fail('E_OUTPUT_DURATION', `${o.final}: output lasts ${f.duration === undefined ? 'an unknown time' : fmt(f.duration)}`
-      + ` but ${fmt(decoded)} of audio was decoded from ${job.source.path}`);
+    return fail(
+      'E_OUTPUT_DURATION',
+      `${o.final}: output lasts ${f.duration === undefined ? 'an unknown time' : fmt(f.duration)}` +
+        ` but ${fmt(decoded)} of audio was decoded from ${job.source.path}`,
+    );
   }
   const now = await stat(job.source.path).catch(() => undefined);
   if (!now || now.size !== job.source.size || now.mtimeMs !== job.source.mtimeMs) {
-    return fail('E_SOURCE_CHANGED', `${job.source.path}: the source changed while it was being converted; it will be redone next run`);
+    return fail(
+      'E_SOURCE_CHANGED',
+      `${job.source.path}: the source changed while it was being converted; it will be redone next run`,
+    );
   }
   try {
     const placed = await tagAt(o, o.temp, job.tags, gains, cover);
     const st = await stat(o.temp);
     return {
-      key: o.key, status: 'ok', size: st.size, mtimeMs: st.mtimeMs, duration: f.duration,
+      key: o.key,
+      status: 'ok',
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      duration: f.duration,
       // The audio's own bitrate where the headers give it: file size would count the cover too.
-      bitrate: Math.round(f.bitrate ?? (st.size * 8) / f.duration), codec: f.codec, sampleRate: f.sampleRate,
-      channels: f.numberOfChannels, bitsPerSample: f.bitsPerSample, ...placed,
+      bitrate: Math.round(f.bitrate ?? (st.size * 8) / f.duration),
+      codec: f.codec,
+      sampleRate: f.sampleRate,
+      channels: f.numberOfChannels,
+      bitsPerSample: f.bitsPerSample,
+      ...placed,
     };
   } catch (e) {
     return { key: o.key, status: 'failed', ...writeFailure(e, o.final, "cannot write the finished output's tags") };

@@ -30,12 +30,17 @@ export class CliLog {
   private readonly out?: Pino;
   private summaries = 0;
 
-  constructor(private readonly stderr: NodeJS.WritableStream & { fd?: number }, readonly structured: boolean) {
+  constructor(
+    private readonly stderr: NodeJS.WritableStream & { fd?: number },
+    readonly structured: boolean,
+  ) {
     // Synchronous writes: a cron job killed mid-run, or one that exits at once on a second
     // signal, still leaves complete log lines.
     if (structured) {
-      this.out = pino({ level: 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
-        pino.destination({ dest: stderr.fd ?? 2, sync: true }));
+      this.out = pino(
+        { level: 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+        pino.destination({ dest: stderr.fd ?? 2, sync: true }),
+      );
     }
   }
 
@@ -43,12 +48,23 @@ export class CliLog {
   forRun(quiet = false): Logger {
     const out = this.out;
     if (!out) return silent;
-    const seen = (o: object) => { if (isSummary(o)) this.summaries++; };
+    const seen = (o: object) => {
+      if (isSummary(o)) this.summaries++;
+    };
     return {
       debug: (o, m) => out.debug(o, m),
-      info: (o, m) => { seen(o); if (!quiet || isSummary(o)) out.info(o, m); },
-      warn: (o, m) => { seen(o); out.warn(o, m); },
-      error: (o, m) => { seen(o); out.error(o, m); },
+      info: (o, m) => {
+        seen(o);
+        if (!quiet || isSummary(o)) out.info(o, m);
+      },
+      warn: (o, m) => {
+        seen(o);
+        out.warn(o, m);
+      },
+      error: (o, m) => {
+        seen(o);
+        out.error(o, m);
+      },
     };
   }
 
@@ -62,10 +78,17 @@ export class CliLog {
   stop(s: Stop): void {
     const out = this.out;
     if (!out) {
-      this.stderr.write(s.error ? `audiofan: internal error: ${s.error.stack ?? s.message}\n` : `audiofan: error [${s.code}]: ${s.message}\n`);
+      this.stderr.write(
+        s.error
+          ? `audiofan: internal error: ${s.error.stack ?? s.message}\n`
+          : `audiofan: error [${s.code}]: ${s.message}\n`,
+      );
       return;
     }
-    out.fatal({ event: 'error', code: s.code, ...(s.file ? { file: s.file } : {}), ...(s.error ? { err: s.error } : {}) }, s.message);
+    out.fatal(
+      { event: 'error', code: s.code, ...(s.file ? { file: s.file } : {}), ...(s.error ? { err: s.error } : {}) },
+      s.message,
+    );
     if (this.summaries) return;
     this.summaries++;
     out.info({ event: 'summary', exitCode: s.exitCode, code: s.code, error: s.message }, 'run stopped');

@@ -19,7 +19,15 @@ import { CLI_FLAGS, OPTIONS, type OptionSpec } from '../run/option-table.js';
 import type { RunResult } from '../model.js';
 
 /** Exit codes: documented in the README. */
-export const EXIT = { ok: 0, someFailed: 1, usage: 2, internal: 70, ioError: 74, locked: 75, interrupted: 130 } as const;
+export const EXIT = {
+  ok: 0,
+  someFailed: 1,
+  usage: 2,
+  internal: 70,
+  ioError: 74,
+  locked: 75,
+  interrupted: 130,
+} as const;
 
 export interface Io {
   stdout: NodeJS.WriteStream;
@@ -45,8 +53,10 @@ type RunFlags = Flags & { dryRun?: boolean; json?: boolean; quiet?: boolean; ado
 
 /** A commander option from a row of the option table. */
 function optionFor(spec: OptionSpec): Option {
-  const help = spec.help.replace(/`/g, '').replace(/ \(see \[.*?\]\(#.*?\)\)/, '')
-    + (spec.defaultText && !spec.negate ? ` (default: ${spec.defaultText.replace(/`/g, '')})` : '') + (spec.env ? ` [${spec.env}]` : '');
+  const help =
+    spec.help.replace(/`/g, '').replace(/ \(see \[.*?\]\(#.*?\)\)/, '') +
+    (spec.defaultText && !spec.negate ? ` (default: ${spec.defaultText.replace(/`/g, '')})` : '') +
+    (spec.env ? ` [${spec.env}]` : '');
   const o = new Option(spec.flag!, help);
   if (spec.repeat) o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   return o;
@@ -69,7 +79,12 @@ export function exitCodeFor(e: unknown): number {
 /** A bug: logged with its stack, exit 70. */
 function internal(e: unknown): Stop {
   const error = e instanceof Error ? e : new Error(String(e));
-  return { code: 'E_INTERNAL', message: `internal error (a bug in audiofan): ${error.message}`, exitCode: EXIT.internal, error };
+  return {
+    code: 'E_INTERNAL',
+    message: `internal error (a bug in audiofan): ${error.message}`,
+    exitCode: EXIT.internal,
+    error,
+  };
 }
 
 /** What to log for an error that stopped a run. */
@@ -81,7 +96,13 @@ function stopFor(e: unknown): Stop {
 }
 
 /** Run a conversion with terminal or NDJSON reporting; returns the exit code. */
-async function runConversion(io: Io, log: CliLog, flags: RunFlags, sources: string[], overrides: Partial<RunFlags> = {}): Promise<{ code: number; result?: RunResult }> {
+async function runConversion(
+  io: Io,
+  log: CliLog,
+  flags: RunFlags,
+  sources: string[],
+  overrides: Partial<RunFlags> = {},
+): Promise<{ code: number; result?: RunResult }> {
   const settings = resolveSettings({ ...flags, ...overrides }, io.env);
   const controller = new AbortController();
   const tty = !log.structured;
@@ -91,25 +112,42 @@ async function runConversion(io: Io, log: CliLog, flags: RunFlags, sources: stri
     signals++;
     bar?.done();
     if (signals === 1) {
-      log.notice({ event: 'signal', signal: sig }, `${sig}: stopping ffmpeg and recording what finished (again to quit at once)`);
+      log.notice(
+        { event: 'signal', signal: sig },
+        `${sig}: stopping ffmpeg and recording what finished (again to quit at once)`,
+      );
       controller.abort();
       return;
     }
-    log.stop({ code: 'E_CANCELLED', message: `second ${sig}: quitting at once; outputs in flight are lost and the next run redoes them`,
-      exitCode: EXIT.interrupted });
+    log.stop({
+      code: 'E_CANCELLED',
+      message: `second ${sig}: quitting at once; outputs in flight are lost and the next run redoes them`,
+      exitCode: EXIT.interrupted,
+    });
     process.exit(EXIT.interrupted);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const run = convertLibrary({ ...toConvertOptions(settings, sources), ...(overrides.adopt ? { adopt: true } : {}),
-      logger: log.forRun(flags.quiet), signal: controller.signal });
+    const run = convertLibrary({
+      ...toConvertOptions(settings, sources),
+      ...(overrides.adopt ? { adopt: true } : {}),
+      logger: log.forRun(flags.quiet),
+      signal: controller.signal,
+    });
     if (bar) run.on('progress', (p) => bar.update(p));
     const result = await run;
     bar?.done();
     if (flags.dryRun) {
-      if (flags.json) io.stdout.write(`${JSON.stringify({ plan: result.actions, commands: result.commands, sources: result.sources }, null, 2)}\n`);
-      else io.stdout.write(result.commands.map((c) => shellQuote(c)).join('\n') + (result.commands.length ? '\n' : '# nothing to do: every output is up to date\n'));
+      if (flags.json)
+        io.stdout.write(
+          `${JSON.stringify({ plan: result.actions, commands: result.commands, sources: result.sources }, null, 2)}\n`,
+        );
+      else
+        io.stdout.write(
+          result.commands.map((c) => shellQuote(c)).join('\n') +
+            (result.commands.length ? '\n' : '# nothing to do: every output is up to date\n'),
+        );
     } else if (tty && !flags.quiet) io.stdout.write(summaryText(result));
     return { code: result.exitCode, result };
   } finally {
@@ -124,29 +162,40 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
     // Before any .command(): subcommands copy these settings when they are made. Structured mode
     // drops commander's own error text; the CommanderError it throws is logged as one NDJSON line.
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => { if (!log.structured) io.stderr.write(s); } })
-    .description('Convert your lossless music library into tagged FLAC, MP3 and Opus copies, redoing only what changed.')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => {
+        if (!log.structured) io.stderr.write(s);
+      },
+    })
+    .description(
+      'Convert your lossless music library into tagged FLAC, MP3 and Opus copies, redoing only what changed.',
+    )
     .version(toolVersion(), '-V, --version')
     .argument('[sources...]', 'lossless source folders (walked recursively)')
     .addHelpText('after', EXAMPLES);
-  for (const spec of [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)] as OptionSpec[]) if (spec.flag) program.addOption(optionFor(spec));
-  program
-    .action(async (sources: string[], flags: RunFlags) => {
-      if (!sources.length) {
-        if (!log.structured) program.outputHelp({ error: true });
-        throw new AudiofanError('E_USAGE', 'no source folder given (see audiofan --help)');
-      }
-      setCode((await runConversion(io, log, flags, sources)).code);
-    });
+  for (const spec of [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)] as OptionSpec[])
+    if (spec.flag) program.addOption(optionFor(spec));
+  program.action(async (sources: string[], flags: RunFlags) => {
+    if (!sources.length) {
+      if (!log.structured) program.outputHelp({ error: true });
+      throw new AudiofanError('E_USAGE', 'no source folder given (see audiofan --help)');
+    }
+    setCode((await runConversion(io, log, flags, sources)).code);
+  });
 
-  program.command('adopt')
-    .description('record files already at output paths (a lost manifest, another tool) as audiofan\'s own when their codec and length match the source, then convert as usual')
+  program
+    .command('adopt')
+    .description(
+      "record files already at output paths (a lost manifest, another tool) as audiofan's own when their codec and length match the source, then convert as usual",
+    )
     .argument('<sources...>', 'lossless source folders')
     .action(async (sources: string[]) => {
       setCode((await runConversion(io, log, program.opts<RunFlags>(), sources, { adopt: true })).code);
     });
 
-  program.command('presets')
+  program
+    .command('presets')
     .description('list the presets, built-in and your own, with a one-line description each')
     .option('--json', 'as JSON')
     .addOption(optionFor(OPTIONS.presetDirs))
@@ -154,7 +203,9 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       // Commander gives options the root also defines to the root, wherever they stand.
       const flags = { ...program.opts<RunFlags>(), ...own };
       const s = resolveSettings({ presetsDir: flags.presetsDir, config: flags.config }, io.env);
-      const all = [...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+      const all = [...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()].sort((a, b) =>
+        a.id.localeCompare(b.id, 'en', { numeric: true }),
+      );
       if (flags.json) io.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
       else {
         const w = Math.max(...all.map((p) => p.id.length));
@@ -163,27 +214,50 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       setCode(EXIT.ok);
     });
 
-  program.command('doctor')
+  program
+    .command('doctor')
     .description('show which ffmpeg is used, where it came from, its version and whether it has the encoders needed')
     .option('--json', 'as JSON')
     .addOption(optionFor(OPTIONS.ffmpegPath))
     .action(async (own: { json?: boolean; ffmpeg?: string }) => {
       const flags = { ...program.opts<RunFlags>(), ...own };
-      const s = resolveSettings({ ffmpeg: flags.ffmpeg, config: flags.config, presetsDir: (flags as RunFlags).presetsDir }, io.env);
-      const report = await doctor([...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()], s.ffmpegPath);
+      const s = resolveSettings(
+        { ffmpeg: flags.ffmpeg, config: flags.config, presetsDir: (flags as RunFlags).presetsDir },
+        io.env,
+      );
+      const report = await doctor(
+        [...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()],
+        s.ffmpegPath,
+      );
       if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         const f = report.ffmpeg;
-        const lines = f ? [`ffmpeg:   ${f.path}`, `found via: ${f.source}${f.passedOver.length ? ` (passed over: ${f.passedOver.join('; ')})` : ''}`,
-          `version:  ${f.version}`, `libsoxr:  ${f.soxr ? 'yes' : 'no'}`, '',
-          ...report.requirements.map((r) => `  ${r.present ? 'ok     ' : 'MISSING'}  ${r.kind.padEnd(7)} ${r.name.padEnd(12)} ${r.neededBy.join(', ')}`), ''] : [];
-        lines.push(report.problems.length ? `Problems:\n${report.problems.map((p) => `  - ${p}`).join('\n')}` : 'Everything needed is present.');
+        const lines = f
+          ? [
+              `ffmpeg:   ${f.path}`,
+              `found via: ${f.source}${f.passedOver.length ? ` (passed over: ${f.passedOver.join('; ')})` : ''}`,
+              `version:  ${f.version}`,
+              `libsoxr:  ${f.soxr ? 'yes' : 'no'}`,
+              '',
+              ...report.requirements.map(
+                (r) =>
+                  `  ${r.present ? 'ok     ' : 'MISSING'}  ${r.kind.padEnd(7)} ${r.name.padEnd(12)} ${r.neededBy.join(', ')}`,
+              ),
+              '',
+            ]
+          : [];
+        lines.push(
+          report.problems.length
+            ? `Problems:\n${report.problems.map((p) => `  - ${p}`).join('\n')}`
+            : 'Everything needed is present.',
+        );
         io.stdout.write(`${lines.join('\n')}\n`);
       }
       setCode(report.ok ? EXIT.ok : EXIT.usage);
     });
 
-  program.command('demo')
+  program
+    .command('demo')
     .description('make a small demo library (two albums, cover art, a 24/96 track, a corrupt file) and convert it')
     .argument('[dir]', 'where to put it', 'audiofan-demo')
     .action(async (dir: string) => {
@@ -191,11 +265,17 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       const ffmpegPath = locateFfmpeg(root.ffmpeg as string | undefined, io.env).path;
       const demo = await makeDemoLibrary(resolve(dir), ffmpegPath);
       io.stdout.write(`Demo library: ${demo.library}\n`);
-      const { code, result } = await runConversion(io, log, root, [demo.library], { output: demo.output, presets: DEMO_PRESETS.join(','), create: true });
+      const { code, result } = await runConversion(io, log, root, [demo.library], {
+        output: demo.output,
+        presets: DEMO_PRESETS.join(','),
+        create: true,
+      });
       // The truncated file is meant to fail; anything else failing is a real problem.
       const unexpected = result?.sources.filter((s) => s.status === 'failed' && s.path !== demo.corrupt) ?? [];
-      io.stdout.write(`\nOutputs:  ${demo.output}/<preset>/...\nManifest: ${result?.manifestPath ?? '(none)'}\n`
-        + `Expected: "${demo.corrupt}" fails as truncated and "${demo.lossy}" is skipped as lossy.\n`);
+      io.stdout.write(
+        `\nOutputs:  ${demo.output}/<preset>/...\nManifest: ${result?.manifestPath ?? '(none)'}\n` +
+          `Expected: "${demo.corrupt}" fails as truncated and "${demo.lossy}" is skipped as lossy.\n`,
+      );
       setCode(code === EXIT.someFailed && unexpected.length === 0 ? EXIT.ok : code);
     });
 
@@ -203,11 +283,16 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
 }
 
 /** Parse argv, run, and return the exit code (the caller sets process.exitCode). */
-export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   // Decided from argv, before parsing: errors in parsing and settings are logged the same way as the rest.
   const log = new CliLog(io.stderr, wantsStructured(argv.slice(2), io.stderr));
   let code: number = EXIT.ok;
-  const program = buildProgram(io, log, (c) => { code = c; });
+  const program = buildProgram(io, log, (c) => {
+    code = c;
+  });
   // A bug that escapes every await still gets its NDJSON line, a summary and exit 70.
   const crash = (e: unknown) => {
     log.stop(internal(e));
@@ -222,7 +307,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT.ok; // --help, --version
       // On a terminal commander has printed its message already.
-      if (log.structured) log.stop({ code: 'E_USAGE', message: e.message.replace(/^error: /, ''), exitCode: EXIT.usage });
+      if (log.structured)
+        log.stop({ code: 'E_USAGE', message: e.message.replace(/^error: /, ''), exitCode: EXIT.usage });
       return EXIT.usage;
     }
     const stop = stopFor(e);

@@ -29,10 +29,11 @@ function readConfigText(file: string): string {
   let fd: number;
   try {
     // stat first: opening a FIFO for reading would block until something writes to it.
-    if (!statSync(file).isFile()) throw configError(file, 'not a regular file (a device, pipe or folder cannot be a config file)');
+    if (!statSync(file).isFile())
+      throw configError(file, 'not a regular file (a device, pipe or folder cannot be a config file)');
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    throw (e instanceof AudiofanError ? e : configError(file, (e as Error).message, e));
+    throw e instanceof AudiofanError ? e : configError(file, (e as Error).message, e);
   }
   try {
     if (!fstatSync(fd).isFile()) throw configError(file, 'not a regular file');
@@ -40,10 +41,11 @@ function readConfigText(file: string): string {
     const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
     let n = 0;
     for (let got = 1; got > 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
-    if (n > MAX_CONFIG_BYTES) throw configError(file, `larger than ${MAX_CONFIG_BYTES} bytes; a config file is a small JSON object`);
+    if (n > MAX_CONFIG_BYTES)
+      throw configError(file, `larger than ${MAX_CONFIG_BYTES} bytes; a config file is a small JSON object`);
     return buf.toString('utf8', 0, n);
   } catch (e) {
-    throw (e instanceof AudiofanError ? e : configError(file, (e as Error).message, e));
+    throw e instanceof AudiofanError ? e : configError(file, (e as Error).message, e);
   } finally {
     closeSync(fd);
   }
@@ -54,15 +56,18 @@ function readConfig(file: string): ConfigFile {
   try {
     data = JSON.parse(readConfigText(file));
   } catch (e) {
-    throw (e instanceof AudiofanError ? e : configError(file, `not valid JSON: ${(e as Error).message}`, e));
+    throw e instanceof AudiofanError ? e : configError(file, `not valid JSON: ${(e as Error).message}`, e);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw configError(file, 'expected a JSON object');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw configError(file, 'expected a JSON object');
   const known = [...CONFIG_KEYS.keys()];
   const unknown = Object.keys(data).filter((k) => !known.includes(k) && k !== '$schema');
   if (unknown.length) throw configError(file, `unknown key(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   for (const [key, value] of Object.entries(data)) {
     const spec = key === '$schema' ? undefined : CONFIG_KEYS.get(key)![1];
-    const why = spec?.check(typeof value === 'string' && spec.configText && spec.fromText ? spec.fromText(value) : value);
+    const why = spec?.check(
+      typeof value === 'string' && spec.configText && spec.fromText ? spec.fromText(value) : value,
+    );
     if (why) throw configError(file, `"${key}": ${why}`);
   }
   return data as ConfigFile;
@@ -84,15 +89,23 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
     const c = configKey(key, spec);
     // Config values were checked by readConfig; comma-separated ids are lists.
     const fromConfig = c === undefined ? undefined : cfg[c];
-    if (fromConfig !== undefined) layers.push(typeof fromConfig === 'string' && spec.configText && spec.fromText ? spec.fromText(fromConfig) : fromConfig);
+    if (fromConfig !== undefined)
+      layers.push(
+        typeof fromConfig === 'string' && spec.configText && spec.fromText ? spec.fromText(fromConfig) : fromConfig,
+      );
     if (spec.env && env[spec.env]) layers.push(fromText(spec, env[spec.env]!, spec.env));
     const given = spec.flag ? flags[flagAttribute(spec.flag)] : undefined;
     // commander gives a --no-x flag's option true unless the flag is there.
     if (given !== undefined && !(spec.negate && given === true)) {
       const from = longFlag(spec.flag!);
       const values = spec.negate || typeof given === 'boolean' ? [given] : Array.isArray(given) ? given : [given];
-      layers.push(spec.negate || typeof given === 'boolean' ? given
-        : spec.repeat ? values.flatMap((v) => fromText(spec, String(v), from) as unknown[]) : fromText(spec, String(given), from));
+      layers.push(
+        spec.negate || typeof given === 'boolean'
+          ? given
+          : spec.repeat
+            ? values.flatMap((v) => fromText(spec, String(v), from) as unknown[])
+            : fromText(spec, String(given), from),
+      );
     }
     if (!layers.length) continue;
     out[key] = spec.append ? layers.flat() : layers.at(-1);

@@ -39,7 +39,9 @@ function expr(seed: number, kind: TrackSpec['kind'], ch: number): string {
 }
 
 /** The lavfi source description for a track's audio. */
-export function synthSource(t: Pick<TrackSpec, 'seconds' | 'sampleRate' | 'channels' | 'seed' | 'kind' | 'volume'>): string {
+export function synthSource(
+  t: Pick<TrackSpec, 'seconds' | 'sampleRate' | 'channels' | 'seed' | 'kind' | 'volume'>,
+): string {
   const ch = t.channels ?? 2;
   const exprs = Array.from({ length: ch }, (_, i) => `${t.volume ?? 1}*(${expr(t.seed ?? 0, t.kind, i)})`).join('|');
   return `aevalsrc='${exprs}':s=${t.sampleRate ?? 44100}:d=${t.seconds}`;
@@ -52,7 +54,19 @@ export async function writeTrack(ffmpegPath: string, t: TrackSpec): Promise<void
   const args = ['-f', 'lavfi', '-i', synthSource(t)];
   if (t.cover) args.push('-i', t.cover);
   args.push('-map', '0:a');
-  if (t.cover) args.push('-map', '1:v', '-c:v', 'copy', '-disposition:v', 'attached_pic', '-metadata:s:v', 'comment=Cover (front)', '-metadata:s:v', 'title=Front');
+  if (t.cover)
+    args.push(
+      '-map',
+      '1:v',
+      '-c:v',
+      'copy',
+      '-disposition:v',
+      'attached_pic',
+      '-metadata:s:v',
+      'comment=Cover (front)',
+      '-metadata:s:v',
+      'title=Front',
+    );
   args.push('-c:a', codec);
   if (codec === 'flac' || codec.startsWith('pcm_') || codec === 'wavpack' || codec === 'alac' || codec === 'tta') {
     const planar = codec === 'alac' || codec === 'wavpack' ? 'p' : '';
@@ -67,5 +81,13 @@ export async function writeTrack(ffmpegPath: string, t: TrackSpec): Promise<void
 
 /** A cover picture (JPEG unless the name ends .png) of the given size. */
 export async function writeCover(ffmpegPath: string, path: string, size = 500): Promise<void> {
-  await runFfmpeg(ffmpegPath, ['-f', 'lavfi', '-i', `testsrc=size=${size}x${size}:rate=1`, '-frames:v', '1', `file:${path}`]);
+  await runFfmpeg(ffmpegPath, [
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=${size}x${size}:rate=1`,
+    '-frames:v',
+    '1',
+    `file:${path}`,
+  ]);
 }

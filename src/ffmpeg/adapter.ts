@@ -37,11 +37,21 @@ const INSPECT_TIMEOUT_MS = 30_000;
 
 /** What a failed `ffmpeg -hide_banner <flag>` said, for a message a person can act on. */
 function describeFailure(path: string, flag: string, e: unknown): string {
-  const x = e as NodeJS.ErrnoException & { stderr?: string; stdout?: string; signal?: string; killed?: boolean; code?: number | string };
+  const x = e as NodeJS.ErrnoException & {
+    stderr?: string;
+    stdout?: string;
+    signal?: string;
+    killed?: boolean;
+    code?: number | string;
+  };
   const said = `${x.stderr ?? ''}${x.stdout ?? ''}`.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
-  const how = x.killed ? `did not answer within ${INSPECT_TIMEOUT_MS / 1000} s`
-    : typeof x.code === 'string' ? `could not be started (${x.code})`
-      : x.signal ? `was killed by ${x.signal}` : `exited with code ${String(x.code)}`;
+  const how = x.killed
+    ? `did not answer within ${INSPECT_TIMEOUT_MS / 1000} s`
+    : typeof x.code === 'string'
+      ? `could not be started (${x.code})`
+      : x.signal
+        ? `was killed by ${x.signal}`
+        : `exited with code ${String(x.code)}`;
   return `\`${path} -hide_banner ${flag}\` ${how}${said ? `; it said: ${said}` : ' and printed nothing'}`;
 }
 
@@ -55,9 +65,19 @@ export function inspectFfmpeg(path: string): Promise<FfmpegInfo> {
     p = (async () => {
       const run = async (flag: string) => {
         try {
-          return (await execFileP(path, ['-hide_banner', flag], { maxBuffer: 8 << 20, timeout: INSPECT_TIMEOUT_MS, killSignal: 'SIGKILL' })).stdout;
+          return (
+            await execFileP(path, ['-hide_banner', flag], {
+              maxBuffer: 8 << 20,
+              timeout: INSPECT_TIMEOUT_MS,
+              killSignal: 'SIGKILL',
+            })
+          ).stdout;
         } catch (e) {
-          throw new AudiofanError('E_FFMPEG_UNUSABLE', `${path} is not a usable ffmpeg: ${describeFailure(path, flag, e)}`, { file: path, cause: e });
+          throw new AudiofanError(
+            'E_FFMPEG_UNUSABLE',
+            `${path} is not a usable ffmpeg: ${describeFailure(path, flag, e)}`,
+            { file: path, cause: e },
+          );
         }
       };
       // Run at once (a no-op run waits on this), but report -version's failure first: it says the most.
@@ -67,8 +87,12 @@ export function inspectFfmpeg(path: string): Promise<FfmpegInfo> {
       const v = /ffmpeg version (\S+)/.exec(version)?.[1];
       if (!v) {
         const said = version.trim().split('\n')[0]?.slice(0, 200);
-        throw new AudiofanError('E_FFMPEG_UNUSABLE', `${path} is not ffmpeg: \`${path} -hide_banner -version\` `
-          + (said ? `answered "${said}", not "ffmpeg version ..."` : 'printed nothing'), { file: path });
+        throw new AudiofanError(
+          'E_FFMPEG_UNUSABLE',
+          `${path} is not ffmpeg: \`${path} -hide_banner -version\` ` +
+            (said ? `answered "${said}", not "ffmpeg version ..."` : 'printed nothing'),
+          { file: path },
+        );
       }
       const [encoders, filters, muxers] = await Promise.all(runs.slice(1));
       // Versions like "N-47683-g0e8eb07980-static" (git builds) name no release; the copyright year helps a reader.
@@ -98,7 +122,9 @@ function command(ffmpegPath: string, spec: CommandSpec): ffmpeg.FfmpegCommand {
   // verbose: ffmpeg's closing stats then count the samples it decoded, which proves (for free)
   // how much audio there really was; an extra astats branch cost ~17% of the run.
   // -y is explicit: fluent-ffmpeg adds it only for targets it takes for plain files, not file: URLs.
-  const cmd = ffmpeg({ stdoutLines: 60 }).input(spec.input).inputOptions(['-nostdin', '-hide_banner', '-loglevel', 'verbose', '-y']);
+  const cmd = ffmpeg({ stdoutLines: 60 })
+    .input(spec.input)
+    .inputOptions(['-nostdin', '-hide_banner', '-loglevel', 'verbose', '-y']);
   cmd.setFfmpegPath(ffmpegPath);
   for (const o of spec.outputs) {
     // fluent-ffmpeg splits an element holding exactly one space ("TITLE=Tape Loop") in two when
@@ -171,7 +197,14 @@ export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunCo
       clearTimeout(killTimer);
       control.signal?.removeEventListener('abort', stop);
       const t = tail(lines);
-      resolveRun({ exitCode, signal, cancelled, stderrTail: t.join('\n'), headline: headline(t), ...parseAnalysis(lines) });
+      resolveRun({
+        exitCode,
+        signal,
+        cancelled,
+        stderrTail: t.join('\n'),
+        headline: headline(t),
+        ...parseAnalysis(lines),
+      });
     };
     cmd.on('end', () => finish(0, null));
     cmd.on('error', (err: Error) => {
@@ -187,8 +220,19 @@ export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunCo
 }
 
 /** Verbose-level chatter that never explains a failure. */
-const NOISE = [/^size=/, /^\s*(Input|Output) (file|stream) #/, /^\s*Total: \d+ packets/, /^\s*\[(AVIOContext|graph|Parsed_|auto_|format_|in_|out_)/, /^\s+(Integrated loudness|Loudness range|True peak|I:|LRA|Threshold|Peak):?/,
-  /^\s*Stream (mapping|#)/, /^\s+Metadata:/, /^\s+[A-Za-z_]+\s*: /, /^\s*(Duration|Press \[q\])/, /^\s*(Input|Output) #\d+/, /^\s*\[[^\]]+\] (tb:|Setting |query_formats|EOF|Statistics)/];
+const NOISE = [
+  /^size=/,
+  /^\s*(Input|Output) (file|stream) #/,
+  /^\s*Total: \d+ packets/,
+  /^\s*\[(AVIOContext|graph|Parsed_|auto_|format_|in_|out_)/,
+  /^\s+(Integrated loudness|Loudness range|True peak|I:|LRA|Threshold|Peak):?/,
+  /^\s*Stream (mapping|#)/,
+  /^\s+Metadata:/,
+  /^\s+[A-Za-z_]+\s*: /,
+  /^\s*(Duration|Press \[q\])/,
+  /^\s*(Input|Output) #\d+/,
+  /^\s*\[[^\]]+\] (tb:|Setting |query_formats|EOF|Statistics)/,
+];
 
 /** The last lines of stderr that are not progress or verbose chatter. */
 function tail(lines: string[]): string[] {
@@ -198,7 +242,8 @@ function tail(lines: string[]): string[] {
 /** System errors (strerror texts) that name a failure's cause; ffmpeg's later lines are its consequences. */
 const CAUSE = /No space left on device|Disk quota exceeded|Read-only file system|Input\/output error|File too large/i;
 /** ffmpeg's generic lines after a failure (4.1 to 6.1): they say that it failed, never why. */
-const CLOSING = /^\s*(Conversion failed!?|Error initializing output stream|Error opening output files?\b|Error while opening encoder)/;
+const CLOSING =
+  /^\s*(Conversion failed!?|Error initializing output stream|Error opening output files?\b|Error while opening encoder)/;
 
 /**
  * The line most likely to say what went wrong: the first naming a system error
@@ -214,7 +259,10 @@ export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples
   const out: Pick<RunOutcome, 'decodedSamples'> = {};
   for (const l of lines) {
     const m = /Input stream #0:\d+ \(audio\): .*frames decoded \((\d+) samples\)/.exec(l);
-    if (m) { out.decodedSamples = +m[1]; break; }
+    if (m) {
+      out.decodedSamples = +m[1];
+      break;
+    }
   }
   return out;
 }
@@ -222,7 +270,9 @@ export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples
 /** Run ffmpeg and return what it wrote to stdout; rejects with stderr on failure. */
 export async function ffmpegStdout(ffmpegPath: string, args: string[]): Promise<string> {
   try {
-    return (await execFileP(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], { maxBuffer: 16 << 20 })).stdout;
+    return (
+      await execFileP(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], { maxBuffer: 16 << 20 })
+    ).stdout;
   } catch (e) {
     const err = e as Error & { stderr?: string };
     throw new Error(`ffmpeg ${args.join(' ')} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
@@ -232,7 +282,9 @@ export async function ffmpegStdout(ffmpegPath: string, args: string[]): Promise<
 /** Run ffmpeg with plain arguments (demo and fixture generation); rejects with stderr on failure. */
 export async function runFfmpeg(ffmpegPath: string, args: string[]): Promise<void> {
   try {
-    await execFileP(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args], { maxBuffer: 16 << 20 });
+    await execFileP(ffmpegPath, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', ...args], {
+      maxBuffer: 16 << 20,
+    });
   } catch (e) {
     const err = e as Error & { stderr?: string };
     throw new Error(`ffmpeg ${args.join(' ')} failed: ${err.stderr?.trim() || err.message}`, { cause: e });

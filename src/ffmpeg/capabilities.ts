@@ -39,7 +39,10 @@ export function assertCapabilities(located: LocatedFfmpeg, info: FfmpegInfo, pre
   const missing = requirements(info, presets).filter((r) => !r.present);
   if (missing.length === 0) return;
   const list = missing.map((r) => `${r.kind} ${r.name} (needed by ${r.neededBy.join(', ')})`).join('; ');
-  throw new AudiofanError('E_ENCODER_MISSING',
-    `ffmpeg ${info.version} at ${located.path} (found via ${located.source}) lacks: ${list}. `
-    + 'Use an ffmpeg built with them (set FFMPEG_PATH or --ffmpeg), or choose other presets.', { file: located.path });
+  throw new AudiofanError(
+    'E_ENCODER_MISSING',
+    `ffmpeg ${info.version} at ${located.path} (found via ${located.source}) lacks: ${list}. ` +
+      'Use an ffmpeg built with them (set FFMPEG_PATH or --ffmpeg), or choose other presets.',
+    { file: located.path },
+  );
 }

@@ -28,10 +28,22 @@ export async function doctor(presets: Preset[], ffmpegPath?: string): Promise<Do
   try {
     info = await inspectFfmpeg(located.path);
   } catch (e) {
-    return { ok: false, requirements: [], problems: [`${located.path} (via ${located.source}) did not run: ${(e as Error).message}`] };
+    return {
+      ok: false,
+      requirements: [],
+      problems: [`${located.path} (via ${located.source}) did not run: ${(e as Error).message}`],
+    };
   }
   const reqs = requirements(info, presets);
-  const problems = reqs.filter((r) => !r.present).map((r) => `missing ${r.kind} ${r.name}, needed by ${r.neededBy.join(', ')}`);
-  if (!info.soxr) problems.push('ffmpeg was built without libsoxr: resampling falls back to its built-in resampler (lower quality)');
-  return { ok: reqs.every((r) => r.present), ffmpeg: { ...located, version: info.version, soxr: info.soxr }, requirements: reqs, problems };
+  const problems = reqs
+    .filter((r) => !r.present)
+    .map((r) => `missing ${r.kind} ${r.name}, needed by ${r.neededBy.join(', ')}`);
+  if (!info.soxr)
+    problems.push('ffmpeg was built without libsoxr: resampling falls back to its built-in resampler (lower quality)');
+  return {
+    ok: reqs.every((r) => r.present),
+    ffmpeg: { ...located, version: info.version, soxr: info.soxr },
+    requirements: reqs,
+    problems,
+  };
 }

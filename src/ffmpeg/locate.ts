@@ -1,3 +1,7 @@
+/**
+ * Which ffmpeg binary to use, in the documented order: an explicit path or FFMPEG_PATH, ffmpeg-static's
+ * binary if it was downloaded, ffmpeg on PATH, then @ffmpeg-installer's (shipped inside its npm package).
+ */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
@@ -57,12 +61,18 @@ function fromPath(env: NodeJS.ProcessEnv): string | undefined {
  */
 export function locateFfmpeg(explicit?: string, env: NodeJS.ProcessEnv = process.env): LocatedFfmpeg {
   const passedOver: string[] = [];
-  const chosen = explicit !== undefined ? { p: explicit, s: 'option' as const }
-    : env.FFMPEG_PATH ? { p: env.FFMPEG_PATH, s: 'env' as const } : undefined;
+  const chosen =
+    explicit !== undefined
+      ? { p: explicit, s: 'option' as const }
+      : env.FFMPEG_PATH
+        ? { p: env.FFMPEG_PATH, s: 'env' as const }
+        : undefined;
   if (chosen) {
     if (isExecutable(chosen.p)) return { path: chosen.p, source: chosen.s, passedOver };
     const where = chosen.s === 'option' ? 'the ffmpeg option (--ffmpeg)' : 'FFMPEG_PATH';
-    throw new AudiofanError('E_FFMPEG_MISSING', `ffmpeg given by ${where} is not an executable file: ${chosen.p}`, { file: chosen.p });
+    throw new AudiofanError('E_FFMPEG_MISSING', `ffmpeg given by ${where} is not an executable file: ${chosen.p}`, {
+      file: chosen.p,
+    });
   }
   const candidates: [FfmpegSource, () => string | undefined][] = [
     ['ffmpeg-static', fromFfmpegStatic],
@@ -72,10 +82,17 @@ export function locateFfmpeg(explicit?: string, env: NodeJS.ProcessEnv = process
   for (const [source, find] of candidates) {
     const p = find();
     if (p && isExecutable(p)) return { path: p, source, passedOver };
-    passedOver.push(!p ? `${source}: not installed`
-      : existsSync(p) ? `${source}: ${p} is not executable` : `${source}: ${p} is missing (its install-time download did not happen)`);
+    passedOver.push(
+      !p
+        ? `${source}: not installed`
+        : existsSync(p)
+          ? `${source}: ${p} is not executable`
+          : `${source}: ${p} is missing (its install-time download did not happen)`,
+    );
   }
-  throw new AudiofanError('E_FFMPEG_MISSING',
-    `no ffmpeg found. Tried: ${passedOver.join('; ')}. Install ffmpeg (e.g. apt-get install ffmpeg), `
-    + 'or set FFMPEG_PATH, or reinstall so the optional @ffmpeg-installer/ffmpeg package is present.');
+  throw new AudiofanError(
+    'E_FFMPEG_MISSING',
+    `no ffmpeg found. Tried: ${passedOver.join('; ')}. Install ffmpeg (e.g. apt-get install ffmpeg), ` +
+      'or set FFMPEG_PATH, or reinstall so the optional @ffmpeg-installer/ffmpeg package is present.',
+  );
 }

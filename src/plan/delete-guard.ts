@@ -22,7 +22,8 @@ export function parseMaxDelete(v: string | number): MaxDelete {
 
 /** The option check (config file and library options): why a --max-delete value is not one, or undefined. */
 export function maxDeleteCheck(v: unknown): string | undefined {
-  if (typeof v !== 'string' && typeof v !== 'number') return `expected a number of outputs or a percentage such as "10%", got ${JSON.stringify(v)}`;
+  if (typeof v !== 'string' && typeof v !== 'number')
+    return `expected a number of outputs or a percentage such as "10%", got ${JSON.stringify(v)}`;
   try {
     parseMaxDelete(v);
     return undefined;
@@ -62,23 +63,38 @@ export function deleteVerdict(g: DeleteGuardInput): DeleteVerdict {
   if (g.orphans === 0) return { allowed: true };
   const unread = g.problems.filter((p) => p.kind === 'unreadable' || p.kind === 'dangling-link');
   if (unread.length) {
-    return { allowed: false, reason: `${unread.length} folder(s) or link(s) could not be read (first: ${unread[0].path}: ${unread[0].reason}); `
-      + 'their sources may still exist' };
+    return {
+      allowed: false,
+      reason:
+        `${unread.length} folder(s) or link(s) could not be read (first: ${unread[0].path}: ${unread[0].reason}); ` +
+        'their sources may still exist',
+    };
   }
   const empty = g.problems.find((p) => p.kind === 'empty-root');
   if (empty) return { allowed: false, reason: `source folder ${empty.path} is empty (is it mounted?)` };
   const moved = g.roots.find((r, i) => g.previousRoots?.[i] && g.previousRoots[i].dev !== r.dev);
-  if (moved) return { allowed: false, reason: `source folder ${moved.path} is on another device than in the last run (a mount changed)` };
+  if (moved)
+    return {
+      allowed: false,
+      reason: `source folder ${moved.path} is on another device than in the last run (a mount changed)`,
+    };
   if (g.force) return { allowed: true };
   const limit = g.maxDelete ?? DEFAULT_MAX_DELETE;
   const max = 'count' in limit ? limit.count : Math.floor((g.outputs * limit.percent) / 100);
   const what = 'count' in limit ? `${limit.count}` : `${limit.percent}% (${max} of ${g.outputs})`;
   if (!g.maxDelete && g.orphans >= g.outputs) {
-    return { allowed: false, reason: `every output (${g.outputs}) would be deleted; give --max-delete 100% or --force if that is meant` };
+    return {
+      allowed: false,
+      reason: `every output (${g.outputs}) would be deleted; give --max-delete 100% or --force if that is meant`,
+    };
   }
   if (g.orphans > max) {
-    return { allowed: false, reason: `${g.orphans} output(s) would be deleted, more than --max-delete ${what}; `
-      + 'give a larger --max-delete (e.g. --max-delete 100%) or --force to delete them' };
+    return {
+      allowed: false,
+      reason:
+        `${g.orphans} output(s) would be deleted, more than --max-delete ${what}; ` +
+        'give a larger --max-delete (e.g. --max-delete 100%) or --force to delete them',
+    };
   }
   return { allowed: true };
 }

@@ -22,16 +22,34 @@ interface Rules {
 }
 
 const WINDOWS_CHARS = /[<>:"/\\|?*\u0000-\u001f\u007f]/g;
-const windows: Rules = { forbidden: WINDOWS_CHARS, trimTrailing: true, deviceNames: true, max: [{ units: 'utf16', n: 255 }], caseInsensitive: true };
+const windows: Rules = {
+  forbidden: WINDOWS_CHARS,
+  trimTrailing: true,
+  deviceNames: true,
+  max: [{ units: 'utf16', n: 255 }],
+  caseInsensitive: true,
+};
 
 const RULES: Record<FsProfile, Rules> = {
-  posix: { forbidden: /[/\u0000]/g, trimTrailing: false, deviceNames: false, max: [{ units: 'utf8', n: 255 }], caseInsensitive: false },
+  posix: {
+    forbidden: /[/\u0000]/g,
+    trimTrailing: false,
+    deviceNames: false,
+    max: [{ units: 'utf8', n: 255 }],
+    caseInsensitive: false,
+  },
   fat32: windows,
   exfat: windows,
   ntfs: windows,
   // Android shared storage is FAT-like (sdcardfs/FUSE over FAT rules) whatever the disk underneath.
   android: windows,
-  universal: { ...windows, max: [{ units: 'utf16', n: 255 }, { units: 'utf8', n: 255 }] },
+  universal: {
+    ...windows,
+    max: [
+      { units: 'utf16', n: 255 },
+      { units: 'utf8', n: 255 },
+    ],
+  },
 };
 
 const DEVICE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\.|$)/i;
@@ -54,7 +72,10 @@ function truncate(s: string, r: Rules, reserve: string): string {
  */
 export function safeComponent(name: string, profile: FsProfile, ext = ''): string {
   const r = RULES[profile];
-  let s = name.normalize('NFC').replace(/\u0000/g, '').replace(r.forbidden, '_');
+  let s = name
+    .normalize('NFC')
+    .replace(/\u0000/g, '')
+    .replace(r.forbidden, '_');
   if (r.trimTrailing) s = s.replace(/[. ]+$/, '');
   if (s === '' || s === '.' || s === '..') s = '_';
   if (r.deviceNames && DEVICE.test(s + ext)) s = `_${s}`;

@@ -11,9 +11,22 @@ import type { TagEntries } from '../tagging/vorbis-comment.js';
 
 /** Friendly field names -> canonical tag keys. Any other name is looked up as a tag key. */
 const ALIASES: Record<string, string> = {
-  title: 'TITLE', artist: 'ARTIST', album: 'ALBUM', albumartist: 'ALBUMARTIST', track: 'TRACKNUMBER', tracknumber: 'TRACKNUMBER',
-  tracktotal: 'TRACKTOTAL', disc: 'DISCNUMBER', discnumber: 'DISCNUMBER', disctotal: 'DISCTOTAL', date: 'DATE', genre: 'GENRE',
-  composer: 'COMPOSER', label: 'LABEL', originaldate: 'ORIGINALDATE', catalognumber: 'CATALOGNUMBER',
+  title: 'TITLE',
+  artist: 'ARTIST',
+  album: 'ALBUM',
+  albumartist: 'ALBUMARTIST',
+  track: 'TRACKNUMBER',
+  tracknumber: 'TRACKNUMBER',
+  tracktotal: 'TRACKTOTAL',
+  disc: 'DISCNUMBER',
+  discnumber: 'DISCNUMBER',
+  disctotal: 'DISCTOTAL',
+  date: 'DATE',
+  genre: 'GENRE',
+  composer: 'COMPOSER',
+  label: 'LABEL',
+  originaldate: 'ORIGINALDATE',
+  catalognumber: 'CATALOGNUMBER',
 };
 /** Derived fields. */
 const DERIVED: Record<string, (get: (k: string) => string | undefined) => string | undefined> = {
@@ -21,30 +34,44 @@ const DERIVED: Record<string, (get: (k: string) => string | undefined) => string
   originalyear: (get) => /^\d{4}/.exec(get('ORIGINALDATE') ?? get('DATE') ?? '')?.[0],
 };
 
-interface Part { text?: string; alternatives?: string[]; pad?: number }
+interface Part {
+  text?: string;
+  alternatives?: string[];
+  pad?: number;
+}
 
 /** Parse a template once; throws E_USAGE with the position of a syntax error. */
 export function parseLayout(template: string): Part[][] {
   if (!template.trim()) throw new AudiofanError('E_USAGE', 'layout: the template is empty');
-  return template.split('/').filter((c, i, all) => c !== '' || (i > 0 && i < all.length - 1)).map((component) => {
-    const parts: Part[] = [];
-    const re = /\{([^{}]*)\}|([^{}]+)|([{}])/g;
-    for (let m = re.exec(component); m; m = re.exec(component)) {
-      if (m[3]) throw new AudiofanError('E_USAGE', `layout "${template}": unbalanced "${m[3]}" in "${component}"`);
-      if (m[2]) { parts.push({ text: m[2] }); continue; }
-      const [spec, padSpec] = m[1].split(':');
-      if (padSpec !== undefined && !/^0?\d+$/.test(padSpec)) throw new AudiofanError('E_USAGE', `layout "${template}": bad padding ":${padSpec}" (use e.g. {track:02})`);
-      const alternatives = spec.split('|').map((a) => a.trim());
-      if (!alternatives[0]) throw new AudiofanError('E_USAGE', `layout "${template}": empty field {}`);
-      parts.push({ alternatives, ...(padSpec ? { pad: Number(padSpec) } : {}) });
-    }
-    return parts;
-  });
+  return template
+    .split('/')
+    .filter((c, i, all) => c !== '' || (i > 0 && i < all.length - 1))
+    .map((component) => {
+      const parts: Part[] = [];
+      const re = /\{([^{}]*)\}|([^{}]+)|([{}])/g;
+      for (let m = re.exec(component); m; m = re.exec(component)) {
+        if (m[3]) throw new AudiofanError('E_USAGE', `layout "${template}": unbalanced "${m[3]}" in "${component}"`);
+        if (m[2]) {
+          parts.push({ text: m[2] });
+          continue;
+        }
+        const [spec, padSpec] = m[1].split(':');
+        if (padSpec !== undefined && !/^0?\d+$/.test(padSpec))
+          throw new AudiofanError('E_USAGE', `layout "${template}": bad padding ":${padSpec}" (use e.g. {track:02})`);
+        const alternatives = spec.split('|').map((a) => a.trim());
+        if (!alternatives[0]) throw new AudiofanError('E_USAGE', `layout "${template}": empty field {}`);
+        parts.push({ alternatives, ...(padSpec ? { pad: Number(padSpec) } : {}) });
+      }
+      return parts;
+    });
 }
 
 function tagValue(name: string, tags: TagEntries, isLast: boolean): string | undefined {
   const get = (k: string) => {
-    const all = tags.filter(([key]) => key === k).map(([, v]) => v).filter((v) => v.trim() !== '');
+    const all = tags
+      .filter(([key]) => key === k)
+      .map(([, v]) => v)
+      .filter((v) => v.trim() !== '');
     return all.length ? all.join(', ') : undefined;
   };
   const lower = name.toLowerCase();
@@ -58,17 +85,22 @@ function tagValue(name: string, tags: TagEntries, isLast: boolean): string | und
 
 /** Render the layout for one source; `ext` (e.g. "mp3") is appended to the last component. */
 export function renderLayout(layout: Part[][], tags: TagEntries, profile: FsProfile, ext: string): string {
-  return layout.map((parts, ci) => {
-    const text = parts.map((p) => {
-      if (p.text !== undefined) return p.text;
-      const alts = p.alternatives!;
-      let v: string | undefined;
-      for (let i = 0; i < alts.length && v === undefined; i++) v = tagValue(alts[i], tags, i === alts.length - 1 && alts.length > 1);
-      v ??= '';
-      return p.pad && /^\d+$/.test(v) ? v.padStart(p.pad, '0') : v;
-    }).join('');
-    return safeComponent(text.trim(), profile, ci === layout.length - 1 ? `.${ext}` : '');
-  }).join('/');
+  return layout
+    .map((parts, ci) => {
+      const text = parts
+        .map((p) => {
+          if (p.text !== undefined) return p.text;
+          const alts = p.alternatives!;
+          let v: string | undefined;
+          for (let i = 0; i < alts.length && v === undefined; i++)
+            v = tagValue(alts[i], tags, i === alts.length - 1 && alts.length > 1);
+          v ??= '';
+          return p.pad && /^\d+$/.test(v) ? v.padStart(p.pad, '0') : v;
+        })
+        .join('');
+      return safeComponent(text.trim(), profile, ci === layout.length - 1 ? `.${ext}` : '');
+    })
+    .join('/');
 }
 
 /** The default: the source's path relative to its root, each component made safe, new extension. */

@@ -7,7 +7,16 @@ import { collisionKey, type FsProfile } from './fs-profile.js';
 import { mirrorPath, type parseLayout, renderLayout } from './layout.js';
 import type { Preset } from '../presets/presets.js';
 import { outputRecipe, type RecipeContext } from './recipe.js';
-import type { Decision, ManifestOutput, ManifestSource, OutputState, PlannedJob, PlannedOutput, PlannedSource, SourcePlan } from '../model.js';
+import type {
+  Decision,
+  ManifestOutput,
+  ManifestSource,
+  OutputState,
+  PlannedJob,
+  PlannedOutput,
+  PlannedSource,
+  SourcePlan,
+} from '../model.js';
 export type { PlannedSource, Decision, OutputState, PlannedOutput, SourcePlan, PlannedJob } from '../model.js';
 
 /**
@@ -42,7 +51,8 @@ export function decide(input: {
   const sameAudio = ps.fingerprint !== undefined && ps.fingerprint === input.source.fingerprint;
   if (touched && !sameAudio) return { action: 'encode', reason: 'source audio changed' };
   if (po.presetHash !== input.presetHash) return { action: 'encode', reason: 'preset changed' };
-  if (po.ffmpegVersion !== input.ffmpegVersion && input.reencodeOnEncoderChange) return { action: 'encode', reason: 'encoder version changed' };
+  if (po.ffmpegVersion !== input.ffmpegVersion && input.reencodeOnEncoderChange)
+    return { action: 'encode', reason: 'encoder version changed' };
   if (po.status !== 'ok') return { action: 'encode', reason: 'previous attempt failed' };
   if (!onDisk) return { action: 'encode', reason: 'output missing' };
   if (onDisk.size !== po.size || onDisk.mtimeMs !== po.mtimeMs) return { action: 'encode', reason: 'output modified' };
@@ -59,8 +69,13 @@ export interface Naming {
  * `<preset-id>/<path>.<ext>`, the path being the source's path relative to its root (default)
  * or the layout rendered from its tags; every component made safe for the profile.
  */
-export function outputRelPath(preset: Preset, source: Pick<PlannedSource, 'rel' | 'tags'>, naming: Naming = { profile: 'universal' }): string {
-  const rel = naming.layout ? renderLayout(naming.layout, source.tags, naming.profile, preset.extension)
+export function outputRelPath(
+  preset: Preset,
+  source: Pick<PlannedSource, 'rel' | 'tags'>,
+  naming: Naming = { profile: 'universal' },
+): string {
+  const rel = naming.layout
+    ? renderLayout(naming.layout, source.tags, naming.profile, preset.extension)
     : mirrorPath(source.rel.split(sep).join('/'), naming.profile, preset.extension);
   return join(preset.id, rel);
 }
@@ -92,14 +107,36 @@ export function planSources(args: {
       // Components are made safe when rendered; this is the belt to those braces.
       const root = args.outDir ? resolve(args.outDir, preset.id) : undefined;
       const escapes = root !== undefined && !resolve(args.outDir!, rel).startsWith(root + sep);
-      const collision = escapes ? { code: 'E_OUTPUT_PATH_UNSAFE' as const, message: `${rel}: this output path would leave the output folder; nothing was written` }
-        : owner !== undefined ? { code: 'E_OUTPUT_COLLISION' as const, message: `${rel}: this output path is already the output of ${owner}; nothing was overwritten` } : undefined;
+      const collision = escapes
+        ? {
+            code: 'E_OUTPUT_PATH_UNSAFE' as const,
+            message: `${rel}: this output path would leave the output folder; nothing was written`,
+          }
+        : owner !== undefined
+          ? {
+              code: 'E_OUTPUT_COLLISION' as const,
+              message: `${rel}: this output path is already the output of ${owner}; nothing was overwritten`,
+            }
+          : undefined;
       const previous = prev?.outputs.find((o) => o.preset === preset.id && o.path === rel);
       const decision = decide({
-        force: args.force, source, prevSource: prev, prevOutput: previous, presetHash: preset.hash,
-        ffmpegVersion: args.ffmpegVersion, reencodeOnEncoderChange: args.reencodeOnEncoderChange, onDisk: args.onDisk.get(rel),
+        force: args.force,
+        source,
+        prevSource: prev,
+        prevOutput: previous,
+        presetHash: preset.hash,
+        ffmpegVersion: args.ffmpegVersion,
+        reencodeOnEncoderChange: args.reencodeOnEncoderChange,
+        onDisk: args.onDisk.get(rel),
       });
-      return { preset, rel, decision, ...recipe, ...(collision ? { collision } : {}), ...(previous ? { previous } : {}) };
+      return {
+        preset,
+        rel,
+        decision,
+        ...recipe,
+        ...(collision ? { collision } : {}),
+        ...(previous ? { previous } : {}),
+      };
     });
     return { source, outputs };
   });
@@ -120,9 +157,16 @@ function cost(s: PlannedSource): number {
  * part of a split source measures its loudness. Sources with nothing to encode but no
  * loudness yet get a measure-only job. Costliest sources first, so the last job to finish is short.
  */
-export function groupJobs(plans: SourcePlan[], workers: number, needsLoudness: (s: PlannedSource) => boolean = () => false): PlannedJob[] {
+export function groupJobs(
+  plans: SourcePlan[],
+  workers: number,
+  needsLoudness: (s: PlannedSource) => boolean = () => false,
+): PlannedJob[] {
   const work = plans
-    .map((p) => ({ source: p.source, outputs: p.outputs.filter((o) => o.decision.action === 'encode' && !o.collision) }))
+    .map((p) => ({
+      source: p.source,
+      outputs: p.outputs.filter((o) => o.decision.action === 'encode' && !o.collision),
+    }))
     .filter((p) => p.outputs.length > 0 || needsLoudness(p.source))
     .sort((a, b) => cost(b.source) - cost(a.source));
   const split = work.length > 0 && work.length < workers ? Math.ceil(workers / work.length) : 1;
@@ -134,6 +178,11 @@ export function groupJobs(plans: SourcePlan[], workers: number, needsLoudness: (
     p.outputs.forEach((o, i) => {
       groups[i % parts].push(o);
     });
-    return groups.map((outputs, i) => ({ kind: 'encode', source: p.source, outputs, measureLoudness: measure && i === 0 }));
+    return groups.map((outputs, i) => ({
+      kind: 'encode',
+      source: p.source,
+      outputs,
+      measureLoudness: measure && i === 0,
+    }));
   });
 }

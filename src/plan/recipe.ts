@@ -37,7 +37,17 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
   const container = containerOf(preset);
   const warnings: string[] = [];
   // Audio only, no metadata: tags and cover are written afterwards by audiofan's own tag writers.
-  const args = ['-map', '0:a:0', '-map_metadata', '-1', '-map_chapters', '-1', '-c:a', preset.encoder, ...preset.encoderArgs];
+  const args = [
+    '-map',
+    '0:a:0',
+    '-map_metadata',
+    '-1',
+    '-map_chapters',
+    '-1',
+    '-c:a',
+    preset.encoder,
+    ...preset.encoderArgs,
+  ];
 
   const channels = preset.maxChannels && src.channels > preset.maxChannels ? preset.maxChannels : src.channels;
   if (channels !== src.channels) args.push('-ac', String(channels));
@@ -48,7 +58,8 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
   const resample = sampleRate !== src.sampleRate;
   const srcBits = src.bitsPerSample ?? 0;
   // Requantise when the source is deeper than the target, or when resampling produced new sample values.
-  const bitDepth = preset.bitDepth && (srcBits > preset.bitDepth || (resample && preset.lossless)) ? preset.bitDepth : undefined;
+  const bitDepth =
+    preset.bitDepth && (srcBits > preset.bitDepth || (resample && preset.lossless)) ? preset.bitDepth : undefined;
   const filter: string[] = [];
   if (resample) {
     if (ctx.soxr) filter.push('resampler=soxr', 'precision=28');

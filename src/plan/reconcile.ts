@@ -36,7 +36,10 @@ export function gainsBySource(sources: PlannedSource[], loudness: Map<string, Tr
     const l = loudness.get(s.path);
     const key = albumKey(s);
     const album = key ? albumGain.get(key) : undefined;
-    out.set(s.path, { ...(l?.integratedLufs !== undefined ? { track: { lufs: l.integratedLufs, peakDbfs: l.truePeakDbfs } } : {}), ...(album ? { album } : {}) });
+    out.set(s.path, {
+      ...(l?.integratedLufs !== undefined ? { track: { lufs: l.integratedLufs, peakDbfs: l.truePeakDbfs } } : {}),
+      ...(album ? { album } : {}),
+    });
   }
   return out;
 }
@@ -48,18 +51,35 @@ export interface TagSettings {
 }
 
 /** The tags hash an output of this source should have now. */
-export function desiredTagsHash(s: PlannedSource, o: PlannedOutput, gains: GainSet | undefined, t: TagSettings): string {
+export function desiredTagsHash(
+  s: PlannedSource,
+  o: PlannedOutput,
+  gains: GainSet | undefined,
+  t: TagSettings,
+): string {
   const c = containerOf(o.preset);
-  return tagState({ entries: s.tags, writer: c.tagWriter, id3Version: t.id3Version, loudness: t.loudness, gains,
-    art: carriesArt(c, o.preset.art), cover: s.cover, artMaxSize: t.artMaxSize }).hash;
+  return tagState({
+    entries: s.tags,
+    writer: c.tagWriter,
+    id3Version: t.id3Version,
+    loudness: t.loudness,
+    gains,
+    art: carriesArt(c, o.preset.art),
+    cover: s.cover,
+    artMaxSize: t.artMaxSize,
+  }).hash;
 }
 
 /**
  * Retag jobs for outputs that exist and are good, whose tags differ from what they should be.
  * `current` gives each output's recorded tags hash (undefined when it is not a good output).
  */
-export function planRetags(plans: SourcePlan[], gains: Map<string, GainSet>, t: TagSettings,
-  current: (s: PlannedSource, o: PlannedOutput) => string | undefined): PlannedJob[] {
+export function planRetags(
+  plans: SourcePlan[],
+  gains: Map<string, GainSet>,
+  t: TagSettings,
+  current: (s: PlannedSource, o: PlannedOutput) => string | undefined,
+): PlannedJob[] {
   const jobs: PlannedJob[] = [];
   for (const p of plans) {
     const g = gains.get(p.source.path);
@@ -67,7 +87,14 @@ export function planRetags(plans: SourcePlan[], gains: Map<string, GainSet>, t: 
       const have = current(p.source, o);
       return have !== undefined && canRetag(containerOf(o.preset)) && have !== desiredTagsHash(p.source, o, g, t);
     });
-    if (stale.length) jobs.push({ kind: 'retag', source: p.source, outputs: stale, measureLoudness: false, ...(g ? { gains: g } : {}) });
+    if (stale.length)
+      jobs.push({
+        kind: 'retag',
+        source: p.source,
+        outputs: stale,
+        measureLoudness: false,
+        ...(g ? { gains: g } : {}),
+      });
   }
   return jobs;
 }

@@ -22,7 +22,12 @@ export interface ContainerInfo {
 export const containers: Readonly<Record<string, ContainerInfo>> = {
   flac: { muxer: 'flac', tagWriter: 'flac', muxerArgs: [], codecPattern: /^FLAC$/i },
   // ffmpeg writes no ID3 (ours replaces it) and no ID3v1 (truncating, Latin-1 only); the Xing/LAME header stays.
-  mp3: { muxer: 'mp3', tagWriter: 'id3v2', muxerArgs: ['-id3v2_version', '0', '-write_id3v1', '0'], codecPattern: /layer 3|mp3/i },
+  mp3: {
+    muxer: 'mp3',
+    tagWriter: 'id3v2',
+    muxerArgs: ['-id3v2_version', '0', '-write_id3v1', '0'],
+    codecPattern: /layer 3|mp3/i,
+  },
   opus: { muxer: 'opus', tagWriter: 'opus', muxerArgs: [], codecPattern: /^opus$/i },
   ogg: { muxer: 'ogg', tagWriter: 'ffmpeg', muxerArgs: [], codecPattern: /vorbis/i },
   m4a: { muxer: 'ipod', tagWriter: 'ffmpeg', muxerArgs: ['-movflags', '+faststart'], codecPattern: /./ },

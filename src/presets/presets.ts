@@ -41,12 +41,18 @@ function validate(): ValidateFunction {
 }
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => {
-    const field = e.instancePath || '(top level)';
-    const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"`
-      : e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
-    return `${field} ${e.message}${extra}`;
-  }).join('; ');
+  return (errors ?? [])
+    .map((e) => {
+      const field = e.instancePath || '(top level)';
+      const extra =
+        e.keyword === 'additionalProperties'
+          ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"`
+          : e.keyword === 'enum'
+            ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})`
+            : '';
+      return `${field} ${e.message}${extra}`;
+    })
+    .join('; ');
 }
 
 /** Validate one parsed preset object; throws E_PRESET_INVALID naming the origin and field. */
@@ -60,12 +66,20 @@ export function parsePreset(data: unknown, origin: string): Preset {
     const bad = encoderArgsProblem(p[field] ?? []);
     if (bad) {
       const at = `/${field}/${bad.index}`;
-      throw new AudiofanError('E_PRESET_INVALID', bad.kind === 'unpaired' ? `${origin}: ${at} ${bad.arg} has no value: ${bad.why}`
-        : `${origin}: /${field} must not contain ${bad.arg} (${at}): ${bad.why}`, { file: origin });
+      throw new AudiofanError(
+        'E_PRESET_INVALID',
+        bad.kind === 'unpaired'
+          ? `${origin}: ${at} ${bad.arg} has no value: ${bad.why}`
+          : `${origin}: /${field} must not contain ${bad.arg} (${at}): ${bad.why}`,
+        { file: origin },
+      );
     }
   }
   const { $schema: _ignored, ...fields } = p;
-  const hash = createHash('sha256').update(JSON.stringify(fields, Object.keys(fields).sort())).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(JSON.stringify(fields, Object.keys(fields).sort()))
+    .digest('hex')
+    .slice(0, 16);
   return { ...fields, origin, hash };
 }
 
@@ -74,9 +88,14 @@ export function readPresetDir(dir: string): Preset[] {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a folder');
-    names = readdirSync(dir).filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json'))
+      .sort();
   } catch (e) {
-    throw new AudiofanError('E_CONFIG_INVALID', `presets folder ${dir}: ${(e as Error).message}`, { file: dir, cause: e });
+    throw new AudiofanError('E_CONFIG_INVALID', `presets folder ${dir}: ${(e as Error).message}`, {
+      file: dir,
+      cause: e,
+    });
   }
   return names.map((name) => {
     const file = join(dir, name);
@@ -84,7 +103,10 @@ export function readPresetDir(dir: string): Preset[] {
     try {
       data = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
-      throw new AudiofanError('E_PRESET_INVALID', `${file}: not valid JSON: ${(e as Error).message}`, { file, cause: e });
+      throw new AudiofanError('E_PRESET_INVALID', `${file}: not valid JSON: ${(e as Error).message}`, {
+        file,
+        cause: e,
+      });
     }
     return parsePreset(data, file);
   });
@@ -113,7 +135,11 @@ export function selectPresets(all: Map<string, Preset>, ids: string[]): Preset[]
   if (unique.length === 0) throw new AudiofanError('E_USAGE', 'no presets asked for (use -p, e.g. -p mp3-v0,opus-128)');
   return unique.map((id) => {
     const p = all.get(id);
-    if (!p) throw new AudiofanError('E_PRESET_UNKNOWN', `unknown preset "${id}"; known: ${[...all.keys()].sort().join(', ')}`);
+    if (!p)
+      throw new AudiofanError(
+        'E_PRESET_UNKNOWN',
+        `unknown preset "${id}"; known: ${[...all.keys()].sort().join(', ')}`,
+      );
     return p;
   });
 }

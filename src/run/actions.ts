@@ -7,8 +7,13 @@ import type { PlannedAction, PlannedJob, SourcePlan } from '../model.js';
 export type { PlannedAction } from '../model.js';
 
 /** The run's plan, output by output. */
-export function actionList(plans: SourcePlan[], retags: PlannedJob[], orphans: Orphan[], deleting: boolean,
-  bad: { path: string; kind: 'skipped' | 'failed'; code: string; message: string }[]): PlannedAction[] {
+export function actionList(
+  plans: SourcePlan[],
+  retags: PlannedJob[],
+  orphans: Orphan[],
+  deleting: boolean,
+  bad: { path: string; kind: 'skipped' | 'failed'; code: string; message: string }[],
+): PlannedAction[] {
   const retag = new Set(retags.flatMap((j) => j.outputs.map((o) => `${j.source.path}\0${o.preset.id}`)));
   const out: PlannedAction[] = [];
   for (const p of plans) {
@@ -16,11 +21,20 @@ export function actionList(plans: SourcePlan[], retags: PlannedJob[], orphans: O
       const base = { source: p.source.path, preset: o.preset.id, path: o.rel };
       if (o.collision) out.push({ ...base, action: 'fail', reason: o.collision.message });
       else if (o.decision.action === 'encode') out.push({ ...base, action: 'encode', reason: o.decision.reason });
-      else if (retag.has(`${p.source.path}\0${o.preset.id}`)) out.push({ ...base, action: 'retag', reason: 'tags or art changed' });
+      else if (retag.has(`${p.source.path}\0${o.preset.id}`))
+        out.push({ ...base, action: 'retag', reason: 'tags or art changed' });
       else out.push({ ...base, action: 'keep', reason: o.decision.reason });
     }
   }
-  for (const x of orphans) out.push({ action: deleting ? 'delete' : 'orphan', source: x.source, preset: x.output.preset, path: x.output.path, reason: x.reason });
-  for (const b of bad) out.push({ action: b.kind === 'skipped' ? 'skip' : 'fail', source: b.path, reason: `${b.code}: ${b.message}` });
+  for (const x of orphans)
+    out.push({
+      action: deleting ? 'delete' : 'orphan',
+      source: x.source,
+      preset: x.output.preset,
+      path: x.output.path,
+      reason: x.reason,
+    });
+  for (const b of bad)
+    out.push({ action: b.kind === 'skipped' ? 'skip' : 'fail', source: b.path, reason: `${b.code}: ${b.message}` });
   return out;
 }

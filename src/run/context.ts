@@ -17,7 +17,16 @@ import type { Preset } from '../presets/presets.js';
 import type { gainsBySource } from '../plan/reconcile.js';
 import type { ScanResult } from '../sources/scan.js';
 import type { Probed } from '../sources/probe-all.js';
-import type { Manifest, ManifestOutput, ManifestSource, PlannedJob, PlannedOutput, PlannedSource, RunEvent, SourcePlan } from '../model.js';
+import type {
+  Manifest,
+  ManifestOutput,
+  ManifestSource,
+  PlannedJob,
+  PlannedOutput,
+  PlannedSource,
+  RunEvent,
+  SourcePlan,
+} from '../model.js';
 
 /** What every stage reads: resolved options, presets, ffmpeg, the output folder, and the event sink. */
 export interface Run {
@@ -83,8 +92,15 @@ export interface Deletion {
 
 export function jobSettings(run: Run, plan: Plan) {
   const { o } = run;
-  return { executor: executorOf(run), outDir: run.outDir, ffmpegPath: run.ffmpeg.path, killGraceMs: o.killGraceMs,
-    tagOptions: plan.tagSettings, signal: o.signal, onProgress: run.emit };
+  return {
+    executor: executorOf(run),
+    outDir: run.outDir,
+    ffmpegPath: run.ffmpeg.path,
+    killGraceMs: o.killGraceMs,
+    tagOptions: plan.tagSettings,
+    signal: o.signal,
+    onProgress: run.emit,
+  };
 }
 
 /** One executor per run, made when the first job needs it (a no-op run starts no threads). */
@@ -96,8 +112,17 @@ export function executorOf(run: Run): Executor {
 /** One event and one log line per output that was made, retagged, or could not be. */
 export function report(run: Run, source: string, entry: ManifestOutput) {
   run.emit({ type: 'output', source, output: entry });
-  const fields = { event: 'output', source, preset: entry.preset, path: entry.path, status: entry.status, action: entry.action, reason: entry.reason,
-    ...(entry.code ? { code: entry.code, error: entry.message } : { size: entry.size, bitrate: entry.bitrate }), elapsedMs: entry.elapsedMs ?? 0 };
+  const fields = {
+    event: 'output',
+    source,
+    preset: entry.preset,
+    path: entry.path,
+    status: entry.status,
+    action: entry.action,
+    reason: entry.reason,
+    ...(entry.code ? { code: entry.code, error: entry.message } : { size: entry.size, bitrate: entry.bitrate }),
+    elapsedMs: entry.elapsedMs ?? 0,
+  };
   if (entry.status === 'ok') run.o.logger.info(fields, `${entry.preset}: ${entry.path}`);
   else run.o.logger.error(fields, entry.message ?? 'failed');
 }

@@ -19,7 +19,13 @@ export async function discover(run: Run, records: Records): Promise<Found> {
   await fingerprintAll(sources, run.ffmpeg.path, o.jobs, o.logger);
   const notLossless = probed.filter((p) => p.result.kind === 'skipped' || p.result.kind === 'failed');
   const ignored = probed.filter((p) => p.result.kind === 'ignored').length;
-  run.emit({ type: 'scanned', files: scan.files.length, lossless: sources.length, ignored,
-    skipped: notLossless.filter((p) => p.result.kind === 'skipped').length, failed: notLossless.filter((p) => p.result.kind === 'failed').length });
+  run.emit({
+    type: 'scanned',
+    files: scan.files.length,
+    lossless: sources.length,
+    ignored,
+    skipped: notLossless.filter((p) => p.result.kind === 'skipped').length,
+    failed: notLossless.filter((p) => p.result.kind === 'failed').length,
+  });
   return { scan, probed, sources, notLossless, ignored };
 }

@@ -14,7 +14,14 @@ import { jobSettings, report, type Plan, type Records, type Results, type Run } 
 /** Stage 5: run the encode jobs on the pool (a dry run lists their commands instead); publish each output. */
 export async function encode(run: Run, records: Records, plan: Plan): Promise<Results> {
   const { o, info } = run;
-  const res: Results = { encoded: new Map(), retagged: new Map(), retagJobs: [], decoded: new Map(), commands: [], interrupted: !!o.signal?.aborted };
+  const res: Results = {
+    encoded: new Map(),
+    retagged: new Map(),
+    retagJobs: [],
+    decoded: new Map(),
+    commands: [],
+    interrupted: !!o.signal?.aborted,
+  };
   if (o.dryRun) {
     plan.jobs.forEach((job, id) => {
       const tj = toTranscodeJob(id, job, run.outDir, run.ffmpeg.path, o.killGraceMs, plan.tagSettings);
@@ -31,9 +38,21 @@ export async function encode(run: Run, records: Records, plan: Plan): Promise<Re
     for (const r of result.outputs) {
       const planned = job.outputs.find((x) => x.preset.id === r.key)!;
       let entry = outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs });
-      if (entry.status === 'ok') entry = await publish(run, records, plan, res, job.source, entry, tj.outputs.find((x) => x.key === r.key)!);
-      res.encoded.set(outputKey(job.source.key, r.key), entry.status === 'ok' ? { ...r, elapsedMs: result.elapsedMs }
-        : { key: r.key, status: 'failed', code: entry.code, message: entry.message, ...(r.stderrTail ? { stderrTail: r.stderrTail } : {}), elapsedMs: result.elapsedMs });
+      if (entry.status === 'ok')
+        entry = await publish(run, records, plan, res, job.source, entry, tj.outputs.find((x) => x.key === r.key)!);
+      res.encoded.set(
+        outputKey(job.source.key, r.key),
+        entry.status === 'ok'
+          ? { ...r, elapsedMs: result.elapsedMs }
+          : {
+              key: r.key,
+              status: 'failed',
+              code: entry.code,
+              message: entry.message,
+              ...(r.stderrTail ? { stderrTail: r.stderrTail } : {}),
+              elapsedMs: result.elapsedMs,
+            },
+      );
       report(run, job.source.path, entry);
     }
   };
@@ -46,12 +65,31 @@ export async function encode(run: Run, records: Records, plan: Plan): Promise<Re
  * Publish a finished output through the journal (write-ahead: recorded, then renamed into place),
  * checking first that its place is still inside the output folder. A failure is the output's, as data.
  */
-export async function publish(run: Run, records: Records, plan: Plan, res: Results, source: PlannedSource, entry: ManifestOutput,
-  out: TranscodeJob['outputs'][number]): Promise<ManifestOutput> {
+export async function publish(
+  run: Run,
+  records: Records,
+  plan: Plan,
+  res: Results,
+  source: PlannedSource,
+  entry: ManifestOutput,
+  out: TranscodeJob['outputs'][number],
+): Promise<ManifestOutput> {
   const outside = records.folder?.outside(entry.path);
-  if (outside) return { ...entry, status: 'failed', action: 'none', code: 'E_OUTPUT_PATH_UNSAFE', message: `${out.final}: not moved into place: ${outside}` };
+  if (outside)
+    return {
+      ...entry,
+      status: 'failed',
+      action: 'none',
+      code: 'E_OUTPUT_PATH_UNSAFE',
+      message: `${out.final}: not moved into place: ${outside}`,
+    };
   if (!run.journal) return entry; // a dry run publishes nothing
-  const { outputs: _o, ...facts } = sourceEntry({ source, outputs: [] }, res.decoded.get(source.path), plan.loudness.get(source.path), () => entry);
+  const { outputs: _o, ...facts } = sourceEntry(
+    { source, outputs: [] },
+    res.decoded.get(source.path),
+    plan.loudness.get(source.path),
+    () => entry,
+  );
   try {
     await run.journal.publish({ source: facts, output: entry }, out.temp, out.final);
     return entry;

@@ -16,7 +16,6 @@ import type { ManifestOutput, ManifestSource, PlannedJob, PlannedOutput } from '
 import type { Orphan } from '../store/orphans.js';
 import { report, type Deletion, type Found, type Plan, type Records, type Results, type Run } from './context.js';
 
-
 /** The entries, and which of them are this run's. */
 export interface Entries {
   sources: ManifestSource[];
@@ -24,7 +23,14 @@ export interface Entries {
   keptOrphans: Orphan[];
 }
 
-export function manifestEntries(run: Run, records: Records, found: Found, plan: Plan, res: Results, deletion: Deletion): Entries {
+export function manifestEntries(
+  run: Run,
+  records: Records,
+  found: Found,
+  plan: Plan,
+  res: Results,
+  deletion: Deletion,
+): Entries {
   const { o } = run;
   const log = o.logger;
   const seen = new Set<string>();
@@ -32,42 +38,68 @@ export function manifestEntries(run: Run, records: Records, found: Found, plan: 
   const byKey = new Map<string, ManifestSource>();
   for (const p of found.notLossless) {
     const r = p.result as Extract<typeof p.result, { kind: 'skipped' | 'failed' }>;
-    const entry: ManifestSource = { path: r.path, root: p.file.root, rel: p.file.rel, size: r.size, mtimeMs: r.mtimeMs, ...r.audio,
-      status: r.kind, code: r.code, message: r.message, outputs: [] };
+    const entry: ManifestSource = {
+      path: r.path,
+      root: p.file.root,
+      rel: p.file.rel,
+      size: r.size,
+      mtimeMs: r.mtimeMs,
+      ...r.audio,
+      status: r.kind,
+      code: r.code,
+      message: r.message,
+      outputs: [],
+    };
     seen.add(sourceKey(p.file.rootIndex, p.file.rel));
     byKey.set(sourceKey(p.file.rootIndex, p.file.rel), entry);
     manifestSources.push(entry);
     run.emit({ type: 'source', source: entry });
-    (r.kind === 'failed' ? log.error : log.warn).call(log, { event: 'source', source: r.path, status: r.kind, code: r.code, reason: r.message }, r.message);
+    (r.kind === 'failed' ? log.error : log.warn).call(
+      log,
+      { event: 'source', source: r.path, status: r.kind, code: r.code, reason: r.message },
+      r.message,
+    );
   }
   const retagWanted = new Set(res.retagJobs.flatMap((j) => j.outputs.map((x) => outputKey(j.source.key, x.preset.id))));
   for (const plan1 of plan.plans) {
     const s = plan1.source;
     seen.add(s.key);
     const prev = records.previous.get(s.key);
-    const entry = sourceEntry(plan1, res.decoded.get(s.path) ?? prev?.decodedDuration, plan.loudness.get(s.path), (po) => {
-      const k = outputKey(s.key, po.preset.id);
-      const base = outputFor(run, po, res.encoded.get(k));
-      if (po.collision) report(run, s.path, base);
-      const rt = res.retagged.get(k);
-      if (rt) {
-        const after = mergeRetag(base, rt);
-        if (base.action === 'kept') report(run, s.path, after);
-        return after;
-      }
-      if (o.dryRun && retagWanted.has(k) && base.action === 'kept') return { ...base, status: 'skipped', action: 'none', reason: 'dry run: would retag (tags or art changed)' };
-      return base;
-    });
+    const entry = sourceEntry(
+      plan1,
+      res.decoded.get(s.path) ?? prev?.decodedDuration,
+      plan.loudness.get(s.path),
+      (po) => {
+        const k = outputKey(s.key, po.preset.id);
+        const base = outputFor(run, po, res.encoded.get(k));
+        if (po.collision) report(run, s.path, base);
+        const rt = res.retagged.get(k);
+        if (rt) {
+          const after = mergeRetag(base, rt);
+          if (base.action === 'kept') report(run, s.path, after);
+          return after;
+        }
+        if (o.dryRun && retagWanted.has(k) && base.action === 'kept')
+          return { ...base, status: 'skipped', action: 'none', reason: 'dry run: would retag (tags or art changed)' };
+        return base;
+      },
+    );
     byKey.set(s.key, entry);
     manifestSources.push(entry);
   }
   // Orphans kept on record say so, whether their source is still here or gone.
   const keptOrphans = plan.orphans.filter((x) => !deletion.removed.has(orphanKey(x.key, x.output)));
   const orphanReason = new Map(keptOrphans.map((x) => [orphanKey(x.key, x.output), `orphan: ${x.reason}`]));
-  for (const x of keptOrphans) if (!o.delete) log.info({ event: 'orphan', source: x.source, path: x.output.path, reason: `orphan: ${x.reason}` }, `orphan: ${x.output.path} (${x.reason}); --delete removes it`);
+  for (const x of keptOrphans)
+    if (!o.delete)
+      log.info(
+        { event: 'orphan', source: x.source, path: x.output.path, reason: `orphan: ${x.reason}` },
+        `orphan: ${x.output.path} (${x.reason}); --delete removes it`,
+      );
   for (const x of keptOrphans) {
     const entry = byKey.get(x.key);
-    if (entry && !entry.outputs.some((y) => y.preset === x.output.preset && y.path === x.output.path)) entry.outputs.push({ ...x.output, reason: `orphan: ${x.reason}` });
+    if (entry && !entry.outputs.some((y) => y.preset === x.output.preset && y.path === x.output.path))
+      entry.outputs.push({ ...x.output, reason: `orphan: ${x.reason}` });
   }
   manifestSources.sort((a, b) => (a.path < b.path ? -1 : 1));
   for (const [key, s] of records.previous) {
@@ -78,11 +110,18 @@ export function manifestEntries(run: Run, records: Records, found: Found, plan: 
       continue;
     }
     // Gone: what is remembered is the files audiofan made for it and has not deleted, as orphans.
-    const outputs = s.outputs.filter((x) => x.size !== undefined && !deletion.removed.has(orphanKey(key, x)))
+    const outputs = s.outputs
+      .filter((x) => x.size !== undefined && !deletion.removed.has(orphanKey(key, x)))
       .map((x) => ({ ...x, reason: orphanReason.get(orphanKey(key, x)) ?? `orphan: ${x.reason}` }));
     if (!outputs.length) continue;
     const { code: _c, message: _m, ...facts } = s;
-    manifestSources.push({ ...facts, status: 'skipped', code: 'E_SOURCE_GONE', message: ErrorCodes.E_SOURCE_GONE, outputs });
+    manifestSources.push({
+      ...facts,
+      status: 'skipped',
+      code: 'E_SOURCE_GONE',
+      message: ErrorCodes.E_SOURCE_GONE,
+      outputs,
+    });
   }
 
   return { sources: manifestSources, thisRun: [...byKey.values()], keptOrphans };
@@ -93,15 +132,25 @@ export function manifestEntries(run: Run, records: Records, found: Found, plan: 
  * an interrupted run never turns them into failures, and a failed re-encode leaves the old file (and
  * the record that it is ours) in place.
  */
-export function outputFor(run: Run, po: PlannedOutput, r: (OutputResult & { elapsedMs: number }) | undefined): ManifestOutput {
+export function outputFor(
+  run: Run,
+  po: PlannedOutput,
+  r: (OutputResult & { elapsedMs: number }) | undefined,
+): ManifestOutput {
   const { o, info } = run;
   if (po.adopted) return po.adopted;
-  if (po.decision.action === 'keep' && !po.collision) return { ...po.previous!, action: 'kept', reason: po.decision.reason };
+  if (po.decision.action === 'keep' && !po.collision)
+    return { ...po.previous!, action: 'kept', reason: po.decision.reason };
   if (po.collision || o.dryRun) return outputEntry(po, info.version, o.dryRun ? 'dry run' : undefined, r);
   const stillOurs = po.previous && stillOnDisk(run.outDir, po.previous) ? po.previous : undefined;
   // Not reached, or stopped in flight, by an interrupt: the old file (if any) is untouched and still ours.
   if (!r || r.code === 'E_CANCELLED') {
-    return stillOurs ? { ...stillOurs, action: 'kept', reason: `not done (run interrupted); was to ${po.decision.action}: ${po.decision.reason}` }
+    return stillOurs
+      ? {
+          ...stillOurs,
+          action: 'kept',
+          reason: `not done (run interrupted); was to ${po.decision.action}: ${po.decision.reason}`,
+        }
       : outputEntry(po, info.version, 'cancelled');
   }
   const entry = outputEntry(po, info.version, undefined, r);
@@ -125,7 +174,18 @@ export function stillOnDisk(outDir: string, x: ManifestOutput): boolean {
  */
 export function predictedRetags(run: Run, plan: Plan): PlannedJob[] {
   if (!run.o.dryRun || !run.o.loudness) return [];
-  const albumsMeasured = new Set(plan.jobs.filter((j) => j.measureLoudness).map((j) => albumKey(j.source)).filter((k) => k !== undefined));
-  return plan.plans.filter((p) => albumsMeasured.has(albumKey(p.source) ?? '\0'))
-    .map((p) => ({ kind: 'retag' as const, source: p.source, outputs: p.outputs.filter((x) => x.decision.action === 'keep' && canRetag(containerOf(x.preset))), measureLoudness: false }));
+  const albumsMeasured = new Set(
+    plan.jobs
+      .filter((j) => j.measureLoudness)
+      .map((j) => albumKey(j.source))
+      .filter((k) => k !== undefined),
+  );
+  return plan.plans
+    .filter((p) => albumsMeasured.has(albumKey(p.source) ?? '\0'))
+    .map((p) => ({
+      kind: 'retag' as const,
+      source: p.source,
+      outputs: p.outputs.filter((x) => x.decision.action === 'keep' && canRetag(containerOf(x.preset))),
+      measureLoudness: false,
+    }));
 }

@@ -18,7 +18,10 @@ export class LibraryRun extends EventEmitter implements PromiseLike<RunResult>, 
     super();
     // Started on the next turn, so listeners attached right after convertLibrary() see every event.
     this.result = new Promise<void>((r) => setImmediate(r)).then(() => body((ev) => this.push(ev)));
-    const end = () => { this.finished = true; this.wake(); };
+    const end = () => {
+      this.finished = true;
+      this.wake();
+    };
     this.result.then(end, end);
   }
 
@@ -34,7 +37,10 @@ export class LibraryRun extends EventEmitter implements PromiseLike<RunResult>, 
     this.waiters.clear();
   }
 
-  then<A = RunResult, B = never>(ok?: ((v: RunResult) => A | PromiseLike<A>) | null, no?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  then<A = RunResult, B = never>(
+    ok?: ((v: RunResult) => A | PromiseLike<A>) | null,
+    no?: ((e: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     return this.result.then(ok, no);
   }
 

@@ -15,20 +15,30 @@ import { isDirectory, type Records, type Run } from './context.js';
 export async function openRecords(run: Run, lock: Lock | undefined): Promise<Records> {
   const { o, outDir } = run;
   const log = o.logger;
-  if (lock?.tookOver) log.warn({ event: 'lock', staleLock: lock.tookOver }, `took over the lock of a run that is gone (pid ${lock.tookOver.pid}: ${lock.tookOver.reason})`);
+  if (lock?.tookOver)
+    log.warn(
+      { event: 'lock', staleLock: lock.tookOver },
+      `took over the lock of a run that is gone (pid ${lock.tookOver.pid}: ${lock.tookOver.reason})`,
+    );
   const prevRead = await readManifest(outDir);
   if (prevRead.warning) log.warn({ event: 'manifest', warning: prevRead.warning }, prevRead.warning);
   const prevManifest = prevRead.manifest;
   const current = o.sources.map((s) => resolve(s));
-  const prevRoots = prevManifest?.roots?.map((r) => r.path) ?? (prevManifest?.options.sources as string[] | undefined) ?? [];
+  const prevRoots =
+    prevManifest?.roots?.map((r) => r.path) ?? (prevManifest?.options.sources as string[] | undefined) ?? [];
   const match = rootMatcher(current, prevRoots);
   const previous = new Map((prevManifest?.sources ?? []).map((s) => [recordedKey(match, s), s]));
   const folded = await foldJournal(outDir, previous, (s) => recordedKey(match, s));
-  if (folded) log.info({ event: 'journal', entries: folded }, `recovered ${folded} finished output(s) from an interrupted run's journal`);
+  if (folded)
+    log.info(
+      { event: 'journal', entries: folded },
+      `recovered ${folded} finished output(s) from an interrupted run's journal`,
+    );
   // Temporaries outlive only a run that died (SIGKILL, power loss), and such a run leaves its lock or
   // its journal behind: only then is the whole output tree walked for them.
   const sweptTemps = o.dryRun || !(lock?.tookOver || folded) ? [] : await sweepStaleTemps(outDir);
-  if (sweptTemps.length) log.info({ event: 'sweep', removed: sweptTemps }, `removed ${sweptTemps.length} stale temporary file(s)`);
+  if (sweptTemps.length)
+    log.info({ event: 'sweep', removed: sweptTemps }, `removed ${sweptTemps.length} stale temporary file(s)`);
   run.journal = o.dryRun ? undefined : await Journal.open(outDir);
   const folder = isDirectory(outDir) ? new OutputFolder(outDir) : undefined;
   return { previous, ...(prevManifest ? { prevManifest } : {}), folded, sweptTemps, ...(folder ? { folder } : {}) };

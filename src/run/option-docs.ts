@@ -17,7 +17,9 @@ export function optionsMarkdown(): string {
   for (const [key, s] of rows) {
     const c = s.cliOnly ? undefined : configKey(key, s);
     const def = s.defaultText && !s.negate ? ` (default: ${s.defaultText})` : '';
-    lines.push(`| \`${cell(s.flag!)}\` | ${c ? `\`${c}\`` : ''} | ${s.env ? `\`${s.env}\`` : ''} | ${cell(s.help)}${cell(def)} |`);
+    lines.push(
+      `| \`${cell(s.flag!)}\` | ${c ? `\`${c}\`` : ''} | ${s.env ? `\`${s.env}\`` : ''} | ${cell(s.help)}${cell(def)} |`,
+    );
   }
   const inline = (Object.entries(OPTIONS) as [string, OptionSpec][]).filter(([k, s]) => !s.flag && configKey(k, s));
   for (const [key, s] of inline) lines.push(`| | \`${configKey(key, s)}\` | | ${cell(s.help)} (config file only) |`);

@@ -43,82 +43,198 @@ export interface OptionSpec<T = unknown> {
 const of = <T>(spec: OptionSpec<T>): OptionSpec<T> => spec;
 
 /** Ids separated by commas, as flags and environment variables give them. */
-export const idList = (v: string | string[]): string[] => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+export const idList = (v: string | string[]): string[] =>
+  (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
 /** At least one id, as a list. */
-const idsList: Check = (v) => texts(v) ?? ((v as unknown[]).length ? undefined : 'expected at least one id, got an empty list');
+const idsList: Check = (v) =>
+  texts(v) ?? ((v as unknown[]).length ? undefined : 'expected at least one id, got an empty list');
 const number = (s: string): unknown => (/^-?\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s);
 
 export const OPTIONS = {
   /** Output folder; outputs go to <output>/<preset-id>/... Required. */
-  output: of<string>({ flag: '-o, --output <dir>', check: text,
-    help: 'output folder: `<dir>/<preset-id>/<source path>.<ext>`, plus `<dir>/audiofan-manifest.json`' }),
+  output: of<string>({
+    flag: '-o, --output <dir>',
+    check: text,
+    help: 'output folder: `<dir>/<preset-id>/<source path>.<ext>`, plus `<dir>/audiofan-manifest.json`',
+  }),
   /** Preset ids. Default: ["mp3-v0", "opus-128"]. */
-  presets: of<string[]>({ flag: '-p, --presets <ids>', env: 'AUDIOFAN_PRESETS', configText: true, fromText: idList, check: idsList,
+  presets: of<string[]>({
+    flag: '-p, --presets <ids>',
+    env: 'AUDIOFAN_PRESETS',
+    configText: true,
+    fromText: idList,
+    check: idsList,
     default: ['mp3-v0', 'opus-128'],
-    defaultText: '`mp3-v0,opus-128`', help: 'comma-separated preset ids (see `audiofan presets`)' }),
+    defaultText: '`mp3-v0,opus-128`',
+    help: 'comma-separated preset ids (see `audiofan presets`)',
+  }),
   /** Jobs (ffmpeg processes) at once. Default: os.availableParallelism(). */
-  jobs: of<number>({ flag: '-j, --jobs <n>', env: 'AUDIOFAN_JOBS', fromText: number, check: int(1, 256), defaultText: 'CPU count',
-    help: 'ffmpeg processes at once' }),
+  jobs: of<number>({
+    flag: '-j, --jobs <n>',
+    env: 'AUDIOFAN_JOBS',
+    fromText: number,
+    check: int(1, 256),
+    defaultText: 'CPU count',
+    help: 'ffmpeg processes at once',
+  }),
   /** Plan and report the exact ffmpeg commands; write nothing. Default false. */
-  dryRun: of<boolean>({ flag: '--dry-run', config: false, check: bool, default: false,
-    help: 'print the exact ffmpeg command lines that would run; write nothing (`--json`: the plan as JSON)' }),
+  dryRun: of<boolean>({
+    flag: '--dry-run',
+    config: false,
+    check: bool,
+    default: false,
+    help: 'print the exact ffmpeg command lines that would run; write nothing (`--json`: the plan as JSON)',
+  }),
   /** Re-encode every output even when the manifest says it is up to date (and replace files audiofan did not make). Default false. */
-  force: of<boolean>({ flag: '--force', config: false, check: bool, default: false,
-    help: 're-encode every output even when up to date, replace files audiofan did not make, lift --max-delete' }),
+  force: of<boolean>({
+    flag: '--force',
+    config: false,
+    check: bool,
+    default: false,
+    help: 're-encode every output even when up to date, replace files audiofan did not make, lift --max-delete',
+  }),
   /** Create the output folder if it does not exist. Default false: a missing folder (an unmounted disk) is an error. */
-  create: of<boolean>({ flag: '--create', check: bool, default: false,
-    help: 'create the output folder if missing (default: refuse: it may be an unmounted disk)' }),
+  create: of<boolean>({
+    flag: '--create',
+    check: bool,
+    default: false,
+    help: 'create the output folder if missing (default: refuse: it may be an unmounted disk)',
+  }),
   /** Delete outputs audiofan made whose source is gone or no longer selected, then empty folders. Default false. */
-  delete: of<boolean>({ flag: '--delete', check: bool, default: false,
-    help: 'delete orphaned outputs (source gone or preset dropped), then emptied folders' }),
+  delete: of<boolean>({
+    flag: '--delete',
+    check: bool,
+    default: false,
+    help: 'delete orphaned outputs (source gone or preset dropped), then emptied folders',
+  }),
   /** Most orphans one run may delete: a count, or "N%" of the outputs. Default "10%" (and never all of them). */
-  maxDelete: of<number | string>({ flag: '--max-delete <n>', check: maxDeleteCheck, defaultText: '10%, and never all',
-    help: 'with `--delete`: at most N outputs, or N% of them; more is refused' }),
+  maxDelete: of<number | string>({
+    flag: '--max-delete <n>',
+    check: maxDeleteCheck,
+    defaultText: '10%, and never all',
+    help: 'with `--delete`: at most N outputs, or N% of them; more is refused',
+  }),
   /** Re-encode outputs made by another ffmpeg version. Default false: they are kept and reported. */
-  reencodeOnEncoderChange: of<boolean>({ flag: '--reencode-on-encoder-change', check: bool, default: false,
-    help: 're-encode outputs made by another ffmpeg version (default: keep them and say so)' }),
+  reencodeOnEncoderChange: of<boolean>({
+    flag: '--reencode-on-encoder-change',
+    check: bool,
+    default: false,
+    help: 're-encode outputs made by another ffmpeg version (default: keep them and say so)',
+  }),
   /** Folders of extra *.json presets; same id overrides a built-in. Default none. */
-  presetDirs: of<string[]>({ flag: '--presets-dir <dir>', repeat: true, env: 'AUDIOFAN_PRESETS_DIR', append: true,
-    fromText: (s) => s.split(':').filter(Boolean), check: texts, default: [],
-    help: 'a folder of your own preset files (repeat for more; the variable takes `:`-separated folders); same id replaces a built-in' }),
+  presetDirs: of<string[]>({
+    flag: '--presets-dir <dir>',
+    repeat: true,
+    env: 'AUDIOFAN_PRESETS_DIR',
+    append: true,
+    fromText: (s) => s.split(':').filter(Boolean),
+    check: texts,
+    default: [],
+    help: 'a folder of your own preset files (repeat for more; the variable takes `:`-separated folders); same id replaces a built-in',
+  }),
   /** Presets given as objects, same fields as presets/*.json (config key "definePresets"). Default none. */
-  extraPresets: of<unknown[]>({ config: 'definePresets', check: objects, default: [], help: 'presets defined inline, as objects' }),
+  extraPresets: of<unknown[]>({
+    config: 'definePresets',
+    check: objects,
+    default: [],
+    help: 'presets defined inline, as objects',
+  }),
   /** ffmpeg binary. Default: FFMPEG_PATH, ffmpeg-static, PATH, @ffmpeg-installer, in that order. */
-  ffmpegPath: of<string>({ flag: '--ffmpeg <path>', config: 'ffmpeg', env: 'FFMPEG_PATH', check: text,
-    defaultText: 'ffmpeg-static, `PATH`, @ffmpeg-installer', help: 'the ffmpeg binary to use' }),
+  ffmpegPath: of<string>({
+    flag: '--ffmpeg <path>',
+    config: 'ffmpeg',
+    env: 'FFMPEG_PATH',
+    check: text,
+    defaultText: 'ffmpeg-static, `PATH`, @ffmpeg-installer',
+    help: 'the ffmpeg binary to use',
+  }),
   /** Follow symbolic links to folders while scanning. Default false. */
-  followSymlinks: of<boolean>({ flag: '--follow-symlinks', check: bool, default: false,
-    help: 'follow symbolic links to folders while scanning (default: listed, not followed)' }),
+  followSymlinks: of<boolean>({
+    flag: '--follow-symlinks',
+    check: bool,
+    default: false,
+    help: 'follow symbolic links to folders while scanning (default: listed, not followed)',
+  }),
   /** ID3v2 version for MP3 outputs: 4 (UTF-8, multi-valued frames) or 3 (for old players). Default 4. */
-  id3v2Version: of<3 | 4>({ flag: '--id3v2 <3|4>', config: 'id3v2', fromText: number, check: oneOf(3, 4), default: 4, defaultText: '4',
-    help: 'ID3v2 version for MP3' }),
+  id3v2Version: of<3 | 4>({
+    flag: '--id3v2 <3|4>',
+    config: 'id3v2',
+    fromText: number,
+    check: oneOf(3, 4),
+    default: 4,
+    defaultText: '4',
+    help: 'ID3v2 version for MP3',
+  }),
   /** Measure EBU R128 loudness and write ReplayGain 2.0 / R128 tags. Default true. */
-  loudness: of<boolean>({ flag: '--no-loudness', negate: true, check: bool, default: true,
-    help: 'do not measure loudness or write ReplayGain / R128 tags' }),
+  loudness: of<boolean>({
+    flag: '--no-loudness',
+    negate: true,
+    check: bool,
+    default: true,
+    help: 'do not measure loudness or write ReplayGain / R128 tags',
+  }),
   /** Scale covers larger than this many pixels (either side) down to fit, as JPEG. Default: no limit. */
-  artMaxSize: of<number>({ flag: '--art-max-size <px>', fromText: number, check: int(16, 10000, 'pixels'),
-    help: 'scale larger covers down to fit (JPEG)' }),
+  artMaxSize: of<number>({
+    flag: '--art-max-size <px>',
+    fromText: number,
+    check: int(16, 10000, 'pixels'),
+    help: 'scale larger covers down to fit (JPEG)',
+  }),
   /** Output path template, e.g. "{albumartist}/{album}/{disc}-{track:02} {title}". Default: mirror the source tree. */
-  layout: of<string>({ flag: '--layout <template>', check: text, defaultText: 'mirror the sources',
-    help: 'name outputs from tags (see [Output names](#output-names))' }),
+  layout: of<string>({
+    flag: '--layout <template>',
+    check: text,
+    defaultText: 'mirror the sources',
+    help: 'name outputs from tags (see [Output names](#output-names))',
+  }),
   /** Which filesystems output names must be valid on. Default "universal" (all of them). */
-  fsProfile: of<FsProfile>({ flag: '--fs-profile <name>', check: oneOf(...FS_PROFILES), default: 'universal', defaultText: '`universal`, valid everywhere',
-    help: `make names valid on: ${FS_PROFILES.map((p) => `\`${p}\``).join(', ')}` }),
+  fsProfile: of<FsProfile>({
+    flag: '--fs-profile <name>',
+    check: oneOf(...FS_PROFILES),
+    default: 'universal',
+    defaultText: '`universal`, valid everywhere',
+    help: `make names valid on: ${FS_PROFILES.map((p) => `\`${p}\``).join(', ')}`,
+  }),
   /** Milliseconds between SIGTERM and SIGKILL for ffmpeg on cancel. Default 2000. */
-  killGraceMs: of<number>({ config: false, check: int(0, 600_000, 'milliseconds'), default: 2000,
-    help: 'milliseconds between SIGTERM and SIGKILL for ffmpeg on cancel' }),
+  killGraceMs: of<number>({
+    config: false,
+    check: int(0, 600_000, 'milliseconds'),
+    default: 2000,
+    help: 'milliseconds between SIGTERM and SIGKILL for ffmpeg on cancel',
+  }),
   /** Record files found at output paths whose codec and length match the source as audiofan's own. Default false. */
-  adopt: of<boolean>({ config: false, check: bool, default: false,
-    help: 'record files found at output paths whose codec and length match the source as audiofan\'s own (`audiofan adopt`)' }),
+  adopt: of<boolean>({
+    config: false,
+    check: bool,
+    default: false,
+    help: "record files found at output paths whose codec and length match the source as audiofan's own (`audiofan adopt`)",
+  }),
 } satisfies Record<string, OptionSpec>;
 
 /** CLI presentation flags: not library options, but part of the one table the help and README come from. */
 export const CLI_FLAGS = {
-  json: of<boolean>({ flag: '--json', cliOnly: true, config: false, check: bool, help: 'NDJSON logs on stderr even on a terminal' }),
-  quiet: of<boolean>({ flag: '-q, --quiet', cliOnly: true, config: false, check: bool,
-    help: 'no progress bar or summary table; log only warnings, errors and the summary line' }),
-  config: of<string>({ flag: '--config <file>', cliOnly: true, config: false, env: 'AUDIOFAN_CONFIG', check: text,
-    help: 'JSON config file (keys below; see [Config file](#config-file))' }),
+  json: of<boolean>({
+    flag: '--json',
+    cliOnly: true,
+    config: false,
+    check: bool,
+    help: 'NDJSON logs on stderr even on a terminal',
+  }),
+  quiet: of<boolean>({
+    flag: '-q, --quiet',
+    cliOnly: true,
+    config: false,
+    check: bool,
+    help: 'no progress bar or summary table; log only warnings, errors and the summary line',
+  }),
+  config: of<string>({
+    flag: '--config <file>',
+    cliOnly: true,
+    config: false,
+    env: 'AUDIOFAN_CONFIG',
+    check: text,
+    help: 'JSON config file (keys below; see [Config file](#config-file))',
+  }),
 } satisfies Record<string, OptionSpec>;
 
 export type OptionKey = keyof typeof OPTIONS;
@@ -128,7 +244,7 @@ export type TableOptions = { -readonly [K in OptionKey]?: NonNullable<(typeof OP
 
 /** A row's config-file key, or undefined when it has none. */
 export function configKey(key: string, spec: OptionSpec): string | undefined {
-  return spec.config === false ? undefined : spec.config ?? key;
+  return spec.config === false ? undefined : (spec.config ?? key);
 }
 
 /** commander's attribute name for a flag ("--presets-dir <dir>" -> presetsDir, "--no-loudness" -> loudness). */

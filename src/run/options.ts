@@ -33,12 +33,18 @@ type Defaulted = { [K in Exclude<OptionKey, NoDefault>]: NonNullable<TableOption
 
 /** Every option's default, from the table. */
 export const DEFAULTS: Readonly<Defaulted> = Object.fromEntries(
-  Object.entries(OPTIONS).filter(([, s]) => 'default' in s).map(([k, s]) => [k, (s as { default: unknown }).default]),
+  Object.entries(OPTIONS)
+    .filter(([, s]) => 'default' in s)
+    .map(([k, s]) => [k, (s as { default: unknown }).default]),
 ) as unknown as Defaulted;
 
 /** Options after validation, with defaults filled in. */
-export type ResolvedOptions = Defaulted & Required<Pick<ConvertOptions, 'sources' | 'output' | 'jobs'>>
-  & Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize' | 'layout' | 'executor'> & { logger: Logger; maxDelete?: MaxDelete };
+export type ResolvedOptions = Defaulted &
+  Required<Pick<ConvertOptions, 'sources' | 'output' | 'jobs'>> &
+  Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize' | 'layout' | 'executor'> & {
+    logger: Logger;
+    maxDelete?: MaxDelete;
+  };
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -46,7 +52,8 @@ function bad(option: string, why: string): never {
   throw new AudiofanError('E_USAGE', `option ${option}: ${why}`);
 }
 
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0);
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0);
 
 /** Check types and ranges, fill defaults. Throws E_USAGE naming the option. */
 export function resolveOptions(o: ConvertOptions): ResolvedOptions {
@@ -61,12 +68,21 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
     values[key] = v ?? ('default' in spec ? spec.default : undefined);
   }
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad('signal', 'expected an AbortSignal');
-  if (o.executor !== undefined && typeof o.executor !== 'function') bad('executor', 'expected a function (slots) => Executor');
+  if (o.executor !== undefined && typeof o.executor !== 'function')
+    bad('executor', 'expected a function (slots) => Executor');
   // A layout's syntax error is reported now, naming the problem.
   if (o.layout !== undefined) parseLayout(o.layout);
   return {
-    ...(values as Defaulted), sources: o.sources, output: o.output, jobs: o.jobs ?? availableParallelism(),
-    ffmpegPath: o.ffmpegPath, artMaxSize: o.artMaxSize, layout: o.layout, signal: o.signal, logger: o.logger ?? silent,
-    ...(o.executor ? { executor: o.executor } : {}), ...(o.maxDelete !== undefined ? { maxDelete: parseMaxDelete(o.maxDelete) } : {}),
+    ...(values as Defaulted),
+    sources: o.sources,
+    output: o.output,
+    jobs: o.jobs ?? availableParallelism(),
+    ffmpegPath: o.ffmpegPath,
+    artMaxSize: o.artMaxSize,
+    layout: o.layout,
+    signal: o.signal,
+    logger: o.logger ?? silent,
+    ...(o.executor ? { executor: o.executor } : {}),
+    ...(o.maxDelete !== undefined ? { maxDelete: parseMaxDelete(o.maxDelete) } : {}),
   };
 }

@@ -28,15 +28,23 @@ export async function prepare(options: ConvertOptions, emit: Run['emit']): Promi
   for (const s of o.sources) {
     const rel = overlap(outDir, s);
     if (rel) {
-      throw new AudiofanError('E_OUTPUT_INSIDE_SOURCE', `output folder ${outDir} and source folder ${resolve(s)}: ${rel}; `
-        + 'outputs would be read back as sources (or sources deleted as outputs): choose an output folder outside every source', { file: outDir });
+      throw new AudiofanError(
+        'E_OUTPUT_INSIDE_SOURCE',
+        `output folder ${outDir} and source folder ${resolve(s)}: ${rel}; ` +
+          'outputs would be read back as sources (or sources deleted as outputs): choose an output folder outside every source',
+        { file: outDir },
+      );
     }
   }
   // A missing output folder is usually an unmounted disk: never fill the wrong one.
   if (!isDirectory(outDir)) {
     if (o.create && !o.dryRun) await mkdir(outDir, { recursive: true });
     else if (!o.dryRun) {
-      throw new AudiofanError('E_OUTPUT_MISSING', `output folder ${outDir} does not exist (is the disk mounted?); give --create to make it`, { file: outDir });
+      throw new AudiofanError(
+        'E_OUTPUT_MISSING',
+        `output folder ${outDir} does not exist (is the disk mounted?); give --create to make it`,
+        { file: outDir },
+      );
     }
   }
   const ffmpeg = { path: located.path, version: info.version, source: located.source };

@@ -11,10 +11,17 @@ import { toolVersion } from '../version.js';
 import { OPTIONS } from './option-table.js';
 import type { Manifest, RunResult, RunSummary } from '../model.js';
 import { manifestEntries, predictedRetags } from './entries.js';
-import { type Deletion, type Found, type Plan, type Records, type Results, type Run } from './context.js';
+import type { Deletion, Found, Plan, Records, Results, Run } from './context.js';
 
 /** Stage 8: the manifest (this run's sources, then earlier records of sources not seen), summary and result. */
-export async function record(run: Run, records: Records, found: Found, plan: Plan, res: Results, deletion: Deletion): Promise<RunResult> {
+export async function record(
+  run: Run,
+  records: Records,
+  found: Found,
+  plan: Plan,
+  res: Results,
+  deletion: Deletion,
+): Promise<RunResult> {
   const { o, outDir } = run;
   const log = o.logger;
   const { sources: manifestSources, thisRun, keptOrphans } = manifestEntries(run, records, found, plan, res, deletion);
@@ -35,7 +42,12 @@ export async function record(run: Run, records: Records, found: Found, plan: Pla
     scanProblems: blocking,
     encoderChanged: plan.encoderChanged.length,
     ...(o.delete && !deletion.verdict.allowed && plan.orphans.length ? { deleteRefused: deletion.verdict.reason } : {}),
-    audioSeconds: plan.jobs.length && !o.dryRun ? [...new Set(plan.jobs.map((j) => j.source))].filter((s) => res.decoded.has(s.path)).reduce((a, s) => a + (s.duration ?? 0), 0) : 0,
+    audioSeconds:
+      plan.jobs.length && !o.dryRun
+        ? [...new Set(plan.jobs.map((j) => j.source))]
+            .filter((s) => res.decoded.has(s.path))
+            .reduce((a, s) => a + (s.duration ?? 0), 0)
+        : 0,
     wallSeconds: (Date.now() - run.startedAt.getTime()) / 1000,
   };
   const exitCode = res.interrupted ? 130 : summary.failedSources || summary.outputsFailed || blocking ? 1 : 0;
@@ -45,7 +57,9 @@ export async function record(run: Run, records: Records, found: Found, plan: Pla
     ffmpeg: run.ffmpeg,
     options: recordedOptions(run),
     roots: found.scan.roots,
-    ...(found.scan.problems.length ? { problems: found.scan.problems.map(({ path, kind, reason }) => ({ path, kind, reason })) } : {}),
+    ...(found.scan.problems.length
+      ? { problems: found.scan.problems.map(({ path, kind, reason }) => ({ path, kind, reason })) }
+      : {}),
     startedAt: run.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     interrupted: res.interrupted,
@@ -55,9 +69,15 @@ export async function record(run: Run, records: Records, found: Found, plan: Pla
   await run.journal?.settled();
   // A run that changed nothing (the common nightly case) leaves the manifest as it is.
   // (A source that was re-read, i.e. new or changed on disk, is a change; one that vanished keeps its record.)
-  const changed = plan.jobs.length > 0 || res.retagJobs.length > 0 || deletion.removed.size > 0 || records.folded > 0 || !records.prevManifest
-    || found.probed.some((p) => !p.reused) || found.probed.some((p) => p.file.path !== records.previous.get(sourceKey(p.file.rootIndex, p.file.rel))?.path)
-    || JSON.stringify(records.prevManifest.roots) !== JSON.stringify(found.scan.roots);
+  const changed =
+    plan.jobs.length > 0 ||
+    res.retagJobs.length > 0 ||
+    deletion.removed.size > 0 ||
+    records.folded > 0 ||
+    !records.prevManifest ||
+    found.probed.some((p) => !p.reused) ||
+    found.probed.some((p) => p.file.path !== records.previous.get(sourceKey(p.file.rootIndex, p.file.rel))?.path) ||
+    JSON.stringify(records.prevManifest.roots) !== JSON.stringify(found.scan.roots);
   const manifestPath = o.dryRun ? undefined : join(outDir, MANIFEST_NAME);
   if (!o.dryRun && changed) await writeManifest(outDir, manifest);
   // The manifest now holds everything the journal did.
@@ -65,8 +85,13 @@ export async function record(run: Run, records: Records, found: Found, plan: Pla
   run.journal = undefined;
   log.info({ event: 'summary', ...summary, exitCode, manifest: manifestPath }, 'run finished');
   run.emit({ type: 'done', summary, exitCode });
-  const actions = actionList(plan.plans, [...res.retagJobs, ...predictedRetags(run, plan)], plan.orphans, o.delete && deletion.verdict.allowed,
-    found.notLossless.map((p) => p.result as Extract<typeof p.result, { kind: 'skipped' | 'failed' }>));
+  const actions = actionList(
+    plan.plans,
+    [...res.retagJobs, ...predictedRetags(run, plan)],
+    plan.orphans,
+    o.delete && deletion.verdict.allowed,
+    found.notLossless.map((p) => p.result as Extract<typeof p.result, { kind: 'skipped' | 'failed' }>),
+  );
   return { ...manifest, manifestPath, exitCode, commands: res.commands, sweptTemps: records.sweptTemps, actions };
 }
 
@@ -74,5 +99,9 @@ export async function record(run: Run, records: Records, found: Found, plan: Pla
 function recordedOptions(run: Run): Record<string, unknown> {
   const o = run.o as unknown as Record<string, unknown>;
   const rows = Object.keys(OPTIONS).filter((k) => !['dryRun', 'killGraceMs', 'adopt', 'extraPresets'].includes(k));
-  return { sources: run.o.sources.map((s) => resolve(s)), output: run.outDir, ...Object.fromEntries(rows.map((k) => [k, o[k] ?? null])) };
+  return {
+    sources: run.o.sources.map((s) => resolve(s)),
+    output: run.outDir,
+    ...Object.fromEntries(rows.map((k) => [k, o[k] ?? null])),
+  };
 }

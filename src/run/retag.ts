@@ -12,10 +12,16 @@ import { publish } from './encode.js';
 /** Stage 6: with every track's loudness known, settle album gains and retag outputs whose tags differ. */
 export async function retag(run: Run, records: Records, plan: Plan, res: Results): Promise<void> {
   const { o, info } = run;
-  const gains = plan.jobs.length && !o.dryRun ? gainsBySource(plan.plans.map((p) => p.source), plan.loudness) : plan.provisional;
+  const gains =
+    plan.jobs.length && !o.dryRun
+      ? gainsBySource(
+          plan.plans.map((p) => p.source),
+          plan.loudness,
+        )
+      : plan.provisional;
   res.retagJobs = planRetags(plan.plans, gains, plan.tagSettings, (s, po) => {
     const r = res.encoded.get(outputKey(s.key, po.preset.id));
-    if (r) return r.status === 'ok' ? r.tagsHash ?? '' : undefined;
+    if (r) return r.status === 'ok' ? (r.tagsHash ?? '') : undefined;
     if (po.decision.action !== 'keep') return undefined;
     return (po.adopted ?? po.previous)?.tagsHash ?? '';
   });
@@ -23,21 +29,47 @@ export async function retag(run: Run, records: Records, plan: Plan, res: Results
   for (const j of res.retagJobs) {
     j.outputs = j.outputs.filter((po) => {
       const outside = records.folder?.outside(po.rel);
-      if (outside) res.retagged.set(outputKey(j.source.key, po.preset.id), { key: po.preset.id, status: 'failed', code: 'E_OUTPUT_PATH_UNSAFE', message: `${po.rel}: not retagged: ${outside}` });
+      if (outside)
+        res.retagged.set(outputKey(j.source.key, po.preset.id), {
+          key: po.preset.id,
+          status: 'failed',
+          code: 'E_OUTPUT_PATH_UNSAFE',
+          message: `${po.rel}: not retagged: ${outside}`,
+        });
       return !outside;
     });
   }
   res.retagJobs = res.retagJobs.filter((j) => j.outputs.length > 0);
   if (o.dryRun || res.interrupted || !res.retagJobs.length) return;
-  const d = await dispatch({ ...jobSettings(run, plan), jobs: res.retagJobs, onJobDone: async ({ job, result }, tj) => {
-    for (const r of result.outputs) {
-      const po = job.outputs.find((x) => x.preset.id === r.key)!;
-      const k = outputKey(job.source.key, r.key);
-      const enc = res.encoded.get(k);
-      const base = enc ? outputEntry(po, info.version, undefined, enc) : { ...(po.adopted ?? po.previous)!, action: 'kept' as const, reason: po.decision.reason };
-      const after = r.status === 'ok' ? await publish(run, records, plan, res, job.source, mergeRetag(base, r), tj.outputs.find((x) => x.key === r.key)!) : undefined;
-      res.retagged.set(k, after?.status === 'failed' ? { key: r.key, status: 'failed', code: after.code, message: after.message } : r);
-    }
-  } });
+  const d = await dispatch({
+    ...jobSettings(run, plan),
+    jobs: res.retagJobs,
+    onJobDone: async ({ job, result }, tj) => {
+      for (const r of result.outputs) {
+        const po = job.outputs.find((x) => x.preset.id === r.key)!;
+        const k = outputKey(job.source.key, r.key);
+        const enc = res.encoded.get(k);
+        const base = enc
+          ? outputEntry(po, info.version, undefined, enc)
+          : { ...(po.adopted ?? po.previous)!, action: 'kept' as const, reason: po.decision.reason };
+        const after =
+          r.status === 'ok'
+            ? await publish(
+                run,
+                records,
+                plan,
+                res,
+                job.source,
+                mergeRetag(base, r),
+                tj.outputs.find((x) => x.key === r.key)!,
+              )
+            : undefined;
+        res.retagged.set(
+          k,
+          after?.status === 'failed' ? { key: r.key, status: 'failed', code: after.code, message: after.message } : r,
+        );
+      }
+    },
+  });
   res.interrupted = !!o.signal?.aborted || d.notStarted.length > 0;
 }

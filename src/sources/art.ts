@@ -25,10 +25,14 @@ const IMAGE_EXT = ['jpg', 'jpeg', 'png'];
 export async function findFolderImage(dir: string): Promise<CoverRef | undefined> {
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const base of FOLDER_NAMES) {
-    const name = names.find((n) => { const [b, e, ...rest] = n.toLowerCase().split('.'); return !rest.length && b === base && IMAGE_EXT.includes(e); });
+    const name = names.find((n) => {
+      const [b, e, ...rest] = n.toLowerCase().split('.');
+      return !rest.length && b === base && IMAGE_EXT.includes(e);
+    });
     if (name) {
       const st = await stat(join(dir, name)).catch(() => undefined);
-      if (st?.isFile() && st.size > 0) return { from: 'folder', path: join(dir, name), size: st.size, mtimeMs: st.mtimeMs };
+      if (st?.isFile() && st.size > 0)
+        return { from: 'folder', path: join(dir, name), size: st.size, mtimeMs: st.mtimeMs };
     }
   }
   return undefined;
@@ -64,11 +68,18 @@ export function chooseCover(pictures: IPicture[] | undefined, folder: CoverRef |
 export function artIdentity(ref: CoverRef | undefined, maxSize: number | undefined): string {
   if (!ref) return 'none';
   const size = maxSize ? `@${maxSize}` : '';
-  return ref.from === 'embedded' ? `embedded:${ref.index}${size}` : `folder:${ref.path}:${ref.size}:${ref.mtimeMs}${size}`;
+  return ref.from === 'embedded'
+    ? `embedded:${ref.index}${size}`
+    : `folder:${ref.path}:${ref.size}:${ref.mtimeMs}${size}`;
 }
 
 /** Load the cover for a source, scaled down (JPEG, aspect kept) when larger than maxSize. */
-export async function loadCover(sourcePath: string, ref: CoverRef, maxSize: number | undefined, ffmpegPath: string): Promise<Picture | undefined> {
+export async function loadCover(
+  sourcePath: string,
+  ref: CoverRef,
+  maxSize: number | undefined,
+  ffmpegPath: string,
+): Promise<Picture | undefined> {
   let picture: Picture;
   if (ref.from === 'embedded') {
     const p = (await readAudioMetadata(sourcePath)).common.picture?.[ref.index];
@@ -81,8 +92,23 @@ export async function loadCover(sourcePath: string, ref: CoverRef, maxSize: numb
   const tmp = join(tmpdir(), `audiofan-art-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await writeFile(`${tmp}.in`, picture.data);
-    await runFfmpeg(ffmpegPath, ['-i', `file:${tmp}.in`, '-vf', `scale=${maxSize}:${maxSize}:force_original_aspect_ratio=decrease`,
-      '-pix_fmt', 'yuvj420p', '-q:v', '2', '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', `file:${tmp}.jpg`]);
+    await runFfmpeg(ffmpegPath, [
+      '-i',
+      `file:${tmp}.in`,
+      '-vf',
+      `scale=${maxSize}:${maxSize}:force_original_aspect_ratio=decrease`,
+      '-pix_fmt',
+      'yuvj420p',
+      '-q:v',
+      '2',
+      '-frames:v',
+      '1',
+      '-f',
+      'image2',
+      '-c:v',
+      'mjpeg',
+      `file:${tmp}.jpg`,
+    ]);
     const data = await readFile(`${tmp}.jpg`);
     return imageInfo(data) ? pictureFrom(data, FRONT_COVER, picture.description, 'image/jpeg') : picture;
   } finally {

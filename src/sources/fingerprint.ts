@@ -36,7 +36,12 @@ export async function packetFingerprint(ffmpegPath: string, path: string): Promi
 }
 
 /** Fingerprint (packet MD5) the sources that have none yet: non-FLAC files, FLAC without STREAMINFO MD5. */
-export async function fingerprintAll(sources: PlannedSource[], ffmpegPath: string, lanes: number, log: Logger): Promise<void> {
+export async function fingerprintAll(
+  sources: PlannedSource[],
+  ffmpegPath: string,
+  lanes: number,
+  log: Logger,
+): Promise<void> {
   const todo = sources.filter((s) => !s.fingerprint);
   let next = 0;
   const lane = async () => {

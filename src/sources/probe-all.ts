@@ -11,36 +11,78 @@ import type { ManifestSource, PlannedSource } from '../model.js';
 
 export type Probed = { file: ScannedFile; result: ProbeResult; reused: boolean };
 
-async function reuse(file: ScannedFile, prev: ManifestSource | undefined, folderImages: FolderImageCache): Promise<ProbeResult | undefined> {
-  if (!prev || prev.size === undefined || prev.sampleRate === undefined || prev.channels === undefined) return undefined;
+async function reuse(
+  file: ScannedFile,
+  prev: ManifestSource | undefined,
+  folderImages: FolderImageCache,
+): Promise<ProbeResult | undefined> {
+  if (!prev || prev.size === undefined || prev.sampleRate === undefined || prev.channels === undefined)
+    return undefined;
   // A source that failed to probe last time is probed again: it may have been fixed in place.
   if (prev.code && ['E_SOURCE_CORRUPT', 'E_SOURCE_EMPTY', 'E_SOURCE_UNREADABLE'].includes(prev.code)) return undefined;
   // Synchronous: see scan.ts; this runs once per source on every nightly run.
   const st = statOrUndefined(file.path);
   if (!st || st.size !== prev.size || st.mtimeMs !== prev.mtimeMs) return undefined;
-  const audio = { container: prev.container ?? '', codec: prev.codec ?? '', sampleRate: prev.sampleRate, bitsPerSample: prev.bitsPerSample, channels: prev.channels, duration: prev.duration };
+  const audio = {
+    container: prev.container ?? '',
+    codec: prev.codec ?? '',
+    sampleRate: prev.sampleRate,
+    bitsPerSample: prev.bitsPerSample,
+    channels: prev.channels,
+    duration: prev.duration,
+  };
   if (prev.status === 'skipped' && prev.code === 'E_SOURCE_LOSSY') {
-    return { kind: 'skipped', path: file.path, size: st.size, mtimeMs: st.mtimeMs, audio, code: prev.code, message: prev.message ?? '' };
+    return {
+      kind: 'skipped',
+      path: file.path,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      audio,
+      code: prev.code,
+      message: prev.message ?? '',
+    };
   }
   if (!Array.isArray(prev.tags)) return undefined; // a record from before tags were kept in full
   // An embedded front cover lives in the (unchanged) file; a folder image may have appeared, changed or gone.
   const cover = prev.cover?.from === 'embedded' ? prev.cover : await folderImages.get(dirname(file.path));
-  return { kind: 'lossless', source: { ...audio, path: file.path, size: st.size, mtimeMs: st.mtimeMs, tags: prev.tags, ...(cover ? { cover } : {}),
-    ...(prev.fingerprint ? { fingerprint: prev.fingerprint } : {}), warnings: [] } };
+  return {
+    kind: 'lossless',
+    source: {
+      ...audio,
+      path: file.path,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      tags: prev.tags,
+      ...(cover ? { cover } : {}),
+      ...(prev.fingerprint ? { fingerprint: prev.fingerprint } : {}),
+      warnings: [],
+    },
+  };
 }
 
 /** Probe every file, `concurrency` at a time, in scan order. `previous` is by source key. */
-export async function probeAll(files: ScannedFile[], previous: Map<string, ManifestSource>, concurrency = 8, signal?: AbortSignal): Promise<Probed[]> {
+export async function probeAll(
+  files: ScannedFile[],
+  previous: Map<string, ManifestSource>,
+  concurrency = 8,
+  signal?: AbortSignal,
+): Promise<Probed[]> {
   const out: Probed[] = new Array(files.length);
   // Every folder of the scan gets its entry (image or none), so nothing reads a directory twice.
-  const folderImages: FolderImageCache = new Map([...new Set(files.map((f) => dirname(f.path)))].map((d) => [d, undefined]));
+  const folderImages: FolderImageCache = new Map(
+    [...new Set(files.map((f) => dirname(f.path)))].map((d) => [d, undefined]),
+  );
   for (const [dir, ref] of folderImagesFromScan(files.map((f) => f.path))) folderImages.set(dir, ref);
   let next = 0;
   const lane = async () => {
     while (next < files.length && !signal?.aborted) {
       const i = next++;
       const reused = await reuse(files[i], previous.get(keyOf(files[i])), folderImages);
-      out[i] = { file: files[i], result: reused ?? (await probeFile(files[i].path, folderImages)), reused: reused !== undefined };
+      out[i] = {
+        file: files[i],
+        result: reused ?? (await probeFile(files[i].path, folderImages)),
+        reused: reused !== undefined,
+      };
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));
@@ -54,5 +96,7 @@ export function keyOf(f: ScannedFile): string {
 
 /** A lossless probe result with the scan's root, relative path and key attached. */
 export function toPlanned(p: Probed): PlannedSource | undefined {
-  return p.result.kind === 'lossless' ? { ...p.result.source, root: p.file.root, rel: p.file.rel, key: keyOf(p.file) } : undefined;
+  return p.result.kind === 'lossless'
+    ? { ...p.result.source, root: p.file.root, rel: p.file.rel, key: keyOf(p.file) }
+    : undefined;
 }

@@ -24,4 +24,3 @@ export async function readAudioMetadata(path: string, opts: { skipCovers?: boole
     await tokenizer.close();
   }
 }
-

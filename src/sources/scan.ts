@@ -58,8 +58,14 @@ export function scanSources(roots: string[], opts: ScanOptions = {}): ScanResult
     walk({ root, rootIndex, opts, found, problems, seen: new Set() }, root);
     found.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
     if (found.length === 0 && problems.length === 0) {
-      problems.push({ root, rootIndex, rel: '', path: root, kind: 'empty-root',
-        reason: 'the source folder holds no files (is the share or disk mounted?)' });
+      problems.push({
+        root,
+        rootIndex,
+        rel: '',
+        path: root,
+        kind: 'empty-root',
+        reason: 'the source folder holds no files (is the share or disk mounted?)',
+      });
     }
     result.files.push(...found);
     result.problems.push(...problems);
@@ -72,7 +78,11 @@ export function scanSources(roots: string[], opts: ScanOptions = {}): ScanResult
 export function checkSourceFolder(root: string) {
   const st = statOrUndefined(root);
   if (!st?.isDirectory()) {
-    throw new AudiofanError('E_SOURCE_DIR_MISSING', `source folder ${root} ${st ? 'is not a folder' : 'does not exist'}`, { file: root });
+    throw new AudiofanError(
+      'E_SOURCE_DIR_MISSING',
+      `source folder ${root} ${st ? 'is not a folder' : 'does not exist'}`,
+      { file: root },
+    );
   }
   return st;
 }

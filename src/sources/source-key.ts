@@ -29,7 +29,10 @@ export function rootMatcher(current: string[], previous: string[]): (root: strin
 }
 
 /** The key of a source recorded by an earlier run (its root and rel), under this run's folders. */
-export function recordedKey(match: (root: string | undefined) => string, s: { path: string; root?: string; rel?: string }): string {
+export function recordedKey(
+  match: (root: string | undefined) => string,
+  s: { path: string; root?: string; rel?: string },
+): string {
   // Records from before root/rel were kept can only match by path.
   return s.root !== undefined && s.rel !== undefined ? sourceKey(match(s.root), s.rel) : `path:${s.path}`;
 }

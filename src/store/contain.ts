@@ -26,7 +26,8 @@ export class OutputFolder {
     if (st?.isSymbolicLink()) return 'it is a symbolic link';
     const real = this.realDir(dirname(abs));
     if (real === undefined) return 'its folder cannot be resolved';
-    if (real !== this.real && !isInside(this.real, real)) return `its folder leads to ${real}, outside the output folder, through a symbolic link`;
+    if (real !== this.real && !isInside(this.real, real))
+      return `its folder leads to ${real}, outside the output folder, through a symbolic link`;
     return undefined;
   }
 
@@ -62,7 +63,10 @@ function lstatOrUndefined(p: string) {
 }
 
 /** Real-path relation between the output folder and a source folder, for E_OUTPUT_INSIDE_SOURCE. */
-export function overlap(outDir: string, source: string): 'same' | 'output inside source' | 'source inside output' | undefined {
+export function overlap(
+  outDir: string,
+  source: string,
+): 'same' | 'output inside source' | 'source inside output' | undefined {
   // The output folder may not exist yet (--create): its deepest existing parent is resolved.
   const real = (p: string): string => {
     try {

@@ -26,7 +26,9 @@ export function isDiskFull(e: unknown): boolean {
 /** Why a file operation failed: the system's words for a disk condition, else the error's own message. */
 export function ioReason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return (typeof code === 'string' ? SYSTEM_WORDS.get(code) : undefined) ?? (e instanceof Error ? e.message : String(e));
+  return (
+    (typeof code === 'string' ? SYSTEM_WORDS.get(code) : undefined) ?? (e instanceof Error ? e.message : String(e))
+  );
 }
 
 /** A write failure as manifest data: E_DISK_FULL when the disk is full (default E_OUTPUT_WRITE), led by the path. */

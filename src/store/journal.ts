@@ -23,7 +23,11 @@ export class Journal {
   /** Publishes, one after another. */
   private chain: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly fh: FileHandle, readonly path: string, size: number) {
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+    size: number,
+  ) {
     this.size = size;
   }
 
@@ -86,8 +90,11 @@ export class Journal {
  * Fold a journal left by an interrupted run into the previous manifest's sources (by `keyOf`).
  * A torn last line (the kill came mid-write) is ignored. Returns how many entries were folded.
  */
-export async function foldJournal(outDir: string, previous: Map<string, ManifestSource>,
-  keyOf: (s: JournalEntry['source']) => string = (s) => s.path): Promise<number> {
+export async function foldJournal(
+  outDir: string,
+  previous: Map<string, ManifestSource>,
+  keyOf: (s: JournalEntry['source']) => string = (s) => s.path,
+): Promise<number> {
   const text = await readFile(join(outDir, JOURNAL_NAME), 'utf8').catch(() => '');
   let n = 0;
   for (const line of text.split('\n')) {

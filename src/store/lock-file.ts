@@ -9,7 +9,10 @@ import { parseLockInfo, type LockInfo } from './lock-holder.js';
 export const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException).code;
 
 export function ioError(path: string, doing: string, e: unknown): AudiofanError {
-  return new AudiofanError('E_LOCK_IO', `cannot ${doing} the lock file ${path}: ${(e as Error).message}`, { file: path, cause: e });
+  return new AudiofanError('E_LOCK_IO', `cannot ${doing} the lock file ${path}: ${(e as Error).message}`, {
+    file: path,
+    cause: e,
+  });
 }
 
 /** Our record in a temp file beside `path` (a name the stale-temp sweep knows), fully written. */
@@ -33,7 +36,8 @@ export async function createExclusive(path: string, info: LockInfo): Promise<boo
   } catch (e) {
     if (errno(e) === 'EEXIST') return false;
     // No hard links (FAT, exFAT, some network shares): O_EXCL is the next best thing.
-    if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(errno(e) ?? '')) return createNoLink(path, info);
+    if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(errno(e) ?? ''))
+      return createNoLink(path, info);
     throw ioError(path, 'create', e);
   } finally {
     await unlink(tmp).catch(() => {});
@@ -71,7 +75,13 @@ export async function replaceWith(path: string, info: LockInfo): Promise<void> {
 }
 
 /** A lock file as found: its identity (inode, mtime, bytes), age and parsed record. */
-export interface Found { ino: number; mtimeMs: number; raw: string; ageMs: number; info?: LockInfo }
+export interface Found {
+  ino: number;
+  mtimeMs: number;
+  raw: string;
+  ageMs: number;
+  info?: LockInfo;
+}
 
 /** Two looks saw the same file: inode numbers alone are reused quickly once a file is deleted. */
 export const sameFile = (a: Found, b: Found): boolean => a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.raw === b.raw;

@@ -22,7 +22,11 @@ export interface LockInfo {
 }
 
 /** What /proc says about a live process; undefined where /proc is missing (macOS) or hidden. */
-export interface ProcFacts { state: string; start: number; argv: string[] }
+export interface ProcFacts {
+  state: string;
+  start: number;
+  argv: string[];
+}
 
 export type Verdict =
   | { kind: 'stale'; reason: string }
@@ -30,8 +34,20 @@ export type Verdict =
   /** Another machine or pid namespace, or a live pid that /proc cannot tell apart: not checkable from here. */
   | { kind: 'unknown'; why: string };
 
-const readText = (p: string): string | undefined => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } };
-const readLink = (p: string): string | undefined => { try { return readlinkSync(p); } catch { return undefined; } };
+const readText = (p: string): string | undefined => {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+const readLink = (p: string): string | undefined => {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+};
 
 /** Facts about process `pid` from /proc. */
 export function procFacts(pid: number): ProcFacts | undefined {
@@ -53,7 +69,12 @@ export function thisMachine(): Omit<LockInfo, 'pid' | 'startedAt' | 'token' | 'p
     const bootId = readText('/proc/sys/kernel/random/boot_id')?.trim();
     const machineId = readText('/etc/machine-id')?.trim();
     const pidNs = readLink('/proc/self/ns/pid');
-    machine = { host: hostname(), ...(bootId ? { bootId } : {}), ...(machineId ? { machineId } : {}), ...(pidNs ? { pidNs } : {}) };
+    machine = {
+      host: hostname(),
+      ...(bootId ? { bootId } : {}),
+      ...(machineId ? { machineId } : {}),
+      ...(pidNs ? { pidNs } : {}),
+    };
   }
   return machine;
 }
@@ -61,7 +82,13 @@ export function thisMachine(): Omit<LockInfo, 'pid' | 'startedAt' | 'token' | 'p
 /** The record this process writes into a lock it takes. */
 export function describeSelf(token: string): LockInfo {
   const procStart = procFacts(process.pid)?.start;
-  return { pid: process.pid, ...thisMachine(), startedAt: new Date().toISOString(), ...(procStart !== undefined ? { procStart } : {}), token };
+  return {
+    pid: process.pid,
+    ...thisMachine(),
+    startedAt: new Date().toISOString(),
+    ...(procStart !== undefined ? { procStart } : {}),
+    token,
+  };
 }
 
 export function pidAlive(pid: number): boolean {
@@ -89,7 +116,13 @@ export function parseLockInfo(text: string): LockInfo | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   // pid 0 and negative pids are process groups to kill(): never let a lock file name one.
-  if (!Number.isSafeInteger(o.pid) || (o.pid as number) <= 0 || typeof o.host !== 'string' || typeof o.startedAt !== 'string') return undefined;
+  if (
+    !Number.isSafeInteger(o.pid) ||
+    (o.pid as number) <= 0 ||
+    typeof o.host !== 'string' ||
+    typeof o.startedAt !== 'string'
+  )
+    return undefined;
   const info: LockInfo = { pid: o.pid as number, host: o.host, startedAt: o.startedAt };
   if (typeof o.procStart === 'number') info.procStart = o.procStart;
   for (const k of ['bootId', 'machineId', 'pidNs', 'token'] as const) if (typeof o[k] === 'string') info[k] = o[k];
@@ -104,18 +137,27 @@ const differs = (a?: string, b?: string) => a !== undefined && b !== undefined &
  * because two runs writing one folder can corrupt the manifest and each other's outputs.
  */
 export function judgeHolder(h: LockInfo, here = thisMachine(), alive = pidAlive, proc = procFacts): Verdict {
-  if (h.host !== here.host || differs(h.machineId, here.machineId)) return { kind: 'unknown', why: `it was taken on another machine (${h.host})` };
-  if (differs(h.bootId, here.bootId)) return { kind: 'stale', reason: 'this machine has restarted since (its boot id changed)' };
-  if (differs(h.pidNs, here.pidNs)) return { kind: 'unknown', why: `it was taken in another pid namespace (${h.pidNs}, a container?) on ${h.host}` };
+  if (h.host !== here.host || differs(h.machineId, here.machineId))
+    return { kind: 'unknown', why: `it was taken on another machine (${h.host})` };
+  if (differs(h.bootId, here.bootId))
+    return { kind: 'stale', reason: 'this machine has restarted since (its boot id changed)' };
+  if (differs(h.pidNs, here.pidNs))
+    return { kind: 'unknown', why: `it was taken in another pid namespace (${h.pidNs}, a container?) on ${h.host}` };
   if (!alive(h.pid)) return { kind: 'stale', reason: `process ${h.pid} is gone` };
   const now = proc(h.pid);
   if (!now) return { kind: 'unknown', why: `process ${h.pid} is alive, but /proc cannot show whether it is that run` };
   if (now.state === 'Z') return { kind: 'stale', reason: `process ${h.pid} has exited (a zombie)` };
   if (h.procStart !== undefined && h.procStart !== now.start) {
-    return { kind: 'stale', reason: `pid ${h.pid} now belongs to another process (started at tick ${now.start}, not ${h.procStart})` };
+    return {
+      kind: 'stale',
+      reason: `pid ${h.pid} now belongs to another process (started at tick ${now.start}, not ${h.procStart})`,
+    };
   }
   if (!looksLikeAudiofan(now.argv)) {
-    return { kind: 'stale', reason: `pid ${h.pid} now belongs to another program (${now.argv[0] ?? 'a kernel thread'})` };
+    return {
+      kind: 'stale',
+      reason: `pid ${h.pid} now belongs to another program (${now.argv[0] ?? 'a kernel thread'})`,
+    };
   }
   return { kind: 'live' };
 }

@@ -39,13 +39,19 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-type Judged = { kind: 'stale'; reason: string } | { kind: 'held'; code: 'E_LOCKED' | 'E_LOCK_STALE_UNKNOWN'; why: string };
+type Judged =
+  | { kind: 'stale'; reason: string }
+  | { kind: 'held'; code: 'E_LOCKED' | 'E_LOCK_STALE_UNKNOWN'; why: string };
 
 function judge(found: Found): Judged {
   const age = `${Math.round(found.ageMs / 1000)} s`;
   if (!found.info) {
     return found.ageMs < UNREADABLE_GRACE_MS
-      ? { kind: 'held', code: 'E_LOCKED', why: `it is unreadable and only ${age} old (a run may be writing it right now)` }
+      ? {
+          kind: 'held',
+          code: 'E_LOCKED',
+          why: `it is unreadable and only ${age} old (a run may be writing it right now)`,
+        }
       : { kind: 'stale', reason: `the lock file was empty or unreadable and ${age} old` };
   }
   const v = judgeHolder(found.info);
@@ -53,14 +59,22 @@ function judge(found: Found): Judged {
   if (v.kind === 'live') return { kind: 'held', code: 'E_LOCKED', why: 'that run is still going' };
   return found.ageMs < HEARTBEAT_STALE_MS
     ? { kind: 'held', code: 'E_LOCKED', why: `${v.why}; it was refreshed ${age} ago, so that run looks active` }
-    : { kind: 'held', code: 'E_LOCK_STALE_UNKNOWN', why: `${v.why}, and it has not been refreshed for ${age}, so that run may be gone` };
+    : {
+        kind: 'held',
+        code: 'E_LOCK_STALE_UNKNOWN',
+        why: `${v.why}, and it has not been refreshed for ${age}, so that run may be gone`,
+      };
 }
 
 function heldError(outDir: string, path: string, found: Found, j: Extract<Judged, { kind: 'held' }>): AudiofanError {
   const h = found.info;
   const who = h ? `pid ${h.pid} on ${h.host}, started ${h.startedAt}` : 'holder unknown';
-  return new AudiofanError(j.code, `${outDir} is in use by another audiofan run (${who}): lock file ${path}; ${j.why}. `
-    + `If you are sure that run is gone, clear the lock with: rm ${JSON.stringify(path)}`, { file: path });
+  return new AudiofanError(
+    j.code,
+    `${outDir} is in use by another audiofan run (${who}): lock file ${path}; ${j.why}. ` +
+      `If you are sure that run is gone, clear the lock with: rm ${JSON.stringify(path)}`,
+    { file: path },
+  );
 }
 
 const markerPrefix = `${LOCK_NAME}.takeover-`;
@@ -86,7 +100,8 @@ async function takeOver(outDir: string, path: string, stale: Found, mine: LockIn
     const m = await inspect(marker);
     if (!m) continue; // its holder just finished: try the same level again (it will find the lock changed)
     const j = judge(m);
-    if (j.kind === 'held') throw heldError(outDir, marker, m, { ...j, why: `that run is taking over the stale lock ${path} right now` });
+    if (j.kind === 'held')
+      throw heldError(outDir, marker, m, { ...j, why: `that run is taking over the stale lock ${path} right now` });
     level++;
   }
   return false;
@@ -95,7 +110,9 @@ async function takeOver(outDir: string, path: string, stale: Found, mine: LockIn
 /** Markers of finished or abandoned take-overs; only ever called by the lock's holder, when no take-over can be under way. */
 async function removeMarkers(outDir: string): Promise<void> {
   const names = await readdir(outDir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(markerPrefix)).map((n) => rm(join(outDir, n), { force: true }).catch(() => {})));
+  await Promise.all(
+    names.filter((n) => n.startsWith(markerPrefix)).map((n) => rm(join(outDir, n), { force: true }).catch(() => {})),
+  );
 }
 
 /** Take the output folder's lock, or throw E_LOCKED / E_LOCK_STALE_UNKNOWN naming the holder and how to clear it. */
@@ -113,12 +130,18 @@ export async function acquireLock(outDir: string): Promise<Lock> {
       return held(path, mine, { ...(found.info ?? { pid: 0, host: '?', startedAt: '?' }), reason: j.reason });
     }
   }
-  throw new AudiofanError('E_LOCKED', `${outDir} is in use by another audiofan run: its lock file ${path} kept changing hands`, { file: path });
+  throw new AudiofanError(
+    'E_LOCKED',
+    `${outDir} is in use by another audiofan run: its lock file ${path} kept changing hands`,
+    { file: path },
+  );
 }
 
 function held(path: string, mine: LockInfo, tookOver?: Lock['tookOver']): Lock {
   // Touching the mtime is the heartbeat other machines read; unref'd so it never keeps the process alive.
-  const beat = setInterval(() => { utimes(path, new Date(), new Date()).catch(() => {}); }, HEARTBEAT_MS);
+  const beat = setInterval(() => {
+    utimes(path, new Date(), new Date()).catch(() => {});
+  }, HEARTBEAT_MS);
   beat.unref();
   return {
     ...(tookOver ? { tookOver } : {}),

@@ -16,7 +16,10 @@ const expected: Record<Kind, string> = { path: 'a non-empty string', string: 'a 
 function field(o: Obj, at: string, key: string, kind: Kind, required: boolean): Problem {
   const v = o[key];
   if (v === undefined && !required) return undefined;
-  const ok = kind === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === 'string' && (kind === 'string' || v.length > 0);
+  const ok =
+    kind === 'number'
+      ? typeof v === 'number' && Number.isFinite(v)
+      : typeof v === 'string' && (kind === 'string' || v.length > 0);
   return ok ? undefined : `${at}/${key}: expected ${expected[kind]}, got ${show(v)}`;
 }
 
@@ -30,19 +33,32 @@ function fields(o: Obj, at: string, spec: [string, Kind, boolean][]): Problem {
 
 function outputProblem(x: unknown, at: string): Problem {
   if (!isObj(x)) return `${at}: expected an output object, got ${show(x)}`;
-  const p = fields(x, at, [['preset', 'path', true], ['presetHash', 'string', true], ['path', 'path', true], ['status', 'string', true],
-    ['size', 'number', false], ['mtimeMs', 'number', false], ['tagsHash', 'string', false]]);
+  const p = fields(x, at, [
+    ['preset', 'path', true],
+    ['presetHash', 'string', true],
+    ['path', 'path', true],
+    ['status', 'string', true],
+    ['size', 'number', false],
+    ['mtimeMs', 'number', false],
+    ['tagsHash', 'string', false],
+  ]);
   if (p) return p;
   // --delete removes recorded outputs: a recorded path must stay inside the output folder.
   const path = x.path as string;
-  if (isAbsolute(path) || path.split(/[\\/]/).includes('..') || path.includes('\0')) return `${at}/path: ${show(path)} leaves the output folder`;
+  if (isAbsolute(path) || path.split(/[\\/]/).includes('..') || path.includes('\0'))
+    return `${at}/path: ${show(path)} leaves the output folder`;
   return undefined;
 }
 
 function sourceProblem(s: unknown, at: string): Problem {
   if (!isObj(s)) return `${at}: expected a source object with a string "path", got ${show(s)}`;
-  const p = fields(s, at, [['path', 'path', true], ['status', 'string', true], ['size', 'number', false], ['mtimeMs', 'number', false],
-    ['fingerprint', 'string', false]]);
+  const p = fields(s, at, [
+    ['path', 'path', true],
+    ['status', 'string', true],
+    ['size', 'number', false],
+    ['mtimeMs', 'number', false],
+    ['fingerprint', 'string', false],
+  ]);
   if (p) return p;
   if (!Array.isArray(s.outputs)) return `${at}/outputs: expected a list, got ${show(s.outputs)}`;
   for (let i = 0; i < s.outputs.length; i++) {

@@ -11,37 +11,87 @@ export function mergeRetag(base: ManifestOutput, rt: OutputResult): ManifestOutp
   if (rt.status !== 'ok') return { ...base, status: 'failed', code: rt.code, message: rt.message };
   // The gains on record are those the new tags carry: none when the retag wrote none (--no-loudness).
   const { gains: _old, ...rest } = base;
-  return { ...rest, action: base.action === 'encoded' ? 'encoded' : 'retagged', reason: base.action === 'encoded' ? base.reason : 'tags or art changed',
-    size: rt.size, mtimeMs: rt.mtimeMs, tagsHash: rt.tagsHash, ...(rt.gains ? { gains: rt.gains } : {}) };
+  return {
+    ...rest,
+    action: base.action === 'encoded' ? 'encoded' : 'retagged',
+    reason: base.action === 'encoded' ? base.reason : 'tags or art changed',
+    size: rt.size,
+    mtimeMs: rt.mtimeMs,
+    tagsHash: rt.tagsHash,
+    ...(rt.gains ? { gains: rt.gains } : {}),
+  };
 }
 
 /** The manifest entry of one output, from its plan and (when it ran) the worker's result. */
-export function outputEntry(po: PlannedOutput, ffmpegVersion: string, notRun?: 'dry run' | 'cancelled', r?: OutputResult & { elapsedMs: number }): ManifestOutput {
-  const base = { preset: po.preset.id, presetHash: po.preset.hash, path: po.rel, ffmpegVersion, ...(po.warnings.length ? { warnings: po.warnings } : {}) };
+export function outputEntry(
+  po: PlannedOutput,
+  ffmpegVersion: string,
+  notRun?: 'dry run' | 'cancelled',
+  r?: OutputResult & { elapsedMs: number },
+): ManifestOutput {
+  const base = {
+    preset: po.preset.id,
+    presetHash: po.preset.hash,
+    path: po.rel,
+    ffmpegVersion,
+    ...(po.warnings.length ? { warnings: po.warnings } : {}),
+  };
   if (po.collision) return { ...base, status: 'failed', action: 'none', reason: po.decision.reason, ...po.collision };
   if (!r) {
     const code: ErrorCode | undefined = notRun === 'cancelled' ? 'E_CANCELLED' : undefined;
-    return { ...base, status: 'skipped', action: 'none', reason: `${notRun ?? 'not run'}: would ${po.decision.action} (${po.decision.reason})`,
-      ...(code ? { code, message: ErrorCodes[code] } : {}) };
+    return {
+      ...base,
+      status: 'skipped',
+      action: 'none',
+      reason: `${notRun ?? 'not run'}: would ${po.decision.action} (${po.decision.reason})`,
+      ...(code ? { code, message: ErrorCodes[code] } : {}),
+    };
   }
   const { key: _k, status, elapsedMs, ...rest } = r;
-  return { ...base, ...rest, status, action: status === 'ok' ? 'encoded' : 'none', reason: po.decision.reason, elapsedMs };
+  return {
+    ...base,
+    ...rest,
+    status,
+    action: status === 'ok' ? 'encoded' : 'none',
+    reason: po.decision.reason,
+    elapsedMs,
+  };
 }
 
 /** Codes that describe the source itself rather than one output; lifted to the source entry. */
 const SOURCE_LEVEL: ErrorCode[] = ['E_SOURCE_TRUNCATED', 'E_NO_AUDIO_DECODED', 'E_SOURCE_CHANGED', 'E_FFMPEG_FAILED'];
 
-export function sourceEntry(plan: SourcePlan, decodedDuration: number | undefined, loudness: TrackLoudness | undefined, toOutput: (po: PlannedOutput) => ManifestOutput): ManifestSource {
+export function sourceEntry(
+  plan: SourcePlan,
+  decodedDuration: number | undefined,
+  loudness: TrackLoudness | undefined,
+  toOutput: (po: PlannedOutput) => ManifestOutput,
+): ManifestSource {
   const s = plan.source;
   const outputs = plan.outputs.map(toOutput);
   const failed = outputs.find((x) => x.status === 'failed');
-  const lifted = failed?.code && SOURCE_LEVEL.includes(failed.code) ? { code: failed.code, message: failed.message } : {};
+  const lifted =
+    failed?.code && SOURCE_LEVEL.includes(failed.code) ? { code: failed.code, message: failed.message } : {};
   return {
-    path: s.path, root: s.root, rel: s.rel, size: s.size, mtimeMs: s.mtimeMs, container: s.container, codec: s.codec,
-    sampleRate: s.sampleRate, bitsPerSample: s.bitsPerSample, channels: s.channels, duration: s.duration,
-    status: failed ? 'failed' : 'ok', ...lifted,
+    path: s.path,
+    root: s.root,
+    rel: s.rel,
+    size: s.size,
+    mtimeMs: s.mtimeMs,
+    container: s.container,
+    codec: s.codec,
+    sampleRate: s.sampleRate,
+    bitsPerSample: s.bitsPerSample,
+    channels: s.channels,
+    duration: s.duration,
+    status: failed ? 'failed' : 'ok',
+    ...lifted,
     ...(decodedDuration !== undefined ? { decodedDuration } : {}),
-    tags: s.tags, ...(s.cover ? { cover: s.cover } : {}), ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}), ...(loudness ? { loudness } : {}),
-    ...(s.warnings.length ? { warnings: s.warnings } : {}), outputs,
+    tags: s.tags,
+    ...(s.cover ? { cover: s.cover } : {}),
+    ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}),
+    ...(loudness ? { loudness } : {}),
+    ...(s.warnings.length ? { warnings: s.warnings } : {}),
+    outputs,
   };
 }

@@ -30,7 +30,10 @@ export async function readManifest(outDir: string): Promise<{ manifest?: Manifes
     text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new AudiofanError('E_MANIFEST_INVALID', `${path}: cannot be read (${(e as Error).message})`, { file: path, cause: e });
+    throw new AudiofanError('E_MANIFEST_INVALID', `${path}: cannot be read (${(e as Error).message})`, {
+      file: path,
+      cause: e,
+    });
   }
   let m: unknown;
   try {
@@ -40,13 +43,24 @@ export async function readManifest(outDir: string): Promise<{ manifest?: Manifes
   }
   const version = (m as { manifestVersion?: unknown } | null)?.manifestVersion;
   if (typeof version === 'number' && Number.isInteger(version) && version > MANIFEST_VERSION) {
-    throw new AudiofanError('E_MANIFEST_NEWER', `${path}: written by a newer audiofan (manifest version ${version}; this audiofan `
-      + `${toolVersion()} knows version ${MANIFEST_VERSION}); an older audiofan must not replace it: upgrade audiofan`, { file: path });
+    throw new AudiofanError(
+      'E_MANIFEST_NEWER',
+      `${path}: written by a newer audiofan (manifest version ${version}; this audiofan ` +
+        `${toolVersion()} knows version ${MANIFEST_VERSION}); an older audiofan must not replace it: upgrade audiofan`,
+      { file: path },
+    );
   }
-  const problem = version !== MANIFEST_VERSION ? `/manifestVersion: expected ${MANIFEST_VERSION}, got ${show(version)}` : manifestProblem(m);
+  const problem =
+    version !== MANIFEST_VERSION
+      ? `/manifestVersion: expected ${MANIFEST_VERSION}, got ${show(version)}`
+      : manifestProblem(m);
   if (problem) {
-    throw new AudiofanError('E_MANIFEST_INVALID', `${path} is not a valid audiofan manifest: ${problem}. It was left as it is; `
-      + 'move it away to start over (audiofan then treats the files already in the folder as not its own)', { file: path });
+    throw new AudiofanError(
+      'E_MANIFEST_INVALID',
+      `${path} is not a valid audiofan manifest: ${problem}. It was left as it is; ` +
+        'move it away to start over (audiofan then treats the files already in the folder as not its own)',
+      { file: path },
+    );
   }
   return { manifest: m as Manifest };
 }
@@ -63,8 +77,12 @@ export async function writeManifest(outDir: string, manifest: Manifest): Promise
     await writeFileAtomic(path, `${JSON.stringify(manifest)}\n`);
   } catch (e) {
     const journal = join(outDir, JOURNAL_NAME);
-    throw new AudiofanError('E_MANIFEST_WRITE', `${path}: cannot write the manifest: ${ioReason(e)}; the previous manifest`
-      + ` is kept and the journal ${journal} keeps this run's outputs for the next run`, { file: path, cause: e });
+    throw new AudiofanError(
+      'E_MANIFEST_WRITE',
+      `${path}: cannot write the manifest: ${ioReason(e)}; the previous manifest` +
+        ` is kept and the journal ${journal} keeps this run's outputs for the next run`,
+      { file: path, cause: e },
+    );
   }
   return path;
 }

@@ -24,27 +24,44 @@ export interface Orphan {
  * into deletions. `unknown` says a source lies where the scan could not look (an unreadable folder,
  * a dangling link): its outputs are not orphans either, as the source may well still be there.
  */
-export function findOrphans(previous: Map<string, ManifestSource>, plans: SourcePlan[], present: Set<string>, presetIds: string[],
-  unknown: (key: string) => boolean = () => false): Orphan[] {
+export function findOrphans(
+  previous: Map<string, ManifestSource>,
+  plans: SourcePlan[],
+  present: Set<string>,
+  presetIds: string[],
+  unknown: (key: string) => boolean = () => false,
+): Orphan[] {
   const planned = new Map(plans.map((p) => [p.source.key, new Set(p.outputs.map((o) => `${o.preset.id}\0${o.rel}`))]));
   const out: Orphan[] = [];
   for (const [key, prev] of previous) {
     const made = prev.outputs.filter((o) => o.size !== undefined && o.mtimeMs !== undefined);
     const now = planned.get(key);
     if (!now) {
-      if (!present.has(key) && !unknown(key)) for (const o of made) out.push({ source: prev.path, key, output: o, reason: 'source is gone or no longer selected' });
+      if (!present.has(key) && !unknown(key))
+        for (const o of made)
+          out.push({ source: prev.path, key, output: o, reason: 'source is gone or no longer selected' });
       continue;
     }
     for (const o of made) {
       if (now.has(`${o.preset}\0${o.path}`)) continue;
-      out.push({ source: prev.path, key, output: o, reason: presetIds.includes(o.preset) ? 'output name changed (layout or source path)' : 'preset no longer selected' });
+      out.push({
+        source: prev.path,
+        key,
+        output: o,
+        reason: presetIds.includes(o.preset)
+          ? 'output name changed (layout or source path)'
+          : 'preset no longer selected',
+      });
     }
   }
   return out;
 }
 
 /** Delete orphans that are still exactly as audiofan wrote them; then their emptied folders. */
-export async function deleteOrphans(folder: OutputFolder, orphans: Orphan[]): Promise<{ deleted: Orphan[]; left: { orphan: Orphan; why: string }[] }> {
+export async function deleteOrphans(
+  folder: OutputFolder,
+  orphans: Orphan[],
+): Promise<{ deleted: Orphan[]; left: { orphan: Orphan; why: string }[] }> {
   const root = resolve(folder.path);
   const deleted: Orphan[] = [];
   const left: { orphan: Orphan; why: string }[] = [];

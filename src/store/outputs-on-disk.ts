@@ -12,7 +12,11 @@ import { readAudioMetadata } from '../sources/read-metadata.js';
 import type { ManifestOutput, ManifestSource, OutputState, PlannedOutput, SourcePlan } from '../model.js';
 
 /** Stat the outputs the previous manifest knows, keyed by path relative to the output folder. */
-export function statOutputs(outDir: string, previous: Map<string, ManifestSource>, presetIds: string[]): Map<string, OutputState> {
+export function statOutputs(
+  outDir: string,
+  previous: Map<string, ManifestSource>,
+  presetIds: string[],
+): Map<string, OutputState> {
   const map = new Map<string, OutputState>();
   for (const s of previous.values()) {
     for (const x of s.outputs) {
@@ -35,7 +39,8 @@ export function statOutputs(outDir: string, previous: Map<string, ManifestSource
  */
 export function madeByUs(previous: Map<string, ManifestSource>): Set<string> {
   const out = new Set<string>();
-  for (const s of previous.values()) for (const x of s.outputs) if (x.size !== undefined && x.mtimeMs !== undefined) out.add(x.path);
+  for (const s of previous.values())
+    for (const x of s.outputs) if (x.size !== undefined && x.mtimeMs !== undefined) out.add(x.path);
   return out;
 }
 
@@ -68,11 +73,20 @@ export async function checkOutputPaths(plans: SourcePlan[], c: PathCheck): Promi
       const st = lstatOrUndefined(resolve(c.folder.path, o.rel));
       if (!st) continue;
       const refuse = () => {
-        o.collision = { code: 'E_OUTPUT_COLLISION', message: `${o.rel}: a ${st.isFile() ? 'file' : 'folder or link'} audiofan did not make `
-          + `is already there; it was left alone (${c.adopt ? 'its audio does not match the source; ' : '`audiofan adopt` records it if its audio matches, '}--force replaces it)` };
+        o.collision = {
+          code: 'E_OUTPUT_COLLISION',
+          message:
+            `${o.rel}: a ${st.isFile() ? 'file' : 'folder or link'} audiofan did not make ` +
+            `is already there; it was left alone (${c.adopt ? 'its audio does not match the source; ' : '`audiofan adopt` records it if its audio matches, '}--force replaces it)`,
+        };
       };
       if (!c.adopt || !st.isFile()) refuse();
-      else work.push(adopt(p, o, c).then((ok) => { if (!ok) refuse(); }));
+      else
+        work.push(
+          adopt(p, o, c).then((ok) => {
+            if (!ok) refuse();
+          }),
+        );
     }
   }
   await Promise.all(work);
@@ -84,15 +98,31 @@ async function adopt(p: SourcePlan, o: PlannedOutput, c: PathCheck): Promise<boo
   const meta = await readAudioMetadata(file, { skipCovers: true }).catch(() => undefined);
   const f = meta?.format;
   const want = p.source.duration;
-  if (!f?.codec || !containerOf(o.preset).codecPattern.test(f.codec) || f.duration === undefined || want === undefined
-    || Math.abs(f.duration - want) > durationTolerance(want)) return false;
+  if (
+    !f?.codec ||
+    !containerOf(o.preset).codecPattern.test(f.codec) ||
+    f.duration === undefined ||
+    want === undefined ||
+    Math.abs(f.duration - want) > durationTolerance(want)
+  )
+    return false;
   const st = statSync(file);
   const reason = 'adopted: an existing file whose codec and length match the source';
   const record: ManifestOutput = {
-    preset: o.preset.id, presetHash: o.preset.hash, path: o.rel, status: 'ok', action: 'kept', reason,
-    ffmpegVersion: c.ffmpegVersion, size: st.size, mtimeMs: st.mtimeMs, duration: f.duration,
-    ...(f.bitrate ? { bitrate: Math.round(f.bitrate) } : {}), codec: f.codec,
-    ...(f.sampleRate ? { sampleRate: f.sampleRate } : {}), ...(f.numberOfChannels ? { channels: f.numberOfChannels } : {}),
+    preset: o.preset.id,
+    presetHash: o.preset.hash,
+    path: o.rel,
+    status: 'ok',
+    action: 'kept',
+    reason,
+    ffmpegVersion: c.ffmpegVersion,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    duration: f.duration,
+    ...(f.bitrate ? { bitrate: Math.round(f.bitrate) } : {}),
+    codec: f.codec,
+    ...(f.sampleRate ? { sampleRate: f.sampleRate } : {}),
+    ...(f.numberOfChannels ? { channels: f.numberOfChannels } : {}),
     // Unknown tags: the tag stage rewrites them to what audiofan would write.
     tagsHash: '',
   };

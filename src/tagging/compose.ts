@@ -23,9 +23,12 @@ export interface TagContext {
 /** The entries an output gets (Vorbis form; ID3 frames are derived from these). */
 export function targetEntries(source: TagEntries, ctx: TagContext): TagEntries {
   const opus = tagWriter(ctx.writer).gains === 'r128';
-  const out = source.filter(([k]) => !NOT_CARRIED.has(k)
-    // Opus players expect R128_* integers: ReplayGain strings never go into Opus. Measured gains replace the source's.
-    && !(REPLAYGAIN_KEYS.has(k) && (opus || ctx.gains !== undefined)));
+  const out = source.filter(
+    ([k]) =>
+      !NOT_CARRIED.has(k) &&
+      // Opus players expect R128_* integers: ReplayGain strings never go into Opus. Measured gains replace the source's.
+      !(REPLAYGAIN_KEYS.has(k) && (opus || ctx.gains !== undefined)),
+  );
   if (ctx.gains) out.push(...(opus ? r128Entries(ctx.gains) : replayGainEntries(ctx.gains)));
   return out;
 }
@@ -34,11 +37,19 @@ export function targetEntries(source: TagEntries, ctx: TagContext): TagEntries {
  * Everything an output's tags and art will be, and its hash: computed the same way by the worker
  * that writes them and by the coordinator deciding whether an output needs a retag.
  */
-export function tagState(input: { entries: TagEntries; writer: TagWriter; id3Version: Id3Version; loudness: boolean; gains?: GainSet;
-  art: boolean; cover?: CoverRef; artMaxSize?: number }): { entries: TagEntries; hash: string; gains?: GainSet } {
+export function tagState(input: {
+  entries: TagEntries;
+  writer: TagWriter;
+  id3Version: Id3Version;
+  loudness: boolean;
+  gains?: GainSet;
+  art: boolean;
+  cover?: CoverRef;
+  artMaxSize?: number;
+}): { entries: TagEntries; hash: string; gains?: GainSet } {
   // A writer of basic tags only (ffmpeg's) writes no loudness tags.
   const w = tagWriter(input.writer);
-  const gains = input.loudness && w.gains !== 'none' ? input.gains ?? {} : undefined;
+  const gains = input.loudness && w.gains !== 'none' ? (input.gains ?? {}) : undefined;
   const ctx: TagContext = { writer: input.writer, id3Version: input.id3Version, ...(gains ? { gains } : {}) };
   const entries = targetEntries(input.entries, ctx);
   const art = artIdentity(input.art && w.cover ? input.cover : undefined, input.artMaxSize);
@@ -47,7 +58,10 @@ export function tagState(input: { entries: TagEntries; writer: TagWriter; id3Ver
 
 /** A short hash of everything that decides an output's tags and art; a change means "retag". */
 export function tagsHash(entries: TagEntries, ctx: Pick<TagContext, 'writer' | 'id3Version'>, art: string): string {
-  return createHash('sha256').update(JSON.stringify([ctx.writer, ctx.writer === 'id3v2' ? ctx.id3Version : 0, entries, art])).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([ctx.writer, ctx.writer === 'id3v2' ? ctx.id3Version : 0, entries, art]))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export { id3Frames } from './id3-frames.js';

@@ -5,8 +5,8 @@
  */
 
 export type Id3Rule =
-  | { frame: string; v23?: string }                 // plain text frame (v23: the v2.3 frame when it differs)
-  | { txxx: string }                                // user text frame with this description
+  | { frame: string; v23?: string } // plain text frame (v23: the v2.3 frame when it differs)
+  | { txxx: string } // user text frame with this description
   | { special: 'COMM' | 'USLT' | 'UFID' | 'TMCL' | 'TRCK' | 'TPOS' | 'TOTAL' };
 
 export const ID3_RULES: Readonly<Record<string, Id3Rule>> = {
@@ -78,9 +78,25 @@ export const ID3_RULES: Readonly<Record<string, Id3Rule>> = {
 };
 
 /** Keys never carried from a source: they describe the old file, or audiofan writes them itself. */
-export const NOT_CARRIED = new Set(['ENCODER', 'ENCODED-BY-SOFTWARE', 'VENDOR', 'METADATA_BLOCK_PICTURE', 'COVERART', 'COVERARTMIME',
-  'WAVEFORMATEXTENSIBLE_CHANNEL_MASK', 'R128_TRACK_GAIN', 'R128_ALBUM_GAIN', 'ITUNSMPB', 'ITUNNORM']);
+export const NOT_CARRIED = new Set([
+  'ENCODER',
+  'ENCODED-BY-SOFTWARE',
+  'VENDOR',
+  'METADATA_BLOCK_PICTURE',
+  'COVERART',
+  'COVERARTMIME',
+  'WAVEFORMATEXTENSIBLE_CHANNEL_MASK',
+  'R128_TRACK_GAIN',
+  'R128_ALBUM_GAIN',
+  'ITUNSMPB',
+  'ITUNNORM',
+]);
 
 /** Loudness keys: recomputed by audiofan, and never copied into Opus (which uses R128_* instead). */
-export const REPLAYGAIN_KEYS = new Set(['REPLAYGAIN_TRACK_GAIN', 'REPLAYGAIN_TRACK_PEAK', 'REPLAYGAIN_ALBUM_GAIN',
-  'REPLAYGAIN_ALBUM_PEAK', 'REPLAYGAIN_REFERENCE_LOUDNESS']);
+export const REPLAYGAIN_KEYS = new Set([
+  'REPLAYGAIN_TRACK_GAIN',
+  'REPLAYGAIN_TRACK_PEAK',
+  'REPLAYGAIN_ALBUM_GAIN',
+  'REPLAYGAIN_ALBUM_PEAK',
+  'REPLAYGAIN_REFERENCE_LOUDNESS',
+]);

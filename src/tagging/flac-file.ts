@@ -17,7 +17,8 @@ const PADDING = 1;
 const PADDING_BYTES = 4096;
 
 function block(type: number, body: Buffer, last: boolean): Buffer {
-  if (body.length >= 1 << 24) throw new AudiofanError('E_OUTPUT_WRITE', `FLAC metadata block of ${body.length} bytes is over the 16 MiB limit`);
+  if (body.length >= 1 << 24)
+    throw new AudiofanError('E_OUTPUT_WRITE', `FLAC metadata block of ${body.length} bytes is over the 16 MiB limit`);
   const h = Buffer.alloc(4);
   h.writeUInt32BE(body.length);
   h[0] = (last ? 0x80 : 0) | type;
@@ -25,7 +26,12 @@ function block(type: number, body: Buffer, last: boolean): Buffer {
 }
 
 /** Write `src` to `dest` with new tags and pictures. */
-export async function writeFlacTags(src: string, dest: string, entries: TagEntries, pictures: Picture[]): Promise<void> {
+export async function writeFlacTags(
+  src: string,
+  dest: string,
+  entries: TagEntries,
+  pictures: Picture[],
+): Promise<void> {
   let vendor = 'audiofan';
   const fh = await open(src, 'r');
   const kept: Buffer[] = [];
@@ -33,10 +39,12 @@ export async function writeFlacTags(src: string, dest: string, entries: TagEntri
   try {
     const magic = Buffer.alloc(4);
     await fh.read(magic, 0, 4, 0);
-    if (magic.toString('latin1') !== 'fLaC') throw new AudiofanError('E_OUTPUT_INVALID', `${src}: not a FLAC file`, { file: src });
-    for (let last = false; !last;) {
+    if (magic.toString('latin1') !== 'fLaC')
+      throw new AudiofanError('E_OUTPUT_INVALID', `${src}: not a FLAC file`, { file: src });
+    for (let last = false; !last; ) {
       const h = Buffer.alloc(4);
-      if ((await fh.read(h, 0, 4, offset)).bytesRead < 4) throw new AudiofanError('E_OUTPUT_INVALID', `${src}: metadata ends early`, { file: src });
+      if ((await fh.read(h, 0, 4, offset)).bytesRead < 4)
+        throw new AudiofanError('E_OUTPUT_INVALID', `${src}: metadata ends early`, { file: src });
       last = (h[0] & 0x80) !== 0;
       const type = h[0] & 0x7f;
       const len = h.readUInt32BE(0) & 0xffffff;
@@ -66,6 +74,9 @@ export async function writeFlacTags(src: string, dest: string, entries: TagEntri
   const used = 4 + content.reduce((a, b) => a + 4 + b.body.length, 0) + 4;
   const padding = used <= offset ? offset - used : PADDING_BYTES;
   const blocks = [...content, { type: PADDING, body: Buffer.alloc(padding) }];
-  const head = Buffer.concat([Buffer.from('fLaC'), ...blocks.map((b, i) => block(b.type, b.body, i === blocks.length - 1))]);
+  const head = Buffer.concat([
+    Buffer.from('fLaC'),
+    ...blocks.map((b, i) => block(b.type, b.body, i === blocks.length - 1)),
+  ]);
   await copyTail(src, offset, dest, head);
 }

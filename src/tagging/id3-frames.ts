@@ -24,7 +24,8 @@ export function id3Frames(entries: TagEntries, version: Id3Version, pictures: Pi
   const g = grouped(entries);
   const frames: Id3Frame[] = [];
   const first = (k: string) => g.get(k)?.[0];
-  const numberPair = (n?: string, total?: string) => (n === undefined ? undefined : total && !n.includes('/') ? `${n}/${total}` : n);
+  const numberPair = (n?: string, total?: string) =>
+    n === undefined ? undefined : total && !n.includes('/') ? `${n}/${total}` : n;
   for (const [key, values] of g) {
     const rule = ID3_RULES[key];
     if (!rule) {
@@ -41,19 +42,51 @@ export function id3Frames(entries: TagEntries, version: Id3Version, pictures: Pi
       } else frames.push({ id: rule.frame, kind: 'text', values });
     } else {
       switch (rule.special) {
-        case 'TRCK': frames.push({ id: 'TRCK', kind: 'text', values: [numberPair(values[0], first('TRACKTOTAL') ?? first('TOTALTRACKS'))!] }); break;
-        case 'TPOS': frames.push({ id: 'TPOS', kind: 'text', values: [numberPair(values[0], first('DISCTOTAL') ?? first('TOTALDISCS'))!] }); break;
-        case 'TOTAL': break; // written with the number it counts
-        case 'COMM': frames.push({ id: 'COMM', kind: 'lang', description: key === 'COMMENT' ? '' : key.toLowerCase(), text: values.join('\n') }); break;
-        case 'USLT': frames.push({ id: 'USLT', kind: 'lang', description: '', text: values.join('\n') }); break;
-        case 'UFID': frames.push({ id: 'UFID', kind: 'ufid', owner: 'http://musicbrainz.org', identifier: values[0] }); break;
-        case 'TMCL': frames.push({ id: version === 4 ? 'TMCL' : 'IPLS', kind: 'pairs', pairs: values.map(performerPair) }); break;
+        case 'TRCK':
+          frames.push({
+            id: 'TRCK',
+            kind: 'text',
+            values: [numberPair(values[0], first('TRACKTOTAL') ?? first('TOTALTRACKS'))!],
+          });
+          break;
+        case 'TPOS':
+          frames.push({
+            id: 'TPOS',
+            kind: 'text',
+            values: [numberPair(values[0], first('DISCTOTAL') ?? first('TOTALDISCS'))!],
+          });
+          break;
+        case 'TOTAL':
+          break; // written with the number it counts
+        case 'COMM':
+          frames.push({
+            id: 'COMM',
+            kind: 'lang',
+            description: key === 'COMMENT' ? '' : key.toLowerCase(),
+            text: values.join('\n'),
+          });
+          break;
+        case 'USLT':
+          frames.push({ id: 'USLT', kind: 'lang', description: '', text: values.join('\n') });
+          break;
+        case 'UFID':
+          frames.push({ id: 'UFID', kind: 'ufid', owner: 'http://musicbrainz.org', identifier: values[0] });
+          break;
+        case 'TMCL':
+          frames.push({ id: version === 4 ? 'TMCL' : 'IPLS', kind: 'pairs', pairs: values.map(performerPair) });
+          break;
       }
     }
   }
   // A total with no number (TRACKTOTAL alone) still has a place: TRCK "/N" is not valid, so TXXX.
-  for (const [total, number] of [['TRACKTOTAL', 'TRACKNUMBER'], ['TOTALTRACKS', 'TRACKNUMBER'], ['DISCTOTAL', 'DISCNUMBER'], ['TOTALDISCS', 'DISCNUMBER']]) {
-    if (!g.has(number) && g.has(total)) frames.push({ id: 'TXXX', kind: 'txxx', description: total, values: g.get(total)! });
+  for (const [total, number] of [
+    ['TRACKTOTAL', 'TRACKNUMBER'],
+    ['TOTALTRACKS', 'TRACKNUMBER'],
+    ['DISCTOTAL', 'DISCNUMBER'],
+    ['TOTALDISCS', 'DISCNUMBER'],
+  ]) {
+    if (!g.has(number) && g.has(total))
+      frames.push({ id: 'TXXX', kind: 'txxx', description: total, values: g.get(total)! });
   }
   for (const p of pictures) frames.push({ id: 'APIC', kind: 'picture', picture: p });
   return mergeSameFrames(frames);

@@ -9,7 +9,7 @@ export type Id3Version = 3 | 4;
 
 /** One frame to write, before encoding. */
 export type Id3Frame =
-  | { id: string; kind: 'text'; values: string[] }                 // T??? text frames
+  | { id: string; kind: 'text'; values: string[] } // T??? text frames
   | { id: 'TXXX'; kind: 'txxx'; description: string; values: string[] }
   | { id: 'COMM' | 'USLT'; kind: 'lang'; description: string; text: string; lang?: string }
   | { id: 'UFID'; kind: 'ufid'; owner: string; identifier: string }
@@ -23,7 +23,11 @@ function synchsafe(n: number): Buffer {
 function enc(v: Id3Version): { byte: number; text: (s: string) => Buffer; nul: Buffer } {
   if (v === 4) return { byte: 3, text: (s) => Buffer.from(s, 'utf8'), nul: Buffer.from([0]) };
   // UTF-16 with BOM: the only Unicode encoding v2.3 has.
-  return { byte: 1, text: (s) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]), nul: Buffer.from([0, 0]) };
+  return {
+    byte: 1,
+    text: (s) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]),
+    nul: Buffer.from([0, 0]),
+  };
 }
 
 function body(f: Id3Frame, v: Id3Version): Buffer {
@@ -31,14 +35,33 @@ function body(f: Id3Frame, v: Id3Version): Buffer {
   const join = (values: string[]) => (v === 4 ? values.map(e.text) : [e.text(values.join('/'))]);
   const list = (bufs: Buffer[]) => Buffer.concat(bufs.flatMap((b, i) => (i ? [e.nul, b] : [b])));
   switch (f.kind) {
-    case 'text': return Buffer.concat([Buffer.from([e.byte]), list(join(f.values))]);
-    case 'txxx': return Buffer.concat([Buffer.from([e.byte]), e.text(f.description), e.nul, list(join(f.values))]);
-    case 'lang': return Buffer.concat([Buffer.from([e.byte]), Buffer.from((f.lang ?? 'eng').slice(0, 3).padEnd(3, ' '), 'latin1'), e.text(f.description), e.nul, e.text(f.text)]);
-    case 'ufid': return Buffer.concat([Buffer.from(f.owner, 'latin1'), Buffer.from([0]), Buffer.from(f.identifier, 'latin1')]);
-    case 'pairs': return Buffer.concat([Buffer.from([e.byte]), list(f.pairs.flat().map(e.text))]);
+    case 'text':
+      return Buffer.concat([Buffer.from([e.byte]), list(join(f.values))]);
+    case 'txxx':
+      return Buffer.concat([Buffer.from([e.byte]), e.text(f.description), e.nul, list(join(f.values))]);
+    case 'lang':
+      return Buffer.concat([
+        Buffer.from([e.byte]),
+        Buffer.from((f.lang ?? 'eng').slice(0, 3).padEnd(3, ' '), 'latin1'),
+        e.text(f.description),
+        e.nul,
+        e.text(f.text),
+      ]);
+    case 'ufid':
+      return Buffer.concat([Buffer.from(f.owner, 'latin1'), Buffer.from([0]), Buffer.from(f.identifier, 'latin1')]);
+    case 'pairs':
+      return Buffer.concat([Buffer.from([e.byte]), list(f.pairs.flat().map(e.text))]);
     case 'picture': {
       const p = f.picture;
-      return Buffer.concat([Buffer.from([e.byte]), Buffer.from(p.mime, 'latin1'), Buffer.from([0]), Buffer.from([p.type]), e.text(p.description), e.nul, p.data]);
+      return Buffer.concat([
+        Buffer.from([e.byte]),
+        Buffer.from(p.mime, 'latin1'),
+        Buffer.from([0]),
+        Buffer.from([p.type]),
+        e.text(p.description),
+        e.nul,
+        p.data,
+      ]);
     }
   }
 }

@@ -88,7 +88,8 @@ export function replayGainEntries(g: GainSet): [string, string][] {
 
 /** RFC 7845 R128_TRACK_GAIN / R128_ALBUM_GAIN: Q7.8 fixed point integers relative to -23 LUFS. */
 export function r128Entries(g: GainSet): [string, string][] {
-  const q78 = (lufs: number) => String(Math.max(-32768, Math.min(32767, Math.round((R128_REFERENCE_LUFS - lufs) * 256))));
+  const q78 = (lufs: number) =>
+    String(Math.max(-32768, Math.min(32767, Math.round((R128_REFERENCE_LUFS - lufs) * 256))));
   const out: [string, string][] = [];
   if (g.track) out.push(['R128_TRACK_GAIN', q78(g.track.lufs)]);
   if (g.album) out.push(['R128_ALBUM_GAIN', q78(g.album.lufs)]);

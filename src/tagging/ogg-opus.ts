@@ -25,18 +25,33 @@ export function oggCrc(page: Uint8Array): number {
   return crc;
 }
 
-interface Page { headerType: number; granule: Buffer; serial: number; seq: number; segments: number[]; body: Buffer }
+interface Page {
+  headerType: number;
+  granule: Buffer;
+  serial: number;
+  seq: number;
+  segments: number[];
+  body: Buffer;
+}
 
 function parsePages(buf: Buffer, file: string): Page[] {
   const pages: Page[] = [];
   let o = 0;
   while (o < buf.length) {
-    if (buf.toString('latin1', o, o + 4) !== 'OggS') throw new AudiofanError('E_OUTPUT_INVALID', `${file}: bad Ogg page at byte ${o}`, { file });
+    if (buf.toString('latin1', o, o + 4) !== 'OggS')
+      throw new AudiofanError('E_OUTPUT_INVALID', `${file}: bad Ogg page at byte ${o}`, { file });
     const n = buf[o + 26];
     const segments = [...buf.subarray(o + 27, o + 27 + n)];
     const size = segments.reduce((a, b) => a + b, 0);
     const start = o + 27 + n;
-    pages.push({ headerType: buf[o + 5], granule: Buffer.from(buf.subarray(o + 6, o + 14)), serial: buf.readUInt32LE(o + 14), seq: buf.readUInt32LE(o + 18), segments, body: buf.subarray(start, start + size) });
+    pages.push({
+      headerType: buf[o + 5],
+      granule: Buffer.from(buf.subarray(o + 6, o + 14)),
+      serial: buf.readUInt32LE(o + 14),
+      seq: buf.readUInt32LE(o + 18),
+      segments,
+      body: buf.subarray(start, start + size),
+    });
     o = start + size;
   }
   return pages;
@@ -71,14 +86,26 @@ function pagesForPacket(packet: Buffer, serial: number, firstSeq: number): Page[
     const size = segs.reduce((a, b) => a + b, 0);
     const ends = i + 255 >= lacing.length;
     const granule = Buffer.alloc(8, ends ? 0 : 0xff); // -1 on pages where no packet ends (RFC 3533)
-    pages.push({ headerType: i === 0 ? 0 : 1, granule, serial, seq: firstSeq + pages.length, segments: segs, body: packet.subarray(pos, pos + size) });
+    pages.push({
+      headerType: i === 0 ? 0 : 1,
+      granule,
+      serial,
+      seq: firstSeq + pages.length,
+      segments: segs,
+      body: packet.subarray(pos, pos + size),
+    });
     pos += size;
   }
   return pages;
 }
 
 /** Write `src` to `dest` with a new OpusTags packet (tags plus pictures as METADATA_BLOCK_PICTURE). */
-export async function writeOpusTags(src: string, dest: string, entries: TagEntries, pictures: Picture[]): Promise<void> {
+export async function writeOpusTags(
+  src: string,
+  dest: string,
+  entries: TagEntries,
+  pictures: Picture[],
+): Promise<void> {
   const pages = parsePages(await readFile(src), src);
   if (pages.length < 2 || pages[0].body.toString('latin1', 0, 8) !== 'OpusHead') {
     throw new AudiofanError('E_OUTPUT_INVALID', `${src}: not an Ogg Opus file`, { file: src });
@@ -88,7 +115,10 @@ export async function writeOpusTags(src: string, dest: string, entries: TagEntri
   while (end < pages.length && pages[end].segments.at(-1) === 255) end++;
   const old = Buffer.concat(pages.slice(1, end + 1).map((p) => p.body));
   // Keep the encoder's vendor string (it names the encoder library, not the tagger).
-  const vendor = old.toString('latin1', 0, 8) === 'OpusTags' && old.length >= 12 ? old.toString('utf8', 12, 12 + old.readUInt32LE(8)) : 'audiofan';
+  const vendor =
+    old.toString('latin1', 0, 8) === 'OpusTags' && old.length >= 12
+      ? old.toString('utf8', 12, 12 + old.readUInt32LE(8))
+      : 'audiofan';
   const packet = Buffer.concat([Buffer.from('OpusTags'), vorbisCommentBody(vendor, entries, pictures)]);
   const tagPages = pagesForPacket(packet, pages[0].serial, 1);
   const rest = pages.slice(end + 1).map((p, i) => ({ ...p, seq: 1 + tagPages.length + i }));

@@ -20,7 +20,9 @@ export interface Picture {
 export const FRONT_COVER = 3;
 
 /** Width, height, bits per pixel and MIME type read from JPEG or PNG bytes; undefined for others. */
-export function imageInfo(data: Uint8Array): { mime: string; width: number; height: number; depth: number } | undefined {
+export function imageInfo(
+  data: Uint8Array,
+): { mime: string; width: number; height: number; depth: number } | undefined {
   const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (b.length > 24 && b.readUInt32BE(0) === 0x89504e47) {
     const bitDepth = b[24];
@@ -31,11 +33,19 @@ export function imageInfo(data: Uint8Array): { mime: string; width: number; heig
   if (b.length > 4 && b[0] === 0xff && b[1] === 0xd8) {
     let i = 2;
     while (i + 9 < b.length) {
-      if (b[i] !== 0xff) { i++; continue; }
+      if (b[i] !== 0xff) {
+        i++;
+        continue;
+      }
       const marker = b[i + 1];
       // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
       if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
-        return { mime: 'image/jpeg', height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7), depth: b[i + 4] * b[i + 9] };
+        return {
+          mime: 'image/jpeg',
+          height: b.readUInt16BE(i + 5),
+          width: b.readUInt16BE(i + 7),
+          depth: b[i + 4] * b[i + 9],
+        };
       }
       i += 2 + b.readUInt16BE(i + 2);
     }
@@ -46,8 +56,16 @@ export function imageInfo(data: Uint8Array): { mime: string; width: number; heig
 /** A Picture for image bytes, filling in what the image itself says. */
 export function pictureFrom(data: Uint8Array, type = FRONT_COVER, description = '', mime?: string): Picture {
   const info = imageInfo(data);
-  return { type, mime: mime ?? info?.mime ?? 'image/jpeg', description, width: info?.width ?? 0, height: info?.height ?? 0,
-    depth: info?.depth ?? 0, colors: 0, data };
+  return {
+    type,
+    mime: mime ?? info?.mime ?? 'image/jpeg',
+    description,
+    width: info?.width ?? 0,
+    height: info?.height ?? 0,
+    depth: info?.depth ?? 0,
+    colors: 0,
+    data,
+  };
 }
 
 /** The FLAC PICTURE metadata block body (big-endian fields). */

@@ -17,17 +17,47 @@ const str = (v: unknown): string | undefined => {
 
 /** music-metadata common field -> canonical key, for sources without Vorbis comments. */
 const FROM_COMMON: [string, string][] = [
-  ['title', 'TITLE'], ['artist', 'ARTIST'], ['artists', 'ARTISTS'], ['album', 'ALBUM'], ['albumartist', 'ALBUMARTIST'],
-  ['date', 'DATE'], ['originaldate', 'ORIGINALDATE'], ['genre', 'GENRE'], ['composer', 'COMPOSER'], ['lyricist', 'LYRICIST'],
-  ['conductor', 'CONDUCTOR'], ['remixer', 'REMIXER'], ['comment', 'COMMENT'], ['lyrics', 'LYRICS'], ['label', 'LABEL'],
-  ['catalognumber', 'CATALOGNUMBER'], ['barcode', 'BARCODE'], ['isrc', 'ISRC'], ['bpm', 'BPM'], ['grouping', 'GROUPING'],
-  ['subtitle', 'SUBTITLE'], ['media', 'MEDIA'], ['copyright', 'COPYRIGHT'], ['artistsort', 'ARTISTSORT'],
-  ['albumartistsort', 'ALBUMARTISTSORT'], ['albumsort', 'ALBUMSORT'], ['titlesort', 'TITLESORT'], ['composersort', 'COMPOSERSORT'],
-  ['musicbrainz_recordingid', 'MUSICBRAINZ_TRACKID'], ['musicbrainz_trackid', 'MUSICBRAINZ_RELEASETRACKID'],
-  ['musicbrainz_albumid', 'MUSICBRAINZ_ALBUMID'], ['musicbrainz_artistid', 'MUSICBRAINZ_ARTISTID'],
-  ['musicbrainz_albumartistid', 'MUSICBRAINZ_ALBUMARTISTID'], ['musicbrainz_releasegroupid', 'MUSICBRAINZ_RELEASEGROUPID'],
-  ['musicbrainz_workid', 'MUSICBRAINZ_WORKID'], ['musicbrainz_discid', 'MUSICBRAINZ_DISCID'], ['releasestatus', 'RELEASESTATUS'],
-  ['releasetype', 'RELEASETYPE'], ['releasecountry', 'RELEASECOUNTRY'], ['asin', 'ASIN'], ['script', 'SCRIPT'],
+  ['title', 'TITLE'],
+  ['artist', 'ARTIST'],
+  ['artists', 'ARTISTS'],
+  ['album', 'ALBUM'],
+  ['albumartist', 'ALBUMARTIST'],
+  ['date', 'DATE'],
+  ['originaldate', 'ORIGINALDATE'],
+  ['genre', 'GENRE'],
+  ['composer', 'COMPOSER'],
+  ['lyricist', 'LYRICIST'],
+  ['conductor', 'CONDUCTOR'],
+  ['remixer', 'REMIXER'],
+  ['comment', 'COMMENT'],
+  ['lyrics', 'LYRICS'],
+  ['label', 'LABEL'],
+  ['catalognumber', 'CATALOGNUMBER'],
+  ['barcode', 'BARCODE'],
+  ['isrc', 'ISRC'],
+  ['bpm', 'BPM'],
+  ['grouping', 'GROUPING'],
+  ['subtitle', 'SUBTITLE'],
+  ['media', 'MEDIA'],
+  ['copyright', 'COPYRIGHT'],
+  ['artistsort', 'ARTISTSORT'],
+  ['albumartistsort', 'ALBUMARTISTSORT'],
+  ['albumsort', 'ALBUMSORT'],
+  ['titlesort', 'TITLESORT'],
+  ['composersort', 'COMPOSERSORT'],
+  ['musicbrainz_recordingid', 'MUSICBRAINZ_TRACKID'],
+  ['musicbrainz_trackid', 'MUSICBRAINZ_RELEASETRACKID'],
+  ['musicbrainz_albumid', 'MUSICBRAINZ_ALBUMID'],
+  ['musicbrainz_artistid', 'MUSICBRAINZ_ARTISTID'],
+  ['musicbrainz_albumartistid', 'MUSICBRAINZ_ALBUMARTISTID'],
+  ['musicbrainz_releasegroupid', 'MUSICBRAINZ_RELEASEGROUPID'],
+  ['musicbrainz_workid', 'MUSICBRAINZ_WORKID'],
+  ['musicbrainz_discid', 'MUSICBRAINZ_DISCID'],
+  ['releasestatus', 'RELEASESTATUS'],
+  ['releasetype', 'RELEASETYPE'],
+  ['releasecountry', 'RELEASECOUNTRY'],
+  ['asin', 'ASIN'],
+  ['script', 'SCRIPT'],
 ];
 
 /** Known ID3 user-text descriptions (lower case), so only truly unknown TXXX fields pass through raw. */
@@ -59,8 +89,13 @@ export function sourceTagEntries(meta: IAudioMetadata): TagEntries {
     for (const { id, value } of tags) {
       const s = str(value);
       if (s === undefined) continue;
-      const desc = id.startsWith('TXXX:') ? id.slice(5) : id.startsWith('----:com.apple.iTunes:') ? id.slice(22) : undefined;
-      if (desc && !KNOWN_TXXX.has(desc.toLowerCase()) && !NOT_CARRIED.has(desc.toUpperCase())) out.push([desc.toUpperCase(), s]);
+      const desc = id.startsWith('TXXX:')
+        ? id.slice(5)
+        : id.startsWith('----:com.apple.iTunes:')
+          ? id.slice(22)
+          : undefined;
+      if (desc && !KNOWN_TXXX.has(desc.toLowerCase()) && !NOT_CARRIED.has(desc.toUpperCase()))
+        out.push([desc.toUpperCase(), s]);
     }
   }
   return out;

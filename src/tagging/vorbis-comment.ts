@@ -9,11 +9,17 @@ export type TagEntries = [string, string][];
 
 /** The comment structure (vendor, count, entries), without FLAC block header or Opus magic. */
 export function vorbisCommentBody(vendor: string, entries: TagEntries, pictures: Picture[] = []): Buffer {
-  const all = [...entries.map(([k, v]) => `${k}=${v}`),
+  const all = [
+    ...entries.map(([k, v]) => `${k}=${v}`),
     // Ogg has no picture block: covers travel as base64 FLAC picture blocks in a comment.
-    ...pictures.map((p) => `METADATA_BLOCK_PICTURE=${flacPictureBlock(p).toString('base64')}`)];
+    ...pictures.map((p) => `METADATA_BLOCK_PICTURE=${flacPictureBlock(p).toString('base64')}`),
+  ];
   const parts: Buffer[] = [];
-  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b; };
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
   const v = Buffer.from(vendor, 'utf8');
   parts.push(u32(v.length), v, u32(all.length));
   for (const e of all) {

@@ -38,10 +38,27 @@ export interface TagWriterSpec {
 }
 
 export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
-  flac: { id: 'flac', tags: 'all', cover: true, gains: 'replaygain', write: (src, dest, p) => writeFlacTags(src, dest, p.entries, p.pictures) },
-  opus: { id: 'opus', tags: 'all', cover: true, gains: 'r128', write: (src, dest, p) => writeOpusTags(src, dest, p.entries, p.pictures) },
-  id3v2: { id: 'id3v2', tags: 'all', cover: true, gains: 'replaygain',
-    write: (src, dest, p) => writeMp3Tags(src, dest, id3Frames(p.entries, p.id3Version, p.pictures), p.id3Version) },
+  flac: {
+    id: 'flac',
+    tags: 'all',
+    cover: true,
+    gains: 'replaygain',
+    write: (src, dest, p) => writeFlacTags(src, dest, p.entries, p.pictures),
+  },
+  opus: {
+    id: 'opus',
+    tags: 'all',
+    cover: true,
+    gains: 'r128',
+    write: (src, dest, p) => writeOpusTags(src, dest, p.entries, p.pictures),
+  },
+  id3v2: {
+    id: 'id3v2',
+    tags: 'all',
+    cover: true,
+    gains: 'replaygain',
+    write: (src, dest, p) => writeMp3Tags(src, dest, id3Frames(p.entries, p.id3Version, p.pictures), p.id3Version),
+  },
   // ffmpeg keeps one string per key and cannot put a picture into Ogg (or, in 4.1, MP4).
   ffmpeg: { id: 'ffmpeg', tags: 'basic', cover: false, gains: 'none' },
 };

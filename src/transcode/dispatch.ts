@@ -25,16 +25,40 @@ export interface TagOptions {
 }
 
 /** The worker-facing job for a planned job (temp names are chosen here, by the coordinator). */
-export function toTranscodeJob(id: number, job: PlannedJob, outDir: string, ffmpegPath: string, killGraceMs: number, tagOptions: TagOptions): TranscodeJob {
+export function toTranscodeJob(
+  id: number,
+  job: PlannedJob,
+  outDir: string,
+  ffmpegPath: string,
+  killGraceMs: number,
+  tagOptions: TagOptions,
+): TranscodeJob {
   const s = job.source;
   return {
-    id, kind: job.kind, ffmpegPath, killGraceMs, measureLoudness: job.measureLoudness,
+    id,
+    kind: job.kind,
+    ffmpegPath,
+    killGraceMs,
+    measureLoudness: job.measureLoudness,
     source: { path: s.path, size: s.size, mtimeMs: s.mtimeMs, sampleRate: s.sampleRate, duration: s.duration },
-    tags: { entries: s.tags, ...(s.cover ? { cover: s.cover } : {}), ...tagOptions, ...(job.gains ? { gains: job.gains } : {}) },
+    tags: {
+      entries: s.tags,
+      ...(s.cover ? { cover: s.cover } : {}),
+      ...tagOptions,
+      ...(job.gains ? { gains: job.gains } : {}),
+    },
     outputs: job.outputs.map((o) => {
       const final = join(outDir, o.rel);
       const c = containerOf(o.preset);
-      return { key: o.preset.id, final, temp: tempPathFor(final), tagTemp: tempPathFor(final), args: o.args, writer: c.tagWriter, art: carriesArt(c, o.preset.art) };
+      return {
+        key: o.preset.id,
+        final,
+        temp: tempPathFor(final),
+        tagTemp: tempPathFor(final),
+        args: o.args,
+        writer: c.tagWriter,
+        art: carriesArt(c, o.preset.art),
+      };
     }),
   };
 }
@@ -82,7 +106,9 @@ export async function dispatch(args: {
   const lane = async () => {
     while (next < jobs.length && !signal?.aborted) {
       const id = next++;
-      await new Promise<void>((released) => { finishing.push(runJob(id, released)); });
+      await new Promise<void>((released) => {
+        finishing.push(runJob(id, released));
+      });
     }
   };
   try {

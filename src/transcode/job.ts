@@ -98,6 +98,7 @@ export function commandSpec(job: TranscodeJob): CommandSpec {
   // file: stops ffmpeg reading a name like "http:..." or "-x.flac" as anything but a file.
   const outputs = job.outputs.map((o) => ({ target: `file:${o.temp}`, args: o.args }));
   // pipe:1, not '-': fluent-ffmpeg would take '-' for a file and add a second -y.
-  if (job.measureLoudness) outputs.push({ target: 'pipe:1', args: ['-map', '0:a:0', '-af', EBUR128_FILTER, '-f', 'null'] });
+  if (job.measureLoudness)
+    outputs.push({ target: 'pipe:1', args: ['-map', '0:a:0', '-af', EBUR128_FILTER, '-f', 'null'] });
   return { input: `file:${job.source.path}`, outputs };
 }

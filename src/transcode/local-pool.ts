@@ -57,9 +57,15 @@ export class TranscodePool implements Executor {
       return (await this.piscina.run({ job, port: port2 }, { transferList: [port2] })) as TranscodeResult;
     } catch (e) {
       return {
-        id: job.id, elapsedMs: 0, cancelled: false,
-        outputs: job.outputs.map((o) => ({ key: o.key, status: 'failed', code: 'E_WORKER_CRASHED',
-          message: `${job.source.path}: worker thread failed: ${(e as Error).message}` })),
+        id: job.id,
+        elapsedMs: 0,
+        cancelled: false,
+        outputs: job.outputs.map((o) => ({
+          key: o.key,
+          status: 'failed',
+          code: 'E_WORKER_CRASHED',
+          message: `${job.source.path}: worker thread failed: ${(e as Error).message}`,
+        })),
       };
     } finally {
       this.running.delete(job.id);

@@ -15,9 +15,16 @@ export class ProgressTracker {
   private readonly started = Date.now();
   private lastReport = 0;
 
-  constructor(private readonly jobs: PlannedJob[], private readonly sink: (p: ProgressEvent) => void) {
-    for (const j of jobs.filter(decodes)) this.perSource.set(j.source.path, (this.perSource.get(j.source.path) ?? 0) + Math.max(1, j.outputs.length));
-    this.audioTotal = [...new Set(jobs.filter(decodes).map((j) => j.source))].reduce((a, s) => a + (s.duration ?? 0), 0);
+  constructor(
+    private readonly jobs: PlannedJob[],
+    private readonly sink: (p: ProgressEvent) => void,
+  ) {
+    for (const j of jobs.filter(decodes))
+      this.perSource.set(j.source.path, (this.perSource.get(j.source.path) ?? 0) + Math.max(1, j.outputs.length));
+    this.audioTotal = [...new Set(jobs.filter(decodes).map((j) => j.source))].reduce(
+      (a, s) => a + (s.duration ?? 0),
+      0,
+    );
     this.outputsTotal = jobs.reduce((a, j) => a + j.outputs.length, 0);
   }
 
@@ -47,8 +54,15 @@ export class ProgressTracker {
     this.lastReport = now;
     const done = this.audioDone + [...this.live.values()].reduce((a, b) => a + b, 0);
     const speed = done / Math.max(0.001, (now - this.started) / 1000);
-    this.sink({ type: 'progress', outputsDone: this.outputsDone, outputsTotal: this.outputsTotal, audioSecondsDone: done,
-      audioSecondsTotal: this.audioTotal, speed, ...(speed > 0 ? { etaSeconds: Math.max(0, (this.audioTotal - done) / speed) } : {}) });
+    this.sink({
+      type: 'progress',
+      outputsDone: this.outputsDone,
+      outputsTotal: this.outputsTotal,
+      audioSecondsDone: done,
+      audioSecondsTotal: this.audioTotal,
+      speed,
+      ...(speed > 0 ? { etaSeconds: Math.max(0, (this.audioTotal - done) / speed) } : {}),
+    });
   }
 }
 

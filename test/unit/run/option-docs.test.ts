@@ -16,11 +16,13 @@ describe('the README option table', () => {
   it('has a row for every flag in the table, and no other', () => {
     const section = readme.slice(readme.indexOf(DOCS_START), readme.indexOf(DOCS_END));
     const flags = [...section.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1].replace(/\\\|/g, '|'));
-    const want = [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)].flatMap((s) => ('flag' in s && s.flag ? [s.flag] : []));
+    const want = [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)].flatMap((s) =>
+      'flag' in s && s.flag ? [s.flag] : [],
+    );
     expect(flags).toEqual(want);
   });
 
-  it('changes when a row\'s help changes (the drift check can fail)', () => {
+  it("changes when a row's help changes (the drift check can fail)", () => {
     const before = optionsMarkdown();
     const spec = OPTIONS.jobs as { help: string };
     const help = spec.help;

@@ -38,7 +38,11 @@ describe('rootMatcher', () => {
 describe('recordedKey', () => {
   const m = rootMatcher(['/new'], ['/old']);
   it.each([
-    ['root and rel: keyed under this run\'s position', { path: '/old/A/1.flac', root: '/old', rel: 'A/1.flac' }, '0\0A/1.flac'],
+    [
+      "root and rel: keyed under this run's position",
+      { path: '/old/A/1.flac', root: '/old', rel: 'A/1.flac' },
+      '0\0A/1.flac',
+    ],
     ['a gone root keeps its own key', { path: '/x/1.flac', root: '/x', rel: '1.flac' }, 'gone:/x\x001.flac'],
     ['an old record without root and rel matches by path', { path: '/old/A/1.flac' }, 'path:/old/A/1.flac'],
     ['a root without rel is an old record too', { path: '/old/A/1.flac', root: '/old' }, 'path:/old/A/1.flac'],

@@ -12,11 +12,12 @@ let out: string;
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'audiofan-unit-contain-'));
   out = join(base, 'out');
-  for (const d of ['out/mp3/Album', 'out/flac', 'elsewhere', 'out-sibling', 'src/lib']) mkdirSync(join(base, d), { recursive: true });
+  for (const d of ['out/mp3/Album', 'out/flac', 'elsewhere', 'out-sibling', 'src/lib'])
+    mkdirSync(join(base, d), { recursive: true });
   writeFileSync(join(base, 'out/mp3/Album/01.mp3'), 'x');
-  symlinkSync(join(base, 'elsewhere'), join(base, 'out/mp3/Out'));        // a folder leading outside
-  symlinkSync(join(base, 'out-sibling'), join(base, 'out/mp3/Sib'));      // outside, sharing the folder's name as a prefix
-  symlinkSync(join(base, 'out/flac'), join(base, 'out/mp3/Inside'));      // a folder leading elsewhere inside
+  symlinkSync(join(base, 'elsewhere'), join(base, 'out/mp3/Out')); // a folder leading outside
+  symlinkSync(join(base, 'out-sibling'), join(base, 'out/mp3/Sib')); // outside, sharing the folder's name as a prefix
+  symlinkSync(join(base, 'out/flac'), join(base, 'out/mp3/Inside')); // a folder leading elsewhere inside
   symlinkSync(join(base, 'elsewhere/x.mp3'), join(base, 'out/mp3/link.mp3')); // the file itself a link (dangling)
   symlinkSync(join(base, 'out/mp3/Album/01.mp3'), join(base, 'out/mp3/inner.mp3'));
   symlinkSync(out, join(base, 'out-link'));
@@ -25,7 +26,8 @@ beforeAll(() => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe('OutputFolder.outside', () => {
-  const outside = (to: string) => new RegExp(`^its folder leads to .*/${to}, outside the output folder, through a symbolic link$`);
+  const outside = (to: string) =>
+    new RegExp(`^its folder leads to .*/${to}, outside the output folder, through a symbolic link$`);
   it.each([
     ['a file inside', 'mp3/Album/01.mp3', undefined],
     ['a file not written yet', 'mp3/Album/02.mp3', undefined],
@@ -38,7 +40,7 @@ describe('OutputFolder.outside', () => {
     ['the output folder itself', '.', 'the path leaves the output folder'],
     ['a symlinked folder leading out', 'mp3/Out/01.mp3', outside('elsewhere')],
     ['not-yet-made folders under a symlinked folder leading out', 'mp3/Out/New/01.mp3', outside('elsewhere/New')],
-    ['a link to a sibling whose name starts with the folder\'s', 'mp3/Sib/01.mp3', outside('out-sibling')],
+    ["a link to a sibling whose name starts with the folder's", 'mp3/Sib/01.mp3', outside('out-sibling')],
     ['the final path a symbolic link (dangling)', 'mp3/link.mp3', 'it is a symbolic link'],
     ['the final path a symbolic link (to a file inside)', 'mp3/inner.mp3', 'it is a symbolic link'],
   ] as [string, string, string | RegExp | undefined][])('%s', (_n, file, want) => {
@@ -50,7 +52,10 @@ describe('OutputFolder.outside', () => {
   it('an output folder given through a link checks against its real path', () => {
     const f = new OutputFolder(join(base, 'out-link'));
     expect(f.real).toBe(new OutputFolder(out).real);
-    expect([f.outside('mp3/Album/01.mp3'), f.outside('mp3/Out/01.mp3')]).toEqual([undefined, expect.stringMatching(outside('elsewhere'))]);
+    expect([f.outside('mp3/Album/01.mp3'), f.outside('mp3/Out/01.mp3')]).toEqual([
+      undefined,
+      expect.stringMatching(outside('elsewhere')),
+    ]);
   });
 });
 

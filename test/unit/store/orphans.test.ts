@@ -13,31 +13,80 @@ import { FLAC, MP3, output, plan, recorded, recordedSource, source } from '../bu
 const KEY = '0\0A/01.flac';
 const flacOut = recorded();
 const mp3Out = recorded({ preset: 'mp3-v0', presetHash: 'h-mp3-v0', path: 'mp3-v0/A/01.mp3' });
-const previous = (outs: ManifestOutput[] = [flacOut, mp3Out]) => new Map<string, ManifestSource>([[KEY, recordedSource(outs)]]);
-const planned = (...ps: (typeof FLAC)[]) => [plan(source({ key: KEY }), ps.map((p) => output(p)))];
-const renamed = (ps: ReturnType<typeof planned>) => ps.map((p) => ({ ...p, outputs: p.outputs.map((o) => ({ ...o, rel: `${o.rel}.new` })) }));
+const previous = (outs: ManifestOutput[] = [flacOut, mp3Out]) =>
+  new Map<string, ManifestSource>([[KEY, recordedSource(outs)]]);
+const planned = (...ps: (typeof FLAC)[]) => [
+  plan(
+    source({ key: KEY }),
+    ps.map((p) => output(p)),
+  ),
+];
+const renamed = (ps: ReturnType<typeof planned>) =>
+  ps.map((p) => ({ ...p, outputs: p.outputs.map((o) => ({ ...o, rel: `${o.rel}.new` })) }));
 const found = (...r: Parameters<typeof findOrphans>) => findOrphans(...r).map((o) => [o.output.preset, o.reason]);
 
 describe('findOrphans', () => {
   it.each([
     ['every output still planned: no orphans', previous(), planned(FLAC, MP3), new Set([KEY]), ['flac', 'mp3-v0'], []],
-    ['source gone: each output it made', previous(), [], new Set<string>(), ['flac'],
-      [['flac', 'source is gone or no longer selected'], ['mp3-v0', 'source is gone or no longer selected']]],
+    [
+      'source gone: each output it made',
+      previous(),
+      [],
+      new Set<string>(),
+      ['flac'],
+      [
+        ['flac', 'source is gone or no longer selected'],
+        ['mp3-v0', 'source is gone or no longer selected'],
+      ],
+    ],
     ['source present but failed to read: its outputs stay', previous(), [], new Set([KEY]), ['flac', 'mp3-v0'], []],
-    ['preset dropped from -p', previous(), planned(FLAC), new Set([KEY]), ['flac'], [['mp3-v0', 'preset no longer selected']]],
-    ['name changed (preset still selected, another path)', previous(), renamed(planned(FLAC, MP3)), new Set([KEY]), ['flac', 'mp3-v0'],
-      [['flac', 'output name changed (layout or source path)'], ['mp3-v0', 'output name changed (layout or source path)']]],
-    ['only outputs with size and mtime were made', previous([recorded({ size: undefined }), recorded({ preset: 'mp3-v0', mtimeMs: undefined })]),
-      [], new Set<string>(), [], []],
-    ['matched by key, not path: a moved library keeps its outputs', new Map([[KEY, recordedSource([flacOut], { path: '/old/A/01.flac' })]]),
-      planned(FLAC), new Set([KEY]), ['flac'], []],
+    [
+      'preset dropped from -p',
+      previous(),
+      planned(FLAC),
+      new Set([KEY]),
+      ['flac'],
+      [['mp3-v0', 'preset no longer selected']],
+    ],
+    [
+      'name changed (preset still selected, another path)',
+      previous(),
+      renamed(planned(FLAC, MP3)),
+      new Set([KEY]),
+      ['flac', 'mp3-v0'],
+      [
+        ['flac', 'output name changed (layout or source path)'],
+        ['mp3-v0', 'output name changed (layout or source path)'],
+      ],
+    ],
+    [
+      'only outputs with size and mtime were made',
+      previous([recorded({ size: undefined }), recorded({ preset: 'mp3-v0', mtimeMs: undefined })]),
+      [],
+      new Set<string>(),
+      [],
+      [],
+    ],
+    [
+      'matched by key, not path: a moved library keeps its outputs',
+      new Map([[KEY, recordedSource([flacOut], { path: '/old/A/01.flac' })]]),
+      planned(FLAC),
+      new Set([KEY]),
+      ['flac'],
+      [],
+    ],
   ] as [string, Map<string, ManifestSource>, ReturnType<typeof planned>, Set<string>, string[], string[][]][])(
-    '%s', (_n, prev, plans, present, ids, want) => {
+    '%s',
+    (_n, prev, plans, present, ids, want) => {
       expect(found(prev, plans, present, ids)).toEqual(want);
-    });
+    },
+  );
 
   it('a source where the scan could not look (unknown) is not orphaned; others still are', () => {
-    const prev = new Map([[KEY, recordedSource([flacOut])], ['0\0B/02.flac', recordedSource([flacOut], { path: '/m/B/02.flac' })]]);
+    const prev = new Map([
+      [KEY, recordedSource([flacOut])],
+      ['0\0B/02.flac', recordedSource([flacOut], { path: '/m/B/02.flac' })],
+    ]);
     const orphans = findOrphans(prev, [], new Set(), ['flac'], (k) => k === KEY);
     expect(orphans.map((o) => [o.key, o.source])).toEqual([['0\0B/02.flac', '/m/B/02.flac']]);
   });
@@ -62,7 +111,12 @@ describe('deleteOrphans (on a temporary folder)', () => {
     await mkdir(join(out, rel, '..'), { recursive: true });
     await writeFile(join(out, rel), 'audio');
     const st = await stat(join(out, rel));
-    return { source: '/m/x.flac', key: 'k', reason: 'gone', output: recorded({ path: rel, size: st.size, mtimeMs: st.mtimeMs }) };
+    return {
+      source: '/m/x.flac',
+      key: 'k',
+      reason: 'gone',
+      output: recorded({ path: rel, size: st.size, mtimeMs: st.mtimeMs }),
+    };
   };
 
   it('deletes an untouched orphan and every folder it leaves empty, but not the output folder', async () => {
@@ -82,7 +136,7 @@ describe('deleteOrphans (on a temporary folder)', () => {
     expect(await readdir(join(out, 'flac'))).toEqual(['01.flac']);
   });
 
-  it('a user\'s file stops the climb: emptied folders below it go, its own folder stays', async () => {
+  it("a user's file stops the climb: emptied folders below it go, its own folder stays", async () => {
     const o = await made('flac/Artist/Album/01.flac');
     await writeFile(join(out, 'flac/Artist/notes.txt'), 'mine');
     await deleteOrphans(new OutputFolder(out), [o]);
@@ -103,8 +157,12 @@ describe('deleteOrphans (on a temporary folder)', () => {
     const st = await stat(join(elsewhere, '01.flac'));
     await mkdir(join(out, 'flac'));
     await symlink(elsewhere, join(out, 'flac/A'));
-    const o: Orphan = { source: '/m/x.flac', key: 'k', reason: 'gone',
-      output: recorded({ path: 'flac/A/01.flac', size: st.size, mtimeMs: st.mtimeMs }) };
+    const o: Orphan = {
+      source: '/m/x.flac',
+      key: 'k',
+      reason: 'gone',
+      output: recorded({ path: 'flac/A/01.flac', size: st.size, mtimeMs: st.mtimeMs }),
+    };
     const r = await deleteOrphans(new OutputFolder(out), [o]);
     expect(r.deleted).toEqual([]);
     expect(r.left[0].why).toMatch(/^not deleted: its folder leads to .*elsewhere, outside the output folder/);

@@ -23,8 +23,8 @@ function reference(data: Uint8Array): number {
 /** The first two pages of an Opus file made by ffmpeg 5.1 (-fflags +bitexact): OpusHead, then OpusTags. */
 const FFMPEG_PAGES = [
   '4f6767530002000000000000000000000000000000000228b57201134f707573486561640101380180bb0000000000',
-  '4f6767530000000000000000000000000000010000004995be54012e4f707573546167730600000066666d706567'
-    + '0100000014000000656e636f6465723d4c617663206c69626f707573',
+  '4f6767530000000000000000000000000000010000004995be54012e4f707573546167730600000066666d706567' +
+    '0100000014000000656e636f6465723d4c617663206c69626f707573',
 ].map((h) => Buffer.from(h, 'hex'));
 const withoutCrc = (page: Buffer) => Buffer.concat([page.subarray(0, 22), Buffer.alloc(4), page.subarray(26)]);
 
@@ -55,8 +55,13 @@ describe('oggCrc', () => {
 
   it('a page built by hand: the same as the bit-by-bit reference', () => {
     const body = Buffer.from('OpusTags\x06\x00\x00\x00vendor\x00\x00\x00\x00', 'latin1');
-    const head = Buffer.concat([Buffer.from('OggS\x00\x00', 'latin1'), Buffer.alloc(8), Buffer.from([7, 0, 0, 0, 1, 0, 0, 0]),
-      Buffer.alloc(4), Buffer.from([1, body.length])]);
+    const head = Buffer.concat([
+      Buffer.from('OggS\x00\x00', 'latin1'),
+      Buffer.alloc(8),
+      Buffer.from([7, 0, 0, 0, 1, 0, 0, 0]),
+      Buffer.alloc(4),
+      Buffer.from([1, body.length]),
+    ]);
     const page = Buffer.concat([head, body]);
     expect(page.length).toBe(27 + 1 + 22);
     expect(oggCrc(page)).toBe(reference(page));
@@ -76,7 +81,7 @@ describe('oggCrc', () => {
 });
 
 describe('writeOpusTags', () => {
-  it('pages the new OpusTags with valid CRCs, keeping the encoder\'s vendor string and OpusHead as they were', async () => {
+  it("pages the new OpusTags with valid CRCs, keeping the encoder's vendor string and OpusHead as they were", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'audiofan-unit-ogg-'));
     try {
       await writeFile(join(dir, 'in.opus'), Buffer.concat(FFMPEG_PAGES));
@@ -86,7 +91,9 @@ describe('writeOpusTags', () => {
       const page = out.subarray(47);
       expect(page.length).toBe(27 + 1 + page[27]);
       expect(page.readUInt32LE(22)).toBe(reference(withoutCrc(page)));
-      expect(page.subarray(28).toString('latin1')).toBe('OpusTags\x06\x00\x00\x00ffmpeg\x01\x00\x00\x00\x0f\x00\x00\x00TITLE=Tape Loop');
+      expect(page.subarray(28).toString('latin1')).toBe(
+        'OpusTags\x06\x00\x00\x00ffmpeg\x01\x00\x00\x00\x0f\x00\x00\x00TITLE=Tape Loop',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

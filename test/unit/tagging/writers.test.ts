@@ -11,11 +11,15 @@ describe('the tag-writer registry', () => {
     ['opus', 'all', true, 'r128', true],
     ['id3v2', 'all', true, 'replaygain', true],
     ['ffmpeg', 'basic', false, 'none', false],
-  ] as [TagWriterId, string, boolean, string, boolean][])('%s carries %s tags, cover %s, gains %s; rewrites tags itself: %s',
+  ] as [TagWriterId, string, boolean, string, boolean][])(
+    '%s carries %s tags, cover %s, gains %s; rewrites tags itself: %s',
     (id, tags, cover, gains, writes) => {
       const w = tagWriter(id);
-      expect({ id: w.id, tags: w.tags, cover: w.cover, gains: w.gains, writes: typeof w.write === 'function' }).toEqual({ id, tags, cover, gains, writes });
-    });
+      expect({ id: w.id, tags: w.tags, cover: w.cover, gains: w.gains, writes: typeof w.write === 'function' }).toEqual(
+        { id, tags, cover, gains, writes },
+      );
+    },
+  );
 
   it('every container names a registered writer', () => {
     for (const [name, c] of Object.entries(containers)) expect(TAG_WRITERS[c.tagWriter], name).toBeDefined();
@@ -27,8 +31,11 @@ describe('the tag-writer registry', () => {
     ['opus', true, true, true],
     ['ogg', true, false, false],
     ['m4a', undefined, false, false],
-  ] as [string, boolean | undefined, boolean, boolean][])('container %s, preset art %s: cover %s, retag %s', (name, art, cover, retag) => {
-    expect(carriesArt(containers[name], art)).toBe(cover);
-    expect(canRetag(containers[name])).toBe(retag);
-  });
+  ] as [string, boolean | undefined, boolean, boolean][])(
+    'container %s, preset art %s: cover %s, retag %s',
+    (name, art, cover, retag) => {
+      expect(carriesArt(containers[name], art)).toBe(cover);
+      expect(canRetag(containers[name])).toBe(retag);
+    },
+  );
 });
