@@ -98,7 +98,7 @@ export interface ManifestOutput {
   /** Relative to the output folder. */
   path: string;
   status: Status;
-  /** encoded: made by this run; retagged: only its tags rewritten this run; kept: already up to date; none: not made. */
+  /** encoded: made by this run; retagged: only its tags rewritten; kept: already up to date; none: not made. */
   action: 'encoded' | 'retagged' | 'kept' | 'none';
   reason: string;
   ffmpegVersion: string;

@@ -101,7 +101,11 @@ describe('cancellation', () => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const end = exited(child);
     await firstOutputLine(child);
-    await new Promise((r) => setTimeout(r, 300)); // let the next ffmpeg get under way
+    // Kill while an encode is surely in flight: once the next ffmpeg has opened its temporary
+    // (a fixed delay raced a loaded machine, where ffmpeg can take longer than that to start).
+    for (let i = 0; i < 100 && !(await listFiles(out)).some((f) => f.endsWith('.partial')); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     process.kill(-child.pid!, 'SIGKILL');
     await end;
     await new Promise((r) => setTimeout(r, 200));

@@ -35,6 +35,10 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
+const ENV_VARS = [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)].flatMap((s: OptionSpec) =>
+  s.env ? [s.env] : [],
+);
+
 const EXAMPLES = `
 Examples:
   audiofan ~/Music -o ~/Lossy -p mp3-v0,opus-128     convert a library (only what changed is redone)
@@ -46,7 +50,7 @@ Examples:
 
 Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 74 the manifest could
 not be written, 75 output folder in use by another run (try later), 130 interrupted, 70 a bug.
-Environment: ${[...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)].flatMap((s: OptionSpec) => (s.env ? [s.env] : [])).join(', ')}.`;
+Environment: ${ENV_VARS.join(', ')}.`;
 
 /** commander's attributes for the table's flags, and the CLI's own. */
 type RunFlags = Flags & { dryRun?: boolean; json?: boolean; quiet?: boolean; adopt?: boolean };
@@ -187,7 +191,8 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
   program
     .command('adopt')
     .description(
-      "record files already at output paths (a lost manifest, another tool) as audiofan's own when their codec and length match the source, then convert as usual",
+      "record files already at output paths (a lost manifest, another tool) as audiofan's own when their codec and " +
+        'length match the source, then convert as usual',
     )
     .argument('<sources...>', 'lossless source folders')
     .action(async (sources: string[]) => {
@@ -241,7 +246,8 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
               '',
               ...report.requirements.map(
                 (r) =>
-                  `  ${r.present ? 'ok     ' : 'MISSING'}  ${r.kind.padEnd(7)} ${r.name.padEnd(12)} ${r.neededBy.join(', ')}`,
+                  `  ${r.present ? 'ok     ' : 'MISSING'}  ${r.kind.padEnd(7)} ${r.name.padEnd(12)} ` +
+                  `${r.neededBy.join(', ')}`,
               ),
               '',
             ]

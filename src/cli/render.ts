@@ -25,7 +25,8 @@ export class ProgressBar {
         : 0;
     const fill = Math.round(frac * width);
     const eta = p.etaSeconds !== undefined && p.audioSecondsDone > 0 ? `ETA ${clock(p.etaSeconds)}` : 'ETA --:--';
-    const line = `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${p.outputsDone}/${p.outputsTotal} files  ${p.speed.toFixed(1)}x realtime  ${eta}`;
+    const bar = `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}]`;
+    const line = `${bar} ${p.outputsDone}/${p.outputsTotal} files  ${p.speed.toFixed(1)}x realtime  ${eta}`;
     this.out.write(`\r${line.slice(0, (this.out.columns || 100) - 1)}\x1b[K`);
     this.shown = true;
   }
@@ -85,10 +86,12 @@ export function summaryText(r: RunResult): string {
   const m = r.summary;
   const speed = m.wallSeconds > 0 ? ` (${(m.audioSeconds / m.wallSeconds).toFixed(1)}x realtime)` : '';
   lines.push(
-    `${m.lossless} lossless source(s), ${m.skippedSources} skipped, ${m.failedSources} failed, ${m.ignoredFiles} other file(s) ignored.`,
+    `${m.lossless} lossless source(s), ${m.skippedSources} skipped, ${m.failedSources} failed, ` +
+      `${m.ignoredFiles} other file(s) ignored.`,
   );
   lines.push(
-    `${m.outputsEncoded} output(s) encoded, ${m.outputsRetagged} retagged, ${m.outputsKept} up to date, ${m.outputsFailed} failed; ` +
+    `${m.outputsEncoded} output(s) encoded, ${m.outputsRetagged} retagged, ${m.outputsKept} up to date, ` +
+      `${m.outputsFailed} failed; ` +
       `${clock(m.audioSeconds)} of audio in ${m.wallSeconds.toFixed(1)} s${speed}.`,
   );
   if (m.orphans)

@@ -24,7 +24,7 @@ function configError(file: string, why: string, cause?: unknown): AudiofanError 
   return new AudiofanError('E_CONFIG_INVALID', `config file ${file}: ${why}`, { file, ...(cause ? { cause } : {}) });
 }
 
-/** Read a config file's text: only a regular file, and only up to MAX_CONFIG_BYTES (--config /dev/zero must not hang). */
+/** A config file's text: only a regular file, only up to MAX_CONFIG_BYTES (--config /dev/zero must not hang). */
 function readConfigText(file: string): string {
   let fd: number;
   try {

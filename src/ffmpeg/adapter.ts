@@ -243,7 +243,7 @@ function tail(lines: string[]): string[] {
 const CAUSE = /No space left on device|Disk quota exceeded|Read-only file system|Input\/output error|File too large/i;
 /** ffmpeg's generic lines after a failure (4.1 to 6.1): they say that it failed, never why. */
 const CLOSING =
-  /^\s*(Conversion failed!?|Error initializing output stream|Error opening output files?\b|Error while opening encoder)/;
+  /^\s*(Conversion failed!?|Error initializing output stream|Error opening output files?\b|Error while opening enc)/;
 
 /**
  * The line most likely to say what went wrong: the first naming a system error

@@ -7,7 +7,7 @@
 const RESERVED_ARGS =
   /^-(t|to|ss|sseof|fs|frames(:a)?|aframes|shortest|map|map_metadata|map_chapters|f|i|y|n|metadata(:.*)?|vn|an)$/;
 
-/** An option: a dash, then a name (with an optional stream specifier). "-/opt" (value read from a file) never matches. */
+/** An option: a dash, then a name (and an optional stream specifier). "-/opt" (value from a file) never matches. */
 const OPTION_SHAPE = /^-[a-z][a-z0-9_:.]*$/i;
 
 const FILE_OPTIONS = [

@@ -18,7 +18,8 @@ export function optionsMarkdown(): string {
     const c = s.cliOnly ? undefined : configKey(key, s);
     const def = s.defaultText && !s.negate ? ` (default: ${s.defaultText})` : '';
     lines.push(
-      `| \`${cell(s.flag!)}\` | ${c ? `\`${c}\`` : ''} | ${s.env ? `\`${s.env}\`` : ''} | ${cell(s.help)}${cell(def)} |`,
+      `| \`${cell(s.flag!)}\` | ${c ? `\`${c}\`` : ''} | ${s.env ? `\`${s.env}\`` : ''} | ` +
+        `${cell(s.help)}${cell(def)} |`,
     );
   }
   const inline = (Object.entries(OPTIONS) as [string, OptionSpec][]).filter(([k, s]) => !s.flag && configKey(k, s));

@@ -85,7 +85,7 @@ export const OPTIONS = {
     default: false,
     help: 'print the exact ffmpeg command lines that would run; write nothing (`--json`: the plan as JSON)',
   }),
-  /** Re-encode every output even when the manifest says it is up to date (and replace files audiofan did not make). Default false. */
+  /** Re-encode every output even when up to date (and replace files audiofan did not make). Default false. */
   force: of<boolean>({
     flag: '--force',
     config: false,
@@ -130,7 +130,9 @@ export const OPTIONS = {
     fromText: (s) => s.split(':').filter(Boolean),
     check: texts,
     default: [],
-    help: 'a folder of your own preset files (repeat for more; the variable takes `:`-separated folders); same id replaces a built-in',
+    help:
+      'a folder of your own preset files (repeat for more; the variable takes `:`-separated folders); ' +
+      'same id replaces a built-in',
   }),
   /** Presets given as objects, same fields as presets/*.json (config key "definePresets"). Default none. */
   extraPresets: of<unknown[]>({
@@ -207,7 +209,7 @@ export const OPTIONS = {
     config: false,
     check: bool,
     default: false,
-    help: "record files found at output paths whose codec and length match the source as audiofan's own (`audiofan adopt`)",
+    help: "record files at output paths whose codec and length match the source as audiofan's (`audiofan adopt`)",
   }),
 } satisfies Record<string, OptionSpec>;
 

@@ -79,7 +79,8 @@ export async function planRun(run: Run, records: Records, found: Found): Promise
     const made = [...new Set(encoderChanged.map((x) => x.previous!.ffmpegVersion))].join(', ');
     o.logger.warn(
       { event: 'encoder', outputs: encoderChanged.length, madeBy: made, now: info.version },
-      `${encoderChanged.length} output(s) were made by ffmpeg ${made}, this is ${info.version}; they are kept (--reencode-on-encoder-change re-encodes them)`,
+      `${encoderChanged.length} output(s) were made by ffmpeg ${made}, this is ${info.version}; ` +
+        `they are kept (--reencode-on-encoder-change re-encodes them)`,
     );
   }
   const keep = plans.reduce((a, p) => a + p.outputs.filter((x) => x.decision.action === 'keep').length, 0);

@@ -31,7 +31,8 @@ export async function prepare(options: ConvertOptions, emit: Run['emit']): Promi
       throw new AudiofanError(
         'E_OUTPUT_INSIDE_SOURCE',
         `output folder ${outDir} and source folder ${resolve(s)}: ${rel}; ` +
-          'outputs would be read back as sources (or sources deleted as outputs): choose an output folder outside every source',
+          'outputs would be read back as sources (or sources deleted as outputs): ' +
+          'choose an output folder outside every source',
         { file: outDir },
       );
     }

@@ -137,7 +137,7 @@ export async function probeFile(path: string, folderImages: FolderImageCache = n
         kind: 'failed',
         ...base,
         code: 'E_SOURCE_UNSUPPORTED',
-        message: `${path}: ${ext} files cannot be read by music-metadata, which audiofan needs for their tags and length`,
+        message: `${path}: ${ext} files cannot be read by music-metadata, which audiofan needs for tags and length`,
       };
     }
     const what = type ? `content looks like ${type.mime}` : 'content is not a recognised audio format';

@@ -1,5 +1,6 @@
 /**
- * The lock's file operations: exclusive create, atomic replace and a bounded read, each failing as E_LOCK_IO naming the file.
+ * The lock's file operations: exclusive create, atomic replace and a bounded read, each failing as
+ * E_LOCK_IO naming the file.
  */
 import { type FileHandle, link, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tempPathFor } from './atomic.js';

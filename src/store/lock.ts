@@ -107,7 +107,7 @@ async function takeOver(outDir: string, path: string, stale: Found, mine: LockIn
   return false;
 }
 
-/** Markers of finished or abandoned take-overs; only ever called by the lock's holder, when no take-over can be under way. */
+/** Markers of finished or abandoned take-overs; called only by the holder, when no take-over can be under way. */
 async function removeMarkers(outDir: string): Promise<void> {
   const names = await readdir(outDir).catch(() => [] as string[]);
   await Promise.all(

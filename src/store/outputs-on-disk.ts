@@ -44,6 +44,9 @@ export function madeByUs(previous: Map<string, ManifestSource>): Set<string> {
   return out;
 }
 
+const ADOPT_MISMATCH = 'its audio does not match the source; ';
+const ADOPT_HINT = '`audiofan adopt` records it if its audio matches, ';
+
 export interface PathCheck {
   folder: OutputFolder;
   /** From madeByUs(). */
@@ -77,7 +80,7 @@ export async function checkOutputPaths(plans: SourcePlan[], c: PathCheck): Promi
           code: 'E_OUTPUT_COLLISION',
           message:
             `${o.rel}: a ${st.isFile() ? 'file' : 'folder or link'} audiofan did not make ` +
-            `is already there; it was left alone (${c.adopt ? 'its audio does not match the source; ' : '`audiofan adopt` records it if its audio matches, '}--force replaces it)`,
+            `is already there; it was left alone (${c.adopt ? ADOPT_MISMATCH : ADOPT_HINT}--force replaces it)`,
         };
       };
       if (!c.adopt || !st.isFile()) refuse();

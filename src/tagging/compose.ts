@@ -26,7 +26,8 @@ export function targetEntries(source: TagEntries, ctx: TagContext): TagEntries {
   const out = source.filter(
     ([k]) =>
       !NOT_CARRIED.has(k) &&
-      // Opus players expect R128_* integers: ReplayGain strings never go into Opus. Measured gains replace the source's.
+      // Opus players expect R128_* integers: ReplayGain strings never go into Opus.
+      // Measured gains replace the source's.
       !(REPLAYGAIN_KEYS.has(k) && (opus || ctx.gains !== undefined)),
   );
   if (ctx.gains) out.push(...(opus ? r128Entries(ctx.gains) : replayGainEntries(ctx.gains)));
