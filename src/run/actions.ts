@@ -4,6 +4,7 @@
  */
 import type { Orphan } from '../store/orphans.js';
 import type { PlannedAction, PlannedJob, SourcePlan } from '../model.js';
+import { outputKey } from '../sources/source-key.js';
 export type { PlannedAction } from '../model.js';
 
 /** The run's plan, output by output. */
@@ -14,14 +15,14 @@ export function actionList(
   deleting: boolean,
   bad: { path: string; kind: 'skipped' | 'failed'; code: string; message: string }[],
 ): PlannedAction[] {
-  const retag = new Set(retags.flatMap((j) => j.outputs.map((o) => `${j.source.path}\0${o.preset.id}`)));
+  const retag = new Set(retags.flatMap((j) => j.outputs.map((o) => outputKey(j.source.key, o.preset.id))));
   const out: PlannedAction[] = [];
   for (const p of plans) {
     for (const o of p.outputs) {
       const base = { source: p.source.path, preset: o.preset.id, path: o.rel };
       if (o.collision) out.push({ ...base, action: 'fail', reason: o.collision.message });
       else if (o.decision.action === 'encode') out.push({ ...base, action: 'encode', reason: o.decision.reason });
-      else if (retag.has(`${p.source.path}\0${o.preset.id}`))
+      else if (retag.has(outputKey(p.source.key, o.preset.id)))
         out.push({ ...base, action: 'retag', reason: 'tags or art changed' });
       else out.push({ ...base, action: 'keep', reason: o.decision.reason });
     }

@@ -104,8 +104,8 @@ describe('actionList: one row per kind of action', () => {
     expect(actionList([plan(s, [o])], [retagJob(FLAC)], [], false, []).map((a) => a.action)).toEqual([want]);
   });
 
-  it("a retag is matched by source path and preset: another source's retag does not apply", () => {
-    const other = source({ path: '/m/B/02.flac' });
+  it("a retag is matched by source key and preset: another source's retag does not apply", () => {
+    const other = source({ path: '/m/B/02.flac', key: '0\0B/02.flac' });
     expect(actionList([plan(other, [output(FLAC)])], [retagJob(FLAC)], [], false, []).map((a) => a.action)).toEqual([
       'keep',
     ]);
