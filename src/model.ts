@@ -92,16 +92,8 @@ export interface PlannedJob {
 
 export type Status = 'ok' | 'failed' | 'skipped';
 
-export interface ManifestOutput {
-  preset: string;
-  presetHash: string;
-  /** Relative to the output folder. */
-  path: string;
-  status: Status;
-  /** encoded: made by this run; retagged: only its tags rewritten; kept: already up to date; none: not made. */
-  action: 'encoded' | 'retagged' | 'kept' | 'none';
-  reason: string;
-  ffmpegVersion: string;
+/** What a made output is, as read back from the file: the worker reports it, the manifest records it. */
+export interface OutputFacts {
   size?: number;
   mtimeMs?: number;
   duration?: number;
@@ -111,6 +103,18 @@ export interface ManifestOutput {
   sampleRate?: number;
   channels?: number;
   bitsPerSample?: number;
+}
+
+export interface ManifestOutput extends OutputFacts {
+  preset: string;
+  presetHash: string;
+  /** Relative to the output folder. */
+  path: string;
+  status: Status;
+  /** encoded: made by this run; retagged: only its tags rewritten; kept: already up to date; none: not made. */
+  action: 'encoded' | 'retagged' | 'kept' | 'none';
+  reason: string;
+  ffmpegVersion: string;
   elapsedMs?: number;
   code?: ErrorCode;
   message?: string;

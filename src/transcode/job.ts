@@ -10,6 +10,7 @@ import { EBUR128_FILTER, type GainSet, type TrackLoudness } from '../tagging/lou
 import type { TagWriter } from '../tagging/compose.js';
 import type { Id3Version } from '../tagging/id3v2.js';
 import type { TagEntries } from '../tagging/vorbis-comment.js';
+import type { OutputFacts } from '../model.js';
 
 /** Everything a worker needs to write an output's tags and cover. */
 export interface TagInput {
@@ -53,20 +54,12 @@ export interface TranscodeJob {
   killGraceMs: number;
 }
 
-export interface OutputResult {
+export interface OutputResult extends OutputFacts {
   key: string;
   status: 'ok' | 'failed';
   code?: ErrorCode;
   message?: string;
   stderrTail?: string;
-  size?: number;
-  mtimeMs?: number;
-  duration?: number;
-  bitrate?: number;
-  codec?: string;
-  sampleRate?: number;
-  channels?: number;
-  bitsPerSample?: number;
   /** Hash of the tags and art written (see tagging/compose.ts). */
   tagsHash?: string;
   /** Loudness values written as tags. */
