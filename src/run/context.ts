@@ -47,8 +47,10 @@ export interface Records {
   prevManifest?: Manifest;
   folded: number;
   sweptTemps: string[];
-  /** Null for a dry run of a folder that does not exist yet. */
+  /** Undefined for a dry run of a folder that does not exist yet. */
   folder?: OutputFolder;
+  /** Paths of the outputs the records say audiofan made (see store/outputs-on-disk.ts madeByUs). */
+  ours: Set<string>;
 }
 
 /** What the sources are: the walk, each file probed (or its record reused), lossless ones fingerprinted. */

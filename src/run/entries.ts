@@ -11,7 +11,7 @@ import { orphanKey } from '../store/orphans.js';
 import { canRetag } from '../presets/containers.js';
 import { containerOf } from '../presets/presets.js';
 import { albumKey } from '../plan/reconcile.js';
-import { outputKey, sourceKey } from '../sources/source-key.js';
+import { outputKey } from '../sources/source-key.js';
 import type { ManifestOutput, ManifestSource, PlannedJob, PlannedOutput } from '../model.js';
 import type { Orphan } from '../store/orphans.js';
 import { report, type Deletion, type Found, type Plan, type Records, type Results, type Run } from './context.js';
@@ -50,8 +50,8 @@ export function manifestEntries(
       message: r.message,
       outputs: [],
     };
-    seen.add(sourceKey(p.file.rootIndex, p.file.rel));
-    byKey.set(sourceKey(p.file.rootIndex, p.file.rel), entry);
+    seen.add(p.file.key);
+    byKey.set(p.file.key, entry);
     manifestSources.push(entry);
     run.emit({ type: 'source', source: entry });
     (r.kind === 'failed' ? log.error : log.warn).call(

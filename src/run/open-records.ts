@@ -10,6 +10,7 @@ import type { Lock } from '../store/lock.js';
 import { readManifest } from '../store/manifest.js';
 import { recordedKey, rootMatcher } from '../sources/source-key.js';
 import { isDirectory, type Records, type Run } from './context.js';
+import { madeByUs } from '../store/outputs-on-disk.js';
 
 /** Stage 2: read the manifest and journal; sweep temporaries of a dead run; open this run's journal. */
 export async function openRecords(run: Run, lock: Lock | undefined): Promise<Records> {
@@ -41,5 +42,13 @@ export async function openRecords(run: Run, lock: Lock | undefined): Promise<Rec
     log.info({ event: 'sweep', removed: sweptTemps }, `removed ${sweptTemps.length} stale temporary file(s)`);
   run.journal = o.dryRun ? undefined : await Journal.open(outDir);
   const folder = isDirectory(outDir) ? new OutputFolder(outDir) : undefined;
-  return { previous, ...(prevManifest ? { prevManifest } : {}), folded, sweptTemps, ...(folder ? { folder } : {}) };
+  const ours = madeByUs(previous);
+  return {
+    previous,
+    ...(prevManifest ? { prevManifest } : {}),
+    folded,
+    sweptTemps,
+    ...(folder ? { folder } : {}),
+    ours,
+  };
 }

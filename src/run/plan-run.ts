@@ -5,7 +5,7 @@
 import { parseLayout } from '../plan/layout.js';
 import type { TrackLoudness } from '../tagging/loudness.js';
 import { findOrphans } from '../store/orphans.js';
-import { checkOutputPaths, madeByUs, statOutputs } from '../store/outputs-on-disk.js';
+import { checkOutputPaths, statOutputs } from '../store/outputs-on-disk.js';
 import { groupJobs, planSources } from '../plan/plan.js';
 import { gainsBySource } from '../plan/reconcile.js';
 import { sourceKey } from '../sources/source-key.js';
@@ -36,13 +36,13 @@ export async function planRun(run: Run, records: Records, found: Found): Promise
   if (records.folder) {
     await checkOutputPaths(plans, {
       folder: records.folder,
-      ours: madeByUs(previous),
+      ours: records.ours,
       force: o.force,
       adopt: o.adopt,
       ffmpegVersion: info.version,
     });
   }
-  const present = new Set(found.probed.map((p) => sourceKey(p.file.rootIndex, p.file.rel)));
+  const present = new Set(found.probed.map((p) => p.file.key));
   // An empty source folder is no place the scan could not look: its outputs are listed as orphans (and kept).
   const unseen = found.scan.problems.filter((p) => p.kind !== 'empty-root').map((p) => sourceKey(p.rootIndex, p.rel));
   const unknown = (key: string) => unseen.some((u) => key === u || key.startsWith(u.endsWith('\0') ? u : `${u}/`));

@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { actionList } from './actions.js';
 import { writeManifest, MANIFEST_NAME, MANIFEST_VERSION } from '../store/manifest.js';
 import { blocksDeletion } from '../sources/scan.js';
-import { sourceKey } from '../sources/source-key.js';
 import { toolVersion } from '../version.js';
 import { OPTIONS } from './option-table.js';
 import type { Manifest, RunResult, RunSummary } from '../model.js';
@@ -76,7 +75,7 @@ export async function record(
     records.folded > 0 ||
     !records.prevManifest ||
     found.probed.some((p) => !p.reused) ||
-    found.probed.some((p) => p.file.path !== records.previous.get(sourceKey(p.file.rootIndex, p.file.rel))?.path) ||
+    found.probed.some((p) => p.file.path !== records.previous.get(p.file.key)?.path) ||
     JSON.stringify(records.prevManifest.roots) !== JSON.stringify(found.scan.roots);
   const manifestPath = o.dryRun ? undefined : join(outDir, MANIFEST_NAME);
   if (!o.dryRun && changed) await writeManifest(outDir, manifest);

@@ -3,7 +3,6 @@
  */
 import { deleteVerdict } from '../plan/delete-guard.js';
 import { deleteOrphans, orphanKey } from '../store/orphans.js';
-import { madeByUs } from '../store/outputs-on-disk.js';
 import type { Deletion, Found, Plan, Records, Results, Run } from './context.js';
 
 /** Stage 7: with --delete, after a complete run, delete orphans unless the guard refuses. */
@@ -20,7 +19,7 @@ export async function removeOrphans(
   const previousRoots = records.prevManifest?.roots;
   const verdict = deleteVerdict({
     orphans: plan.orphans.length,
-    outputs: madeByUs(records.previous).size,
+    outputs: records.ours.size,
     problems: found.scan.problems,
     roots: found.scan.roots,
     ...(previousRoots ? { previousRoots } : {}),

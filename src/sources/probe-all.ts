@@ -6,7 +6,6 @@ import { dirname } from 'node:path';
 import { folderImagesFromScan } from './art.js';
 import { probeFile, type FolderImageCache, type ProbeResult } from './probe.js';
 import { statOrUndefined, type ScannedFile } from './scan.js';
-import { sourceKey } from './source-key.js';
 import type { ManifestSource, PlannedSource } from '../model.js';
 
 export type Probed = { file: ScannedFile; result: ProbeResult; reused: boolean };
@@ -91,7 +90,7 @@ export async function probeAll(
 
 /** The key a scanned file is known by across runs. */
 export function keyOf(f: ScannedFile): string {
-  return sourceKey(f.rootIndex, f.rel);
+  return f.key;
 }
 
 /** A lossless probe result with the scan's root, relative path and key attached. */

@@ -6,6 +6,7 @@
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { AudiofanError } from '../errors.js';
+import { sourceKey } from './source-key.js';
 
 export interface ScannedFile {
   /** Absolute path. */
@@ -16,6 +17,8 @@ export interface ScannedFile {
   rootIndex: number;
   /** Path relative to root, with the platform separator. */
   rel: string;
+  /** Identity across runs (see source-key.ts). */
+  key: string;
 }
 
 /** Something the walk could not look into. `rel` is relative to the root ('' for the root itself). */
@@ -96,6 +99,11 @@ export function statOrUndefined(path: string) {
   }
 }
 
+function found(w: Walk, path: string): void {
+  const rel = relative(w.root, path);
+  w.found.push({ path, root: w.root, rootIndex: w.rootIndex, rel, key: sourceKey(w.rootIndex, rel) });
+}
+
 interface Walk {
   root: string;
   rootIndex: number;
@@ -139,7 +147,7 @@ function walk(w: Walk, dir: string): void {
         // Listed as a file, so probe reports it as unreadable; and a problem, because it may have
         // pointed at an album folder on a share that is gone, whose tracks must not be taken for deleted.
         problem(path, 'dangling-link', 'symbolic link whose target cannot be reached');
-        w.found.push({ path, root: w.root, rootIndex: w.rootIndex, rel: relative(w.root, path) });
+        found(w, path);
         continue;
       }
       if (target.isDirectory() && !w.opts.followSymlinks) {
@@ -150,7 +158,7 @@ function walk(w: Walk, dir: string): void {
       isFile = target.isFile();
     }
     if (isDir) walk(w, path);
-    else if (isFile) w.found.push({ path, root: w.root, rootIndex: w.rootIndex, rel: relative(w.root, path) });
+    else if (isFile) found(w, path);
   }
 }
 

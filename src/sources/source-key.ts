@@ -7,7 +7,8 @@ import { sep } from 'node:path';
 
 /** The key of a source found this run under source folder `rootIndex`. */
 export function sourceKey(rootIndex: number | string, rel: string): string {
-  return `${rootIndex}\0${rel.split(sep).join('/')}`;
+  // Runs once per source on every nightly run: no work where the separator is already '/'.
+  return `${rootIndex}\0${sep === '/' ? rel : rel.split(sep).join('/')}`;
 }
 
 /**
