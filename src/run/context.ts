@@ -2,7 +2,7 @@
  * What the coordinator's stages hand each other: the run (options, presets, ffmpeg, output folder,
  * events), the previous records, what was found, the plan, and what the jobs produced.
  */
-import { statSync } from 'node:fs';
+import { statOrUndefined } from '../sources/scan.js';
 import type { OutputFolder } from '../store/contain.js';
 import type { DeleteVerdict } from '../plan/delete-guard.js';
 import type { Executor } from '../transcode/executor.js';
@@ -130,9 +130,5 @@ export function report(run: Run, source: string, entry: ManifestOutput) {
 }
 
 export function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
+  return !!statOrUndefined(p)?.isDirectory();
 }

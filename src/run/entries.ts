@@ -2,7 +2,7 @@
  * The manifest's source entries: this run's sources (each output's entry from its plan and what the
  * jobs did), orphans kept on record saying so, and earlier records of sources not seen this run.
  */
-import { statSync } from 'node:fs';
+import { statOrUndefined } from '../sources/scan.js';
 import { join } from 'node:path';
 import { ErrorCodes } from '../errors.js';
 import type { OutputResult } from '../transcode/job.js';
@@ -160,12 +160,8 @@ export function outputFor(
 
 /** The recorded output is at its path, as recorded. */
 export function stillOnDisk(outDir: string, x: ManifestOutput): boolean {
-  try {
-    const st = statSync(join(outDir, x.path));
-    return x.size !== undefined && st.size === x.size && st.mtimeMs === x.mtimeMs;
-  } catch {
-    return false;
-  }
+  const st = statOrUndefined(join(outDir, x.path));
+  return st !== undefined && x.size !== undefined && st.size === x.size && st.mtimeMs === x.mtimeMs;
 }
 
 /**

@@ -54,7 +54,8 @@ function isInside(root: string, p: string): boolean {
   return p.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-function lstatOrUndefined(p: string) {
+/** lstat, or undefined when there is nothing at the path (or it cannot be looked at). */
+export function lstatOrUndefined(p: string) {
   try {
     return lstatSync(p);
   } catch {

@@ -3,9 +3,9 @@
  * knows, and files standing where an output would go. A file is ours only when the manifest records
  * audiofan making it; anything else at an output path is never replaced without --force.
  */
-import { lstatSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { OutputFolder } from './contain.js';
+import { lstatOrUndefined, type OutputFolder } from './contain.js';
 import { durationTolerance } from '../tolerances.js';
 import { containerOf } from '../presets/presets.js';
 import { readAudioMetadata } from '../sources/read-metadata.js';
@@ -132,12 +132,4 @@ async function adopt(p: SourcePlan, o: PlannedOutput, c: PathCheck): Promise<boo
   o.decision = { action: 'keep', reason };
   o.adopted = record;
   return true;
-}
-
-function lstatOrUndefined(p: string) {
-  try {
-    return lstatSync(p);
-  } catch {
-    return undefined;
-  }
 }
