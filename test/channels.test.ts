@@ -189,3 +189,74 @@ describe.each(ffmpegBinaries())('isolation: one output ffmpeg cannot make, on $l
     expect(result.sources[0].outputs.filter((x) => x.status === 'failed')).toHaveLength(1);
   });
 });
+
+describe.each(ffmpegBinaries())(
+  'user presets (AAC, Vorbis, ALAC): the same normalisation, on $label',
+  ({ path: ffmpegPath }) => {
+    let result: RunResult;
+    let lib: string;
+    let out: string;
+    // name, mask, channels of the AAC output (no 7-channel MPEG-4 configuration: 5.1), layout of the Vorbis output.
+    const CASES: [name: string, mask: number, aac: number, vorbis: string][] = [
+      ['mono FL mask', SPEAKER.FL, 1, 'mono'],
+      ['quad(side)', 0x603, 4, 'quad'],
+      ['5.1(side)', 0x60f, 6, '5.1'],
+      ['6.1', 0x70f, 6, '6.1'],
+      ['7.1', 0x63f, 8, '7.1'],
+    ];
+    const AAC_LAYOUT: Record<number, string> = { 1: 'mono', 4: '4.0', 6: '5.1', 8: '7.1' };
+  const PRESETS = [
+      { id: 'aac-192', container: 'm4a', extension: 'm4a', encoder: 'aac', encoderArgs: ['-b:a', '192k'] },
+      { id: 'vorbis-q5', container: 'ogg', extension: 'ogg', encoder: 'libvorbis', encoderArgs: ['-q:a', '5'] },
+      { id: 'alac', container: 'm4a', extension: 'm4a', encoder: 'alac', encoderArgs: [], lossless: true },
+    ].map((p) => ({ description: `user ${p.id}`, ...p }));
+
+    beforeAll(async () => {
+      lib = await tmp('user-channels-lib');
+      out = await tmp('user-channels-out');
+      for (const [name, mask] of CASES) {
+        const channels = bits(mask);
+        await writeWaveExtensible(join(lib, `${name}.wav`), { channels, mask, loud: channels - 1 });
+      }
+      result = await convertLibrary({
+        sources: [lib],
+        output: out,
+        presets: PRESETS.map((p) => p.id),
+        extraPresets: PRESETS,
+        ffmpegPath,
+      });
+    }, 180_000);
+
+    it('every output is made', () => {
+      const failed = result.sources.flatMap((s) => s.outputs.filter((o) => o.status !== 'ok'));
+      expect(failed.map((o) => `${o.path}: ${o.message}`)).toEqual([]);
+      expect(result.sources.flatMap((s) => s.outputs)).toHaveLength(CASES.length * PRESETS.length);
+    });
+
+    it('AAC: its channel configurations (7 channels downmixed to 5.1), never silent', async () => {
+      for (const [name, , channels] of CASES) {
+        const file = join(out, 'aac-192', `${name}.m4a`);
+        // ffmpeg's word for it: an MP4 sample entry says 2 channels for any AAC stream, so music-metadata cannot tell.
+        expect(await layoutOf(ffmpegPath, file), name).toBe(AAC_LAYOUT[channels]);
+        const levels = await channelLevels(ffmpegPath, file, channels);
+        expect(Math.max(...levels), `${name}: not silent`).toBeGreaterThan(-45);
+      }
+    });
+
+    it('Vorbis: the Vorbis layout for the count, each channel where it was', async () => {
+      for (const [name, mask, , layout] of CASES) {
+        const file = join(out, 'vorbis-q5', `${name}.ogg`);
+        expect(await layoutOf(ffmpegPath, file), name).toBe(layout);
+        const levels = await channelLevels(ffmpegPath, file, bits(mask));
+        expect(levels.indexOf(Math.max(...levels)), `${name}: the loud channel`).toBe(bits(mask) - 1);
+      }
+    });
+
+    it("ALAC: every channel, relabelled only: the samples are the source's", async () => {
+      for (const [name] of CASES) {
+        const file = join(out, 'alac', `${name}.m4a`);
+        expect(await pcmMd5(file), name).toBe(await pcmMd5(join(lib, `${name}.wav`)));
+      }
+    });
+  },
+);

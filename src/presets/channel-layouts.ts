@@ -13,13 +13,13 @@ const VORBIS: LayoutsByCount = ['mono', 'stereo', '3.0', 'quad', '5.0', '5.1', '
 /**
  * Encoders not listed (flac, wavpack, pcm_*) keep every channel and the source's layout. The rest, by ffmpeg
  * encoder name: libopus and libvorbis the Vorbis order; libmp3lame mono or stereo; aac the MPEG-4 channel
- * configurations (1-6 and 8); alac the layouts Apple's ALAC defines (ffmpeg's `-h encoder=alac` list).
+ * configurations (1-6 and 8, as ffmpeg's decoder names them); alac the layouts Apple's ALAC defines (ffmpeg's `-h encoder=alac` list).
  */
 export const ENCODER_LAYOUTS: Readonly<Record<string, LayoutsByCount>> = {
   libopus: VORBIS,
   libvorbis: VORBIS,
   libmp3lame: ['mono', 'stereo'],
-  aac: ['mono', 'stereo', '3.0', '4.0', '5.0', '5.1', undefined, '7.1(wide)'],
+  aac: ['mono', 'stereo', '3.0', '4.0', '5.0', '5.1', undefined, '7.1'],
   alac: ['mono', 'stereo', '3.0', '4.0', '5.0', '5.1', '6.1(back)', '7.1(wide)'],
 };
 
