@@ -205,7 +205,7 @@ describe.each(ffmpegBinaries())(
       ['7.1', 0x63f, 8, '7.1'],
     ];
     const AAC_LAYOUT: Record<number, string> = { 1: 'mono', 4: '4.0', 6: '5.1', 8: '7.1' };
-  const PRESETS = [
+    const PRESETS = [
       { id: 'aac-192', container: 'm4a', extension: 'm4a', encoder: 'aac', encoderArgs: ['-b:a', '192k'] },
       { id: 'vorbis-q5', container: 'ogg', extension: 'ogg', encoder: 'libvorbis', encoderArgs: ['-q:a', '5'] },
       { id: 'alac', container: 'm4a', extension: 'm4a', encoder: 'alac', encoderArgs: [], lossless: true },
