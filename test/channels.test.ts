@@ -1,6 +1,6 @@
 /**
  * Channels per target, on every ffmpeg: every layout from 1 to 8 channels (5.1(side), 5.0(side), quad(side)
- * among them), an FL-only mono WAV and a 4-channel WAV without a mask, through flac, mp3-v0 and opus-128, each
+ * among them), an FL-only mono WAV, a 4-channel WAV without a mask and a 4-channel AIFF, through flac, mp3-v0 and opus-128, each
  * output decoded. FLAC keeps the layout and the samples; Opus gets the layout libopus takes for the count, each
  * channel where it was; MP3 a mono or stereo downmix that keeps what only a surround channel carried. And
  * isolation: a master whose Opus output ffmpeg cannot make still yields its FLAC and MP3, and the failed
@@ -90,6 +90,12 @@ describe.each(ffmpegBinaries())('channels per target, on $label', ({ path: ffmpe
     sources.push({ name: 'mono FL mask.wav', channels: 1, opus: 'mono' });
     await writeWaveExtensible(join(lib, 'four no mask.wav'), { channels: 4, mask: 0, loud: 3 });
     sources.push({ name: 'four no mask.wav', channels: 4, opus: 'quad' });
+    // AIFF has no channel mask at all: the layout is guessed from the count.
+    await execFileP(ffmpegPath, [
+      ...['-nostdin', '-v', 'error', '-y', '-i', `file:${join(lib, 'four no mask.wav')}`],
+      ...['-c:a', 'pcm_s16be', '-f', 'aiff', `file:${join(lib, 'four.aiff')}`],
+    ]);
+    sources.push({ name: 'four.aiff', channels: 4, opus: 'quad' });
     result = await convertLibrary({
       sources: [lib],
       output: out,
@@ -105,7 +111,7 @@ describe.each(ffmpegBinaries())('channels per target, on $label', ({ path: ffmpe
   });
 
   const output = (s: Source, preset: string, ext: string) =>
-    join(out, preset, s.name.replace(/\.(flac|wav)$/, `.${ext}`));
+    join(out, preset, s.name.replace(/\.(flac|wav|aiff)$/, `.${ext}`));
 
   it('FLAC keeps every channel, the layout and the samples', async () => {
     for (const s of sources) {

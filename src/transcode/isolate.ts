@@ -16,8 +16,6 @@ export interface EncodeRuns {
   loudness?: TrackLoudness;
   /** Some run was cancelled: the job stops. */
   cancelled: boolean;
-  /** How many ffmpeg runs it took (1 when the shared run succeeded). */
-  runs: number;
 }
 
 /** RunControl without onLine: the loudness meter's line reader is this module's to attach. */
@@ -41,14 +39,12 @@ export async function encodeIsolated(job: TranscodeJob, control: EncodeControl):
   const shared = await run(job.outputs, job.measureLoudness);
   const byKey = new Map(job.outputs.map((o) => [o.key, shared]));
   const alone = shared.exitCode !== 0 && !shared.cancelled && !isDiskFull(shared.stderrTail);
-  if (!alone || job.outputs.length < 2) return { byKey, cancelled: shared.cancelled, runs: 1, loudness };
-  let runs = 1;
+  if (!alone || job.outputs.length < 2) return { byKey, cancelled: shared.cancelled, loudness };
   for (const o of job.outputs) {
-    if (control.signal?.aborted) return { byKey, cancelled: true, runs, loudness };
+    if (control.signal?.aborted) return { byKey, cancelled: true, loudness };
     const outcome = await run([o], job.measureLoudness && !loudness);
-    runs++;
     byKey.set(o.key, outcome);
-    if (outcome.cancelled) return { byKey, cancelled: true, runs, loudness };
+    if (outcome.cancelled) return { byKey, cancelled: true, loudness };
   }
-  return { byKey, cancelled: false, runs, loudness };
+  return { byKey, cancelled: false, loudness };
 }
