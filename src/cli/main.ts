@@ -7,14 +7,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { convertLibrary } from '../run/convert.js';
 import { DEMO_PRESETS, makeDemoLibrary } from '../demo/demo.js';
 import { doctor } from '../ffmpeg/doctor.js';
-import { AudiofanError, isAudiofanError } from '../errors.js';
+import { isAudiofanError } from '../errors.js';
 import { shellQuote } from '../ffmpeg/adapter.js';
 import { locateFfmpeg } from '../ffmpeg/locate.js';
 import { loadPresets } from '../presets/presets.js';
 import { toolVersion } from '../version.js';
 import { CliLog, wantsStructured, type Stop } from './log.js';
 import { ProgressBar, summaryText } from './render.js';
-import { resolveSettings, toConvertOptions, type Flags } from './settings.js';
+import { doctorText } from './doctor-text.js';
+import { logFileOf, resolveSettings, toConvertOptions, type Flags } from './settings.js';
 import { CLI_FLAGS, OPTIONS, type OptionSpec } from '../run/option-table.js';
 import type { RunResult } from '../model.js';
 
@@ -108,6 +109,8 @@ async function runConversion(
   overrides: Partial<RunFlags> = {},
 ): Promise<{ code: number; result?: RunResult }> {
   const settings = resolveSettings({ ...flags, ...overrides }, io.env);
+  const logFile = logFileOf(settings);
+  if (logFile) log.toFile(logFile);
   const controller = new AbortController();
   const tty = !log.structured;
   const bar = tty && !flags.quiet && !flags.dryRun ? new ProgressBar(io.stderr) : undefined;
@@ -176,15 +179,12 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       'Convert your lossless music library into tagged FLAC, MP3 and Opus copies, redoing only what changed.',
     )
     .version(toolVersion(), '-V, --version')
-    .argument('[sources...]', 'lossless source folders (walked recursively)')
+    .argument('[sources...]', 'lossless source folders (walked recursively) or files')
     .addHelpText('after', EXAMPLES);
   for (const spec of [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)] as OptionSpec[])
     if (spec.flag) program.addOption(optionFor(spec));
   program.action(async (sources: string[], flags: RunFlags) => {
-    if (!sources.length) {
-      if (!log.structured) program.outputHelp({ error: true });
-      throw new AudiofanError('E_USAGE', 'no source folder given (see audiofan --help)');
-    }
+    // Sources may come from the config file too; toConvertOptions says when there are none at all.
     setCode((await runConversion(io, log, flags, sources)).code);
   });
 
@@ -234,31 +234,7 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
         [...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()],
         s.ffmpegPath,
       );
-      if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else {
-        const f = report.ffmpeg;
-        const lines = f
-          ? [
-              `ffmpeg:   ${f.path}`,
-              `found via: ${f.source}${f.passedOver.length ? ` (passed over: ${f.passedOver.join('; ')})` : ''}`,
-              `version:  ${f.version}`,
-              `libsoxr:  ${f.soxr ? 'yes' : 'no'}`,
-              '',
-              ...report.requirements.map(
-                (r) =>
-                  `  ${r.present ? 'ok     ' : 'MISSING'}  ${r.kind.padEnd(7)} ${r.name.padEnd(12)} ` +
-                  `${r.neededBy.join(', ')}`,
-              ),
-              '',
-            ]
-          : [];
-        lines.push(
-          report.problems.length
-            ? `Problems:\n${report.problems.map((p) => `  - ${p}`).join('\n')}`
-            : 'Everything needed is present.',
-        );
-        io.stdout.write(`${lines.join('\n')}\n`);
-      }
+      io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : doctorText(report));
       setCode(report.ok ? EXIT.ok : EXIT.usage);
     });
 
