@@ -15,6 +15,7 @@ import { toolVersion } from '../version.js';
 import { CliLog, wantsStructured, type Stop } from './log.js';
 import { ProgressBar, summaryText } from './render.js';
 import { doctorText } from './doctor-text.js';
+import { completionScript } from './completion.js';
 import { logFileOf, resolveSettings, toConvertOptions, type Flags } from './settings.js';
 import { CLI_FLAGS, OPTIONS, type OptionSpec } from '../run/option-table.js';
 import type { RunResult } from '../model.js';
@@ -45,9 +46,12 @@ Examples:
   audiofan ~/Music -o ~/Lossy -p mp3-v0,opus-128     convert a library (only what changed is redone)
   audiofan ~/Music -o ~/Lossy -p flac-cd --dry-run   print the exact ffmpeg commands, write nothing
   audiofan /music -o /lossy --json 2>>/var/log/audiofan.ndjson   NDJSON logs for cron
+  audiofan ~/Music/album -o /sdcard/Music -p opus-96 --flat --exclude 'Live/**'   one preset, no <preset>/ level
+  audiofan --config ~/.config/audiofan.json --log-file ~/audiofan.ndjson       sources and all from a config
   audiofan presets                                   list presets
   audiofan doctor                                    check the ffmpeg binary and its encoders
   audiofan demo                                      make a demo library and convert it
+  eval "$(audiofan completion bash)"                 shell completion (also zsh, fish); man audiofan
 
 Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 74 the manifest could
 not be written, 75 output folder in use by another run (try later), 130 interrupted, 70 a bug.
@@ -236,6 +240,15 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       );
       io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : doctorText(report));
       setCode(report.ok ? EXIT.ok : EXIT.usage);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script (bash: eval "$(audiofan completion bash)")')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action((shell: string) => {
+      io.stdout.write(completionScript(shell));
+      setCode(EXIT.ok);
     });
 
   program

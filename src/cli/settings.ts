@@ -3,6 +3,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { AudiofanError } from '../errors.js';
+import { parseJsonc } from './jsonc.js';
 import type { ConvertOptions } from '../run/options.js';
 import { CLI_FLAGS, configKey, flagAttribute, longFlag, OPTIONS, type OptionKey, type OptionSpec } from '../run/option-table.js';
 
@@ -54,7 +55,7 @@ function readConfigText(file: string): string {
 function readConfig(file: string): ConfigFile {
   let data: unknown;
   try {
-    data = JSON.parse(readConfigText(file));
+    data = parseJsonc(readConfigText(file));
   } catch (e) {
     throw e instanceof AudiofanError ? e : configError(file, `not valid JSON: ${(e as Error).message}`, e);
   }

@@ -208,6 +208,7 @@ export const OPTIONS = {
     flag: '--exclude <glob>',
     repeat: true,
     append: true,
+    fromText: (s) => [s],
     check: texts,
     default: [],
     help:
