@@ -22,7 +22,13 @@ beforeAll(async () => {
 });
 
 const summary = (stderr: string) =>
-  JSON.parse(stderr.trim().split('\n').filter((l) => l.includes('"event":"summary"')).at(-1)!);
+  JSON.parse(
+    stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('"event":"summary"'))
+      .at(-1)!,
+  );
 
 describe('sources: a single file, several files', () => {
   it('converts one file given as the source; a second run keeps it (its key is stable)', async () => {
@@ -77,7 +83,16 @@ describe('--exclude', () => {
     const refused = await cli([...base, '--exclude', '**/03 Damaged.flac', '--exclude', 'Live/**', '--delete']);
     expect(refused.stderr).toMatch(/max-delete/);
     expect(await listFiles(out)).toContain('mp3-v4/Live/01 Encore.mp3');
-    const del = await cli([...base, '--exclude', '**/03 Damaged.flac', '--exclude', 'Live', '--delete', '--max-delete', '1']);
+    const del = await cli([
+      ...base,
+      '--exclude',
+      '**/03 Damaged.flac',
+      '--exclude',
+      'Live',
+      '--delete',
+      '--max-delete',
+      '1',
+    ]);
     expect(del.code).toBe(0);
     expect(await listFiles(out)).not.toContain('mp3-v4/Live/01 Encore.mp3');
     expect(await listFiles(out)).toContain('mp3-v4/Album/01 One.mp3');
@@ -104,7 +119,17 @@ describe('--flat', () => {
     expect(files.sort()).toEqual(['01 One.opus', '02 Two.opus']);
     expect((await readBack(join(out, '01 One.opus'))).common.title).toBe('One');
     // A second run keeps them: the flat paths are recorded like any others.
-    const again = await cli([join(lib, 'Album'), '-o', out, '-p', 'opus-64', '--flat', '--exclude', '*Damaged*', '--json']);
+    const again = await cli([
+      join(lib, 'Album'),
+      '-o',
+      out,
+      '-p',
+      'opus-64',
+      '--flat',
+      '--exclude',
+      '*Damaged*',
+      '--json',
+    ]);
     expect(again.code).toBe(0);
     expect(again.stderr).not.toMatch(/"action":"encode"/);
   });
@@ -125,7 +150,10 @@ describe('--log-file', () => {
     const args = [join(lib, 'Album/01 One.flac'), '-o', out, '-p', 'mp3-v4', '--log-file', log];
     expect((await cli(args)).code).toBe(0);
     expect((await cli(args)).code).toBe(0);
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.event === 'summary')).toHaveLength(2);
     expect(lines.every((l) => typeof l.time === 'string' && typeof l.level === 'number')).toBe(true);
   });
@@ -156,7 +184,14 @@ describe('config holds every option; presets and doctor honour it', () => {
     const cfg = join(out, '..', `cfg-all-${Date.now()}.json`);
     await writeFile(
       cfg,
-      JSON.stringify({ sources: [join(lib, 'Album')], output: out, presets: ['mp3-v4'], delete: true, maxDelete: 5, exclude: ['*Damaged*'] }),
+      JSON.stringify({
+        sources: [join(lib, 'Album')],
+        output: out,
+        presets: ['mp3-v4'],
+        delete: true,
+        maxDelete: 5,
+        exclude: ['*Damaged*'],
+      }),
     );
     expect((await cli(['--config', cfg])).code).toBe(0);
     expect(await listFiles(out)).toContain('mp3-v4/Album/01 One.mp3'.replace('Album/', ''));
@@ -206,9 +241,32 @@ describe('command line shape, help, completion, man page', () => {
   it('--presets-dir takes one folder and does not swallow the source', async () => {
     const dir = await tmp('everyday-pdir');
     await mkdir(join(dir, 'mypresets'));
-    await writeFile(join(dir, 'mypresets/m.json'), JSON.stringify({ ...{ id: 'my-mp3', description: 'mine', container: 'mp3', extension: 'mp3', encoder: 'libmp3lame', encoderArgs: ['-q:a', '6'], sampleRates: [44100, 48000], maxChannels: 2 } }));
+    await writeFile(
+      join(dir, 'mypresets/m.json'),
+      JSON.stringify({
+        ...{
+          id: 'my-mp3',
+          description: 'mine',
+          container: 'mp3',
+          extension: 'mp3',
+          encoder: 'libmp3lame',
+          encoderArgs: ['-q:a', '6'],
+          sampleRates: [44100, 48000],
+          maxChannels: 2,
+        },
+      }),
+    );
     const out = join(dir, 'out');
-    const r = await cli(['--presets-dir', join(dir, 'mypresets'), join(lib, 'Album/01 One.flac'), '-o', out, '--create', '-p', 'my-mp3']);
+    const r = await cli([
+      '--presets-dir',
+      join(dir, 'mypresets'),
+      join(lib, 'Album/01 One.flac'),
+      '-o',
+      out,
+      '--create',
+      '-p',
+      'my-mp3',
+    ]);
     expect(r.stderr).not.toContain('no source folder given');
     expect(r.code).toBe(0);
     expect(await listFiles(out)).toContain('my-mp3/01 One.mp3');
@@ -239,7 +297,9 @@ describe('command line shape, help, completion, man page', () => {
     expect(out.trim()).toBe('--exclude');
     const bad = await cli(['completion', 'tcsh', '--json']);
     expect(bad.code).toBe(2);
-    expect(JSON.parse(bad.stderr.split('\n')[0]).msg).toBe('completion: no script for "tcsh"; choose one of bash, zsh, fish');
+    expect(JSON.parse(bad.stderr.split('\n')[0]).msg).toBe(
+      'completion: no script for "tcsh"; choose one of bash, zsh, fish',
+    );
   });
 
   it('the shipped man page is the one the option table makes, and package.json ships it', async () => {
@@ -256,7 +316,9 @@ describe('install facts', () => {
   it('LICENSE is MIT like package.json', () => {
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
     expect(pkg.license).toBe('MIT');
-    expect(readFileSync(join(repo, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} audiofan contributors/);
+    expect(readFileSync(join(repo, 'LICENSE'), 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) \d{4} audiofan contributors/,
+    );
   });
 
   it('doctor states a fallback that worked as a fact, not a problem', async () => {
@@ -264,17 +326,20 @@ describe('install facts', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^found via: \S+ \(/m);
     expect(r.stdout).not.toMatch(/did not happen|Problems:/);
-    if (/ffmpeg-static/.test(r.stdout)) expect(r.stdout).toContain('binary not downloaded (its install script is off by design)');
+    if (/ffmpeg-static/.test(r.stdout))
+      expect(r.stdout).toContain('binary not downloaded (its install script is off by design)');
     expect(r.stdout).toContain('Everything needed is present.');
   });
 
   it('CommonJS callers can load it with await import()', async () => {
     const out = execFileSync(
       process.execPath,
-      ['-e', `import(${JSON.stringify(join(repo, 'dist/src/index.js'))}).then((m) => console.log(typeof m.convertLibrary))`],
+      [
+        '-e',
+        `import(${JSON.stringify(join(repo, 'dist/src/index.js'))}).then((m) => console.log(typeof m.convertLibrary))`,
+      ],
       { encoding: 'utf8' },
     );
     expect(out.trim()).toBe('function');
   });
 });
-

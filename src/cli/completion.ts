@@ -29,7 +29,8 @@ function flags(): { long: string; short?: string; value?: 'dir' | 'file' | 'pres
 const bash = () => {
   const f = flags();
   const all = [...f.map((x) => x.long), ...f.flatMap((x) => (x.short ? [`-${x.short}`] : [])), '--help', '--version'];
-  const of = (kind: string) => f.filter((x) => x.value === kind).flatMap((x) => [x.long, ...(x.short ? [`-${x.short}`] : [])]);
+  const of = (kind: string) =>
+    f.filter((x) => x.value === kind).flatMap((x) => [x.long, ...(x.short ? [`-${x.short}`] : [])]);
   return `# audiofan bash completion: eval "$(audiofan completion bash)"
 _audiofan() {
   local cur prev
@@ -57,7 +58,14 @@ const q = (s: string) => s.replace(/'/g, "'\\''").replace(/[[\]:]/g, (c) => `\\$
 
 const zsh = () => {
   const specs = flags().map((x) => {
-    const action = x.value === 'dir' ? ':dir:_files -/' : x.value === 'presets' ? ':ids:_audiofan_presets' : x.value ? ':value:_files' : '';
+    const action =
+      x.value === 'dir'
+        ? ':dir:_files -/'
+        : x.value === 'presets'
+          ? ':ids:_audiofan_presets'
+          : x.value
+            ? ':value:_files'
+            : '';
     const names = x.short ? `'(-${x.short} ${x.long})'{-${x.short},${x.long}}` : `'${x.long}`;
     return x.short ? `    ${names}'[${q(x.help)}]${action}'` : `    ${names}[${q(x.help)}]${action}'`;
   });
@@ -77,10 +85,18 @@ _audiofan "$@"
 const fish = () =>
   [
     '# audiofan fish completion: audiofan completion fish > ~/.config/fish/completions/audiofan.fish',
-    ...COMMANDS.map((c) => `complete -c audiofan -n __fish_use_subcommand -a ${c.name} -d '${c.help.replace(/'/g, "\\'")}'`),
+    ...COMMANDS.map(
+      (c) => `complete -c audiofan -n __fish_use_subcommand -a ${c.name} -d '${c.help.replace(/'/g, "\\'")}'`,
+    ),
     ...flags().map((x) => {
       const value =
-        x.value === 'presets' ? " -x -a '(audiofan presets 2>/dev/null | cut -d\" \" -f1)'" : x.value === 'dir' ? ' -r -a "(__fish_complete_directories)"' : x.value ? ' -r -F' : '';
+        x.value === 'presets'
+          ? ' -x -a \'(audiofan presets 2>/dev/null | cut -d" " -f1)\''
+          : x.value === 'dir'
+            ? ' -r -a "(__fish_complete_directories)"'
+            : x.value
+              ? ' -r -F'
+              : '';
       return `complete -c audiofan -l ${x.long.slice(2)}${x.short ? ` -s ${x.short}` : ''}${value} -d '${x.help.replace(/'/g, "\\'")}'`;
     }),
     "complete -c audiofan -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish'",

@@ -5,7 +5,15 @@ import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'n
 import { AudiofanError } from '../errors.js';
 import { parseJsonc } from './jsonc.js';
 import type { ConvertOptions } from '../run/options.js';
-import { CLI_FLAGS, configKey, flagAttribute, longFlag, OPTIONS, type OptionKey, type OptionSpec } from '../run/option-table.js';
+import {
+  CLI_FLAGS,
+  configKey,
+  flagAttribute,
+  longFlag,
+  OPTIONS,
+  type OptionKey,
+  type OptionSpec,
+} from '../run/option-table.js';
 
 /** A config file: an object whose keys are the option table's config keys (see option-table.ts). */
 export type ConfigFile = Record<string, unknown>;
@@ -86,7 +94,10 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
   const cfg = configPath ? readConfig(configPath) : {};
   const out: Record<string, unknown> = {};
   // CLI flags with a config key (logFile) are settled here too, in the same order.
-  const rows = [...Object.entries(OPTIONS), ...Object.entries(CLI_FLAGS).filter(([, s]) => typeof s.config === 'string')];
+  const rows = [
+    ...Object.entries(OPTIONS),
+    ...Object.entries(CLI_FLAGS).filter(([, s]) => typeof s.config === 'string'),
+  ];
   for (const [key, spec] of rows as [OptionKey, OptionSpec][]) {
     const layers: unknown[] = [];
     const c = configKey(key, spec);

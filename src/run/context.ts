@@ -12,6 +12,7 @@ import type { OutputResult } from '../transcode/job.js';
 import type { Journal } from '../store/journal.js';
 import type { TrackLoudness } from '../tagging/loudness.js';
 import type { ResolvedOptions } from './options.js';
+import type { Copies } from './copies.js';
 import type { Orphan } from '../store/orphans.js';
 import type { Preset } from '../presets/presets.js';
 import type { gainsBySource } from '../plan/reconcile.js';
@@ -84,6 +85,8 @@ export interface Results {
   decoded: Map<string, number>;
   commands: string[][];
   interrupted: boolean;
+  /** Lossy masters and extras copied or kept (run/copies.ts); absent when neither is asked for. */
+  copies?: Copies;
 }
 
 /** What the delete stage did. */

@@ -7,7 +7,7 @@ import { CLI_FLAGS, configKey, OPTIONS, type OptionSpec } from './option-table.j
 /** The subcommands, for the man page and shell completion: name, operands, one line. */
 export const COMMANDS: readonly { name: string; args: string; help: string }[] = [
   { name: 'adopt', args: '<source...>', help: 'record existing outputs whose audio matches the source, then convert' },
-  { name: 'presets', args: '', help: 'list presets (built-in, --presets-dir, the config\'s definePresets)' },
+  { name: 'presets', args: '', help: "list presets (built-in, --presets-dir, the config's definePresets)" },
   { name: 'doctor', args: '', help: 'which ffmpeg, where from, its version, and whether it has the needed encoders' },
   { name: 'demo', args: '[dir]', help: 'make a demo library in dir (default ./audiofan-demo) and convert it' },
   { name: 'completion', args: '<bash|zsh|fish>', help: 'print a shell completion script' },
@@ -67,7 +67,7 @@ export function manPage(version: string): string {
     '.nf',
     roff('audiofan ~/Music -o ~/Lossy -p mp3-v0,opus-128'),
     roff('audiofan ~/Music/album.flac -o /sdcard/Music -p opus-96 --flat'),
-    roff("audiofan --config /etc/audiofan.json --log-file /var/log/audiofan.ndjson"),
+    roff('audiofan --config /etc/audiofan.json --log-file /var/log/audiofan.ndjson'),
     '.fi',
     '.SH SEE ALSO',
     'ffmpeg(1)',

@@ -201,7 +201,7 @@ export const OPTIONS = {
   sources: of<string[]>({
     check: texts,
     append: true,
-    help: 'source folders or files (the command line\'s operands are added to them)',
+    help: "source folders or files (the command line's operands are added to them)",
   }),
   /** Globs of source paths to leave out, relative to each source folder (picomatch syntax). Default none. */
   exclude: of<string[]>({
@@ -214,6 +214,26 @@ export const OPTIONS = {
     help:
       'leave out source paths matching this glob, relative to each source folder (repeat for more); ' +
       'outputs made from them before become orphans',
+  }),
+  /** Lossy masters: "skip" them (reported), or "copy" them unchanged into presets whose container holds their codec. */
+  lossy: of<'copy' | 'skip'>({
+    flag: '--lossy <copy|skip>',
+    check: oneOf('copy', 'skip'),
+    default: 'skip',
+    defaultText: '`skip`, reported',
+    help: 'lossy masters: `copy` them unchanged into presets of their format (mp3 into mp3 presets…), else skip them',
+  }),
+  /** Globs of non-audio files (covers, cue sheets, logs) to copy beside each preset's outputs. Default none. */
+  extras: of<string[]>({
+    flag: '--extras <glob>',
+    repeat: true,
+    append: true,
+    fromText: (s) => [s],
+    check: texts,
+    default: [],
+    help:
+      "copy non-audio files matching this glob (`cover.jpg`, `*.cue`, `*.log`, `*.pdf`) beside each preset's " +
+      'outputs, kept in sync and pruned like them (repeat for more)',
   }),
   /** Put one preset's outputs straight in the output folder, without the `<preset-id>/` level. Default false. */
   flat: of<boolean>({
