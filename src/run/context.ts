@@ -12,7 +12,6 @@ import type { OutputResult } from '../transcode/job.js';
 import type { Journal } from '../store/journal.js';
 import type { TrackLoudness } from '../tagging/loudness.js';
 import type { ResolvedOptions } from './options.js';
-import type { Copies } from './copies.js';
 import type { Orphan } from '../store/orphans.js';
 import type { Preset } from '../presets/presets.js';
 import type { gainsBySource } from '../plan/reconcile.js';
@@ -87,6 +86,15 @@ export interface Results {
   interrupted: boolean;
   /** Lossy masters and extras copied or kept (run/copies.ts); absent when neither is asked for. */
   copies?: Copies;
+}
+
+/** What the copy stage did: copy entries by source key, extras' own source entries, and whether anything changed. */
+export interface Copies {
+  outputs: Map<string, ManifestOutput[]>;
+  /** Why a lossy master was not copied anywhere (--lossy copy, but no chosen preset holds its codec). */
+  notes: Map<string, string>;
+  extraSources: { key: string; entry: ManifestSource }[];
+  changed: boolean;
 }
 
 /** What the delete stage did. */

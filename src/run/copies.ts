@@ -21,16 +21,7 @@ import { statOrUndefined } from '../sources/scan.js';
 import type { ManifestOutput, ManifestSource } from '../model.js';
 import type { Orphan } from '../store/orphans.js';
 import type { Probed } from '../sources/probe-all.js';
-import { report, type Found, type Plan, type Records, type Run } from './context.js';
-
-/** What the copy stage did: copy entries by source key, extras' own source entries, and whether anything changed. */
-export interface Copies {
-  outputs: Map<string, ManifestOutput[]>;
-  /** Why a lossy master was not copied anywhere (--lossy copy, but no chosen preset holds its codec). */
-  notes: Map<string, string>;
-  extraSources: { key: string; entry: ManifestSource }[];
-  changed: boolean;
-}
+import { report, type Copies, type Found, type Plan, type Records, type Run } from './context.js';
 
 const NO_COPIES: Copies = { outputs: new Map(), notes: new Map(), extraSources: [], changed: false };
 
