@@ -3,11 +3,11 @@
  * everything from a config file, --presets-dir not swallowing operands, help, completion, man page, doctor.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, ffmpeg, listFiles, readBack, repo, tmp, track } from './helpers.js';
+import { cli, execFileP, ffmpeg, listFiles, readBack, repo, tmp, track } from './helpers.js';
 
 let lib: string;
 const tags = (title: string) => ({ TITLE: title, ARTIST: 'Everyday', ALBUM: 'Options' });
@@ -313,6 +313,33 @@ describe('command line shape, help, completion, man page', () => {
 });
 
 describe('install facts', () => {
+  it('the packed tarball, laid out as `npm install -g --prefix` does, gives `audiofan` on PATH and its man page', async () => {
+    // A real `npm install -g --offline` cannot run here: the npm cache holds none of the dependencies (ENOTCACHED),
+    // and the registry is not reachable. So the tarball is unpacked where npm puts a global package, its bin and
+    // man page linked where npm links them (from package.json's bin and man), and its dependencies linked from
+    // this repo's node_modules.
+    const prefix = await tmp('global');
+    const { stdout } = await execFileP('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', prefix], {
+      cwd: repo,
+    });
+    const lib = join(prefix, 'lib/node_modules');
+    await mkdir(lib, { recursive: true });
+    await execFileP('tar', ['xzf', join(prefix, JSON.parse(stdout)[0].filename), '-C', lib]);
+    await rename(join(lib, 'package'), join(lib, 'audiofan'));
+    const pkg = JSON.parse(readFileSync(join(lib, 'audiofan/package.json'), 'utf8'));
+    await symlink(join(repo, 'node_modules'), join(lib, 'audiofan/node_modules'));
+    await mkdir(join(prefix, 'bin'));
+    await symlink(join('../lib/node_modules/audiofan', pkg.bin.audiofan), join(prefix, 'bin/audiofan'));
+    await mkdir(join(prefix, 'share/man/man1'), { recursive: true });
+    await symlink(join(lib, 'audiofan', pkg.man), join(prefix, 'share/man/man1/audiofan.1'));
+    for (const f of ['LICENSE', 'audiofan.1', 'README.md']) expect(existsSync(join(lib, 'audiofan', f))).toBe(true);
+    const env = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` };
+    const version = execFileSync('audiofan', ['--version'], { env, encoding: 'utf8' });
+    expect(version.trim()).toBe(pkg.version);
+    const which = execFileSync('sh', ['-c', 'command -v audiofan'], { env, encoding: 'utf8' });
+    expect(which.trim()).toBe(join(prefix, 'bin/audiofan'));
+  });
+
   it('LICENSE is MIT like package.json', () => {
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
     expect(pkg.license).toBe('MIT');
