@@ -183,6 +183,11 @@ async function copyOne(run: Run, records: Records, item: CopyItem, claimed: Set<
     );
   claimed.add(ck);
   if (decision.action === 'keep' && prev) return { ...prev, action: 'kept', reason: `${what}: up to date` };
+  // Interrupted: nothing more is copied; a copy made before stays on record, still ours.
+  if (o.signal?.aborted)
+    return prev?.size !== undefined && onDisk
+      ? { ...prev, action: 'kept', reason: `not done (run interrupted); was to copy: ${decision.reason}` }
+      : { ...base, status: 'skipped', action: 'none', reason: 'not done (run interrupted)' };
   if (o.dryRun)
     return { ...base, status: 'skipped', action: 'none', reason: `dry run: would copy (${decision.reason})` };
   if (!records.folder) return fail('E_OUTPUT_WRITE', `${item.rel}: the output folder is not there`);
