@@ -137,11 +137,11 @@ function fromText(spec: OptionSpec, s: string, from: string): unknown {
 
 /** The library options for a conversion run. */
 export function toConvertOptions(s: Partial<ConvertOptions>, sources: string[]): ConvertOptions {
-  if (!s.output) throw new AudiofanError('E_USAGE', 'no output folder: give -o DIR (or "output" in the config file)');
   // The config's sources, then the operands; the CLI's own settings (logFile) are not library options.
   const all = [...(s.sources ?? []), ...sources];
   if (!all.length)
     throw new AudiofanError('E_USAGE', 'no source folder given (see audiofan --help, or "sources" in the config file)');
+  if (!s.output) throw new AudiofanError('E_USAGE', 'no output folder: give -o DIR (or "output" in the config file)');
   const { logFile: _logFile, ...library } = s as Partial<ConvertOptions> & { logFile?: string };
   return { ...library, sources: all, output: s.output };
 }
