@@ -3,6 +3,7 @@
  * coalescing, ranges, ETags, album zips, a master edited between requests, seeds, auth, path traversal,
  * a full queue, a client that disconnects mid-encode, and shutdown with encodes in flight.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseBuffer } from 'music-metadata';
@@ -169,10 +170,47 @@ describe('downloads', () => {
     expect(entries[0].data!.subarray(0, 2).toString('hex')).toBe('ffd8');
   });
 
+  it('the cache stays within --cache-max: the least recently used output is evicted, and encoded again when asked', async () => {
+    const e = await start({ sources: [lib.library], cache: join(lib.dir, 'cache-evict'), cacheMax: 1 });
+    try {
+      const { tracks } = await e.ids();
+      const [a, b] = [`/tracks/${tracks.get('One')}/opus-64`, `/tracks/${tracks.get('Alpha')}/opus-64`];
+      expect((await e.get(a)).status).toBe(200);
+      expect((await e.get(a)).status).toBe(200);
+      expect(e.server.stats()).toMatchObject({ encodesStarted: 1, cacheFiles: 1 });
+      expect((await e.get(b)).status).toBe(200);
+      // Only the newest fits: One's output went to make room for Alpha's.
+      expect(e.server.stats()).toMatchObject({ encodesStarted: 2, cacheFiles: 1 });
+      expect(await readdir(join(lib.dir, 'cache-evict', 'files'))).toHaveLength(1);
+      expect((await e.get(a)).status).toBe(200);
+      expect(e.server.stats().encodesStarted).toBe(3);
+    } finally {
+      await e.server.close();
+    }
+  });
+
+  it('the cache survives a restart: a new server answers from it without encoding', async () => {
+    const dir = join(lib.dir, 'cache-restart');
+    const first = await start({ sources: [lib.library], cache: dir });
+    const { tracks } = await first.ids();
+    const body = Buffer.from(await (await first.get(`/tracks/${tracks.get('One')}/mp3-128`)).arrayBuffer());
+    await first.server.close();
+    const second = await start({ sources: [lib.library], cache: dir });
+    try {
+      const again = Buffer.from(await (await second.get(`/tracks/${tracks.get('One')}/mp3-128`)).arrayBuffer());
+      expect(again.equals(body)).toBe(true);
+      expect(second.server.stats().encodesStarted).toBe(0);
+    } finally {
+      await second.server.close();
+    }
+  });
+
   it('a master edited between two requests is encoded again; its old cached output is removed', async () => {
     const path = `/tracks/${ids.tracks.get("It's")}/opus-64`;
-    const first = Buffer.from(await (await s.get(path)).arrayBuffer());
-    const files = (await readdir(join(cacheDir, 'files'))).length;
+    const r1 = await s.get(path);
+    const first = Buffer.from(await r1.arrayBuffer());
+    const oldFile = join(cacheDir, 'files', `${JSON.parse(r1.headers.get('etag')!)}.opus`);
+    expect(existsSync(oldFile)).toBe(true);
     const before = s.server.stats().encodesStarted;
     await track(lib.albums[1].tracks[2], {
       seconds: 3,
@@ -190,8 +228,9 @@ describe('downloads', () => {
     expect(s.server.stats().encodesStarted).toBe(before + 1);
     expect(b2.equals(first)).toBe(false);
     expect((await parseBuffer(b2, { mimeType: 'audio/ogg' }, { duration: true })).format.duration).toBeCloseTo(3, 1);
-    // The flac-cd output of the old master (from the zip) and the old opus-64 went; the new one came.
-    expect((await readdir(join(cacheDir, 'files'))).length).toBe(files - 1);
+    // The old master's output went; the new one is cached under its own key.
+    expect(existsSync(oldFile)).toBe(false);
+    expect(existsSync(join(cacheDir, 'files', `${JSON.parse(second.headers.get('etag')!)}.opus`))).toBe(true);
   });
 
   it('path traversal in every parameter is 404 or 400, never a file', async () => {

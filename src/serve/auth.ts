@@ -37,13 +37,10 @@ export function authHook(token: string | undefined) {
     const wantsPage =
       req.method === 'GET' && !path.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html');
     if (wantsPage) return reply.redirect('/login');
-    return reply
-      .code(401)
-      .header('WWW-Authenticate', 'Bearer realm="audiofan"')
-      .send({
-        error: 'E_UNAUTHORIZED',
-        message: 'an access token is needed (Authorization: Bearer, or log in at /login)',
-      });
+    return reply.code(401).header('WWW-Authenticate', 'Bearer realm="audiofan"').send({
+      error: 'E_UNAUTHORIZED',
+      message: 'an access token is needed (Authorization: Bearer, or log in at /login)',
+    });
   };
 }
 
