@@ -4,7 +4,7 @@
  * a full queue, a client that disconnects mid-encode, and shutdown with encodes in flight.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseBuffer } from 'music-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -277,6 +277,39 @@ describe('downloads', () => {
     });
     expect(r.status).toBe(200);
     expect(((await r.json()) as { tracks: number }).tracks).toBe(6);
+  });
+});
+
+describe('a master that cannot be encoded', () => {
+  it('answers 500 naming why, is not tried again, and the album zip lists it in NOT INCLUDED.txt', async () => {
+    const dir = await tmp('serve-bad');
+    const album = join(dir, 'lib', 'Artist', 'Album');
+    const tags = (n: number, title: string) => ({
+      TITLE: title,
+      ARTIST: 'Artist',
+      ALBUM: 'Album',
+      TRACKNUMBER: String(n),
+    });
+    await track(join(album, '01 Good.flac'), { seconds: 2, seed: 1, tags: tags(1, 'Good') });
+    const bad = await track(join(album, '02 Cut.flac'), { seconds: 6, seed: 2, tags: tags(2, 'Cut') });
+    await truncate(bad, Math.floor((await stat(bad)).size * 0.4));
+    const b = await start({ sources: [join(dir, 'lib')], cache: join(dir, 'cache') });
+    try {
+      const { tracks, albums } = await b.ids();
+      const r = await b.get(`/tracks/${tracks.get('Cut')}/mp3-128`);
+      expect(r.status).toBe(500);
+      const body = (await r.json()) as { error: string; message: string };
+      expect(body.error).toBe('E_SOURCE_TRUNCATED');
+      expect(body.message).toContain('02 Cut.flac');
+      const zip = await b.get(`/albums/${albums.get('Album')}/mp3-128.zip`);
+      const entries = readZip(Buffer.from(await zip.arrayBuffer()));
+      expect(entries.map((e) => e.name)).toEqual(['01 Good.mp3', 'NOT INCLUDED.txt']);
+      expect(entries[1].data!.toString()).toContain('02 Cut.mp3: ');
+      // The failure is remembered for this master: the zip did not encode it again.
+      expect(b.server.stats().encodesStarted).toBe(2);
+    } finally {
+      await b.server.close();
+    }
   });
 });
 

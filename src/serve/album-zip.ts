@@ -59,6 +59,7 @@ export function albumZip(
       }
       if (missing.length)
         zip.addBuffer(Buffer.from(`Not included (could not be made):\n${missing.join('\n')}\n`), 'NOT INCLUDED.txt', {
+          compress: false,
           mtime,
         });
       zip.end();

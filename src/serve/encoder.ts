@@ -64,6 +64,9 @@ export interface Claim {
 export class Encoder {
   private readonly pending = new Map<string, Pending>();
   private readonly queue: Pending[] = [];
+  /** Outputs that could not be made (a truncated master, say): not tried again until the master changes
+   *  (which changes the key). Bounded: the oldest are forgotten first. */
+  private readonly failures = new Map<string, EncodeError>();
   private running = 0;
   private nextId = 1;
   private closed = false;
@@ -85,6 +88,12 @@ export class Encoder {
   acquire(track: Track, preset: Preset, key: string): Claim {
     const hit = this.s.cache.get(key);
     if (hit) return { ready: Promise.resolve(hit), release() {} };
+    const failed = this.failures.get(key);
+    if (failed) {
+      const ready = Promise.reject(failed);
+      ready.catch(() => undefined);
+      return { ready, release() {} };
+    }
     let p = this.pending.get(key);
     if (!p) {
       if (this.closed) throw new EncodeError('E_CANCELLED', 'the server is shutting down');
@@ -141,6 +150,11 @@ export class Encoder {
     }
   }
 
+  private remember(key: string, e: EncodeError) {
+    this.failures.set(key, e);
+    if (this.failures.size > 1000) this.failures.delete(this.failures.keys().next().value!);
+  }
+
   private fail(p: Pending, e: Error) {
     this.pending.delete(p.key);
     p.reject(e);
@@ -157,7 +171,10 @@ export class Encoder {
             this.pending.delete(p.key);
             p.resolve(e);
           },
-          (e: Error) => this.fail(p, e),
+          (e: Error) => {
+            if (e instanceof EncodeError && e.code !== 'E_CANCELLED') this.remember(p.key, e);
+            this.fail(p, e);
+          },
         )
         .finally(() => {
           this.running--;
