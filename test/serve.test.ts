@@ -4,12 +4,12 @@
  * a full queue, a client that disconnects mid-encode, and shutdown with encodes in flight.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseBuffer } from 'music-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary, createServer } from '../dist/src/index.js';
-import { ffmpeg, ffmpegProcessesMentioning, pcmMd5, tmp, track } from './helpers.js';
+import { cover, ffmpeg, ffmpegProcessesMentioning, pcmMd5, tmp, track } from './helpers.js';
 import {
   getWithHost,
   makeLibrary,
@@ -381,6 +381,29 @@ describe('security', () => {
       ).toBe(401);
     } finally {
       await t.server.close();
+    }
+  });
+});
+
+describe('links out of the source folders', () => {
+  it('a linked master or folder image that leads outside is never served', async () => {
+    const dir = await tmp('serve-links');
+    const album = join(dir, 'lib', 'Artist', 'Album');
+    const tags = (title: string) => ({ TITLE: title, ARTIST: 'Artist', ALBUM: 'Album' });
+    await track(join(album, '01 Real.flac'), { seconds: 1, seed: 1, tags: tags('Real') });
+    await track(join(dir, 'outside', 'secret.flac'), { seconds: 1, seed: 2, tags: tags('Secret') });
+    await cover(join(dir, 'outside', 'secret.jpg'), 100);
+    await symlink(join(dir, 'outside', 'secret.flac'), join(album, '02 Link.flac'));
+    await symlink(join(dir, 'outside', 'secret.jpg'), join(album, 'cover.jpg'));
+    const l = await start({ sources: [join(dir, 'lib')], cache: join(dir, 'cache') });
+    try {
+      const albums = (await (await l.get('/api/albums')).json()) as { id: string; tracks: number; cover: null }[];
+      expect(albums.map((a) => [a.tracks, a.cover])).toEqual([[1, null]]);
+      expect((await l.get(`/covers/${albums[0].id}`)).status).toBe(404);
+      const full = (await (await l.get(`/api/albums/${albums[0].id}`)).json()) as { tracks: { title: string }[] };
+      expect(full.tracks.map((t) => t.title)).toEqual(['Real']);
+    } finally {
+      await l.server.close();
     }
   });
 });

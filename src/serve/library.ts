@@ -4,6 +4,7 @@
  * A rescan reuses what it knew of unchanged files, so only new or changed masters are opened again.
  */
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { fingerprintAll } from '../sources/fingerprint.js';
 import { probeAll, toPlanned } from '../sources/probe-all.js';
@@ -140,7 +141,7 @@ export class Library {
     const scan = scanSources(this.roots);
     const previous = new Map([...this.tracks.values()].map((t) => [t.source.key, asRecord(t.source)]));
     const probed = await probeAll(scan.files, previous, 8);
-    const sources = probed.flatMap((p) => toPlanned(p) ?? []);
+    const sources = this.contained(probed.flatMap((p) => toPlanned(p) ?? []));
     await fingerprintAll(sources, this.ffmpegPath, this.lanes, this.log);
     const albums = groupAlbums(sources);
     const before = this.tracks;
@@ -163,9 +164,40 @@ export class Library {
     return { changed, gone };
   }
 
+  /**
+   * Only what really lies inside a source folder is served: a linked file (or folder image) that leads
+   * elsewhere is left out (with a warning), and its cover dropped, so a link can never publish another file.
+   */
+  private contained(sources: PlannedSource[]): PlannedSource[] {
+    const roots = this.roots.map((r) => realOrUndefined(r)).filter((r): r is string => !!r);
+    const inside = (p: string) => {
+      const real = realOrUndefined(p);
+      return !!real && roots.some((r) => real.startsWith(r.endsWith(sep) ? r : r + sep));
+    };
+    return sources.flatMap((s) => {
+      if (!inside(s.path)) {
+        this.log.warn({ event: 'scan', source: s.path }, `${s.path}: leads outside the source folders; not served`);
+        return [];
+      }
+      if (s.cover?.from === 'folder' && !inside(s.cover.path)) {
+        const { cover: _c, ...rest } = s;
+        return [rest];
+      }
+      return [s];
+    });
+  }
+
   /** Whether the master on disk still is the one probed (size and mtime), checked before each encode. */
   unchanged(t: Track): boolean {
     const st = statOrUndefined(t.source.path);
     return !!st && st.size === t.source.size && st.mtimeMs === t.source.mtimeMs;
+  }
+}
+
+function realOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
   }
 }
