@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, cli, ffmpeg, ffmpegProcessesMentioning, tmp } from './helpers.js';
+import { bin, cli, ffmpeg, ffmpegProcessesMentioning, tmp, track } from './helpers.js';
 import { makeLongLibrary } from './serve-helpers.js';
 
 /** Start the CLI; resolves with the URL it prints. */
@@ -38,12 +38,21 @@ describe('audiofan serve', () => {
     expect(r.stderr).toContain('--token or AUDIOFAN_TOKEN');
   });
 
-  it('SIGTERM with an encode in flight: exits 0, no ffmpeg outlives it, no temporaries left', async () => {
+  it('SIGHUP rescans; SIGTERM with an encode in flight: exits 0, no ffmpeg outlives it, no temporaries left', async () => {
     const lib = await makeLongLibrary('serve-cli');
     const cache = join(lib.dir, 'cache');
     const { child, url } = serveProcess(['serve', lib.library, '--cache', cache, '--port', '0', '-j', '1']);
     const base = await url;
-    const albums = (await (await fetch(`${base}/api/albums`)).json()) as { id: string }[];
+    const albums = (await (await fetch(`${base}/api/albums`)).json()) as { id: string; tracks: number }[];
+    expect(albums[0].tracks).toBe(3);
+    await track(join(lib.albums[0].folder, '04 Late.flac'), {
+      seconds: 1,
+      tags: { TITLE: 'Late', ALBUM: 'Long Album', ARTIST: 'Long Artist' },
+    });
+    child.kill('SIGHUP');
+    const count = async () => ((await (await fetch(`${base}/api/albums`)).json()) as { tracks: number }[])[0].tracks;
+    for (let i = 0; i < 200 && (await count()) !== 4; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await count()).toBe(4);
     const album = (await (await fetch(`${base}/api/albums/${albums[0].id}`)).json()) as { tracks: { id: string }[] };
     const req = fetch(`${base}/tracks/${album.tracks[0].id}/flac-cd`).then(
       (r) => r.status,
