@@ -4,7 +4,7 @@
  * a full queue, a client that disconnects mid-encode, and shutdown with encodes in flight.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseBuffer } from 'music-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +147,14 @@ describe('downloads', () => {
     expect(r.status).toBe(304);
     expect((await r.arrayBuffer()).byteLength).toBe(0);
     expect((await s.get(path, { headers: { 'If-None-Match': '"other"' } })).status).toBe(200);
+    // A client holding an output that has since left the cache needs no encode to hear it is current.
+    const before = s.server.stats().encodesStarted;
+    const other = `/tracks/${ids.tracks.get('One')}/opus-128`;
+    const tag = (await s.get(other)).headers.get('etag')!;
+    expect(s.server.stats().encodesStarted).toBe(before + 1);
+    await rm(join(cacheDir, 'files', `${JSON.parse(tag)}.opus`));
+    const again = await s.get(other, { headers: { 'If-None-Match': tag } });
+    expect([again.status, s.server.stats().encodesStarted]).toEqual([304, before + 1]);
   });
 
   it('an album zip holds every track (decodable, tagged) and the cover', async () => {

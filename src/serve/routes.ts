@@ -13,7 +13,7 @@ import { downloadName, freshTrack, keyOf, type ServeContext } from './context.js
 import { EncodeError } from './encoder.js';
 import { estimateBytes, presetBitrate } from './estimate.js';
 import type { Album, Track } from './library.js';
-import { contentType, disposition, sendFile } from './send-file.js';
+import { contentType, disposition, matches, sendFile } from './send-file.js';
 import { safeComponent } from '../plan/fs-profile.js';
 
 type Params = Record<string, string>;
@@ -147,6 +147,8 @@ async function downloadTrack(ctx: ServeContext, req: FastifyRequest, reply: Fast
   const file = { etag: key, name: downloadName(track, preset), ext: preset.extension };
   const seed = ctx.seeds.find(track, preset.id, preset.hash);
   if (seed) return sendFile(req, reply, { ...file, ...seed });
+  // The ETag is the key, known before any encode: a client holding this output needs none.
+  if (matches(req.headers['if-none-match'], `"${key}"`)) return reply.code(304).header('ETag', `"${key}"`).send();
   let claim: ReturnType<ServeContext['encoder']['acquire']>;
   try {
     claim = ctx.encoder.acquire(track, preset, key);

@@ -49,7 +49,7 @@ export function parseRange(
 }
 
 /** Does If-None-Match name this ETag (or `*`)? */
-const matches = (header: string | undefined, etag: string) =>
+export const matches = (header: string | undefined, etag: string) =>
   !!header && header.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}` || t.trim() === '*');
 
 export async function sendFile(
