@@ -50,6 +50,11 @@ export function addServeCommand(program: Command, io: Io, log: CliLog, setCode: 
       (v, p: string[] = []) => [...p, v],
     )
     .option('--rescan-interval <s>', 'rescan the sources every N seconds (also on SIGHUP and POST /api/rescan)')
+    .addHelpText(
+      'after',
+      '\nAlso: -j/--jobs (encodes at once), --ffmpeg, --presets-dir, --no-loudness and --config, as for conversions.\n' +
+        'Prefer AUDIOFAN_TOKEN to --token: other users can read command lines.',
+    )
     .action(async (sources: string[], own: ServeFlags) => {
       const flags = { ...program.opts<Flags>(), ...own } as Flags & ServeFlags;
       setCode(await serve(io, log, serveOptions(io, flags, sources)));
