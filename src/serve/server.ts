@@ -13,7 +13,7 @@ import { inspectFfmpeg } from '../ffmpeg/adapter.js';
 import { assertCapabilities } from '../ffmpeg/capabilities.js';
 import { locateFfmpeg } from '../ffmpeg/locate.js';
 import { loadPresets, type Preset } from '../presets/presets.js';
-import { checkSourceFolder } from '../sources/scan.js';
+import { checkSource } from '../sources/scan.js';
 import { overlap } from '../store/contain.js';
 import { localPool } from '../transcode/local-pool.js';
 import { authHook } from './auth.js';
@@ -67,7 +67,7 @@ export async function createServer(options: ServeOptions): Promise<AudiofanServe
   const roots = o.sources.map((s) => resolve(s));
   const cacheDir = resolve(o.cache);
   for (const r of roots) {
-    checkSourceFolder(r);
+    checkSource(r);
     const rel = overlap(cacheDir, r);
     if (rel)
       throw new AudiofanError('E_OUTPUT_INSIDE_SOURCE', `cache folder ${cacheDir} and source folder ${r}: ${rel}`, {
