@@ -84,7 +84,8 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const gains = gainsFor(loudness, job.tags.gains);
     const cover = await coverFor(job);
     const results: OutputResult[] = [];
-    for (const o of job.outputs) results.push(await finishOutput(job, o, decoded, gains, cover));
+    for (const [i, o] of job.outputs.entries())
+      results.push(await finishOutput(job, o, decoded, gains, cover, run.encodedSamples?.[i]));
     return await done(results, { decodedSeconds: decoded, ...(loudness ? { loudness } : {}) });
   } catch (e) {
     // A full disk is reported against each output's path; anything else (the source's cover
@@ -175,6 +176,7 @@ async function finishOutput(
   decoded: number,
   gains: GainSet,
   cover: Picture | undefined,
+  encodedSamples: number | undefined,
 ): Promise<OutputResult> {
   const fail = (code: OutputResult['code'], message: string): OutputResult => ({
     key: o.key,
@@ -184,6 +186,8 @@ async function finishOutput(
   });
   let meta: Awaited<ReturnType<typeof readAudioMetadata>>;
   try {
+    // Gapless: the exact sample count goes into the header before anything reads the length back.
+    if (encodedSamples !== undefined) await tagWriter(o.writer).setLength?.(o.temp, encodedSamples);
     meta = await readAudioMetadata(o.temp, { skipCovers: true });
   } catch (e) {
     return fail('E_OUTPUT_INVALID', `${o.final}: the encoded file cannot be read back: ${(e as Error).message}`);

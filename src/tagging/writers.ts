@@ -8,6 +8,7 @@ import { id3Frames } from './id3-frames.js';
 import { writeFlacTags } from './flac-file.js';
 import type { Id3Version } from './id3v2.js';
 import { writeMp3Tags } from './mp3-file.js';
+import { setMp3Length } from './mp3-lame-tag.js';
 import { writeOpusTags } from './ogg-opus.js';
 import type { Picture } from './picture.js';
 import type { TagEntries } from './vorbis-comment.js';
@@ -35,6 +36,12 @@ export interface TagWriterSpec {
    * AudiofanError with its own code (E_OUTPUT_INVALID: not the file it expects) or an errno error.
    */
   write?: (src: string, dest: string, payload: TagPayload) => Promise<void>;
+  /**
+   * Records in a just-encoded file the exact number of samples it holds, where ffmpeg could not (MP3:
+   * the LAME tag's end padding), so gapless decoders give back the master's length. Absent where
+   * ffmpeg's own header is already exact (FLAC, Ogg granule positions).
+   */
+  setLength?: (file: string, samples: number) => Promise<boolean>;
 }
 
 export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
@@ -58,6 +65,7 @@ export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
     cover: true,
     gains: 'replaygain',
     write: (src, dest, p) => writeMp3Tags(src, dest, id3Frames(p.entries, p.id3Version, p.pictures), p.id3Version),
+    setLength: setMp3Length,
   },
   // ffmpeg keeps one string per key and cannot put a picture into Ogg (or, in 4.1, MP4).
   ffmpeg: { id: 'ffmpeg', tags: 'basic', cover: false, gains: 'none' },
