@@ -266,7 +266,10 @@ export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples
     const m = /Input stream #0:\d+ \(audio\): .*frames decoded \((\d+) samples\)/.exec(l);
     if (m && out.decodedSamples === undefined) out.decodedSamples = +m[1];
     const e = /Output stream #(\d+):0 \(audio\): .*frames encoded \((\d+) samples\)/.exec(l);
-    if (e) (out.encodedSamples ??= [])[+e[1]] = +e[2];
+    if (e) {
+      out.encodedSamples ??= [];
+      out.encodedSamples[+e[1]] = +e[2];
+    }
   }
   return out;
 }

@@ -32,8 +32,7 @@ export function lameTagLayout(frame: Buffer): { frames: number; spf: number; lam
   if (!(flags & 1)) return undefined; // no frame count: no exact length can be stated
   const frames = frame.readUInt32BE(xing + 8);
   const lame = xing + 8 + [1, 2, 4, 8].reduce((n, bit) => n + (flags & bit ? (bit === 4 ? 100 : 4) : 0), 0);
-  if (lame + 36 > frame.length || !/^(LAME|Lavc|Lavf)/.test(frame.toString('latin1', lame, lame + 4)))
-    return undefined;
+  if (lame + 36 > frame.length || !/^(LAME|Lavc|Lavf)/.test(frame.toString('latin1', lame, lame + 4))) return undefined;
   return { frames, spf: mpeg1 ? 1152 : 576, lame };
 }
 
