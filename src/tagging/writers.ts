@@ -42,7 +42,21 @@ export interface TagWriterSpec {
    * ffmpeg's own header is already exact (FLAC, Ogg granule positions).
    */
   setLength?: (file: string, samples: number) => Promise<boolean>;
+  /** Whether the container can store this picture (absent: any size); a cover that does not fit is made smaller. */
+  pictureFits?: (p: Picture) => boolean;
+  /** The limit pictureFits applies, in words, for warnings. */
+  pictureLimit?: string;
 }
+
+/** FLAC: a PICTURE block's body (32 bytes of fields, MIME, description, image) must be under 2^24 bytes. */
+const flacPictureFits = (p: Picture) =>
+  32 + Buffer.byteLength(p.mime, 'latin1') + Buffer.byteLength(p.description) + p.data.length < 2 ** 24;
+/**
+ * ID3v2: the whole tag's size is a 28-bit synchsafe number (under 256 MiB); 1 MiB is left for the
+ * text frames (lyrics can be long), and UTF-16 descriptions take two bytes a unit.
+ */
+const id3PictureFits = (p: Picture) =>
+  64 + p.mime.length + 4 * p.description.length + p.data.length < 2 ** 28 - 2 ** 20;
 
 export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
   flac: {
@@ -51,6 +65,8 @@ export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
     cover: true,
     gains: 'replaygain',
     write: (src, dest, p) => writeFlacTags(src, dest, p.entries, p.pictures),
+    pictureFits: flacPictureFits,
+    pictureLimit: '16 MiB',
   },
   opus: {
     id: 'opus',
@@ -66,6 +82,8 @@ export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
     gains: 'replaygain',
     write: (src, dest, p) => writeMp3Tags(src, dest, id3Frames(p.entries, p.id3Version, p.pictures), p.id3Version),
     setLength: setMp3Length,
+    pictureFits: id3PictureFits,
+    pictureLimit: '256 MiB',
   },
   // ffmpeg keeps one string per key and cannot put a picture into Ogg (or, in 4.1, MP4).
   ffmpeg: { id: 'ffmpeg', tags: 'basic', cover: false, gains: 'none' },
