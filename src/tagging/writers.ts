@@ -8,12 +8,13 @@ import { id3Frames } from './id3-frames.js';
 import { writeFlacTags } from './flac-file.js';
 import type { Id3Version } from './id3v2.js';
 import { writeMp3Tags } from './mp3-file.js';
+import { writeMp4Tags } from './mp4-file.js';
 import { setMp3Length } from './mp3-lame-tag.js';
-import { writeOpusTags } from './ogg-opus.js';
+import { writeOpusTags, writeVorbisTags } from './ogg-opus.js';
 import type { Picture } from './picture.js';
 import type { TagEntries } from './vorbis-comment.js';
 
-export type TagWriterId = 'flac' | 'opus' | 'id3v2' | 'ffmpeg';
+export type TagWriterId = 'flac' | 'opus' | 'vorbis' | 'id3v2' | 'mp4' | 'ffmpeg';
 
 /** What goes into the file: the output's entries (Vorbis form), its pictures, and settings. */
 export interface TagPayload {
@@ -75,6 +76,14 @@ export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
     gains: 'r128',
     write: (src, dest, p) => writeOpusTags(src, dest, p.entries, p.pictures),
   },
+  // Ogg Vorbis: the same Vorbis comments as FLAC, ReplayGain included (Vorbis players read those, not R128).
+  vorbis: {
+    id: 'vorbis',
+    tags: 'all',
+    cover: true,
+    gains: 'replaygain',
+    write: (src, dest, p) => writeVorbisTags(src, dest, p.entries, p.pictures),
+  },
   id3v2: {
     id: 'id3v2',
     tags: 'all',
@@ -85,7 +94,15 @@ export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
     pictureFits: id3PictureFits,
     pictureLimit: '256 MiB',
   },
-  // ffmpeg keeps one string per key and cannot put a picture into Ogg (or, in 4.1, MP4).
+  // MP4 (AAC, ALAC): iTunes ilst items, free-form ReplayGain as foobar2000 and Picard write it.
+  mp4: {
+    id: 'mp4',
+    tags: 'all',
+    cover: true,
+    gains: 'replaygain',
+    write: (src, dest, p) => writeMp4Tags(src, dest, p.entries, p.pictures),
+  },
+  // ffmpeg keeps one string per key and cannot put a picture into Ogg (or, in 4.1, MP4): the fallback.
   ffmpeg: { id: 'ffmpeg', tags: 'basic', cover: false, gains: 'none' },
 };
 
