@@ -114,7 +114,7 @@ export function ilst(entries: TagEntries, pictures: Picture[]): Buffer {
       );
     }
   }
-  for (const [type, texts] of text) items.unshift(atom(type, ...texts));
+  items.unshift(...[...text].map(([type, texts]) => atom(type, ...texts)));
   const trkn = pairItem('trkn', first('TRACKNUMBER'), first('TRACKTOTAL', 'TOTALTRACKS'));
   const disk = pairItem('disk', first('DISCNUMBER'), first('DISCTOTAL', 'TOTALDISCS'));
   for (const x of [trkn, disk]) if (x) items.push(x);
