@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary } from '../dist/src/index.js';
+import { fitCover } from '../dist/src/sources/cover-fit.js';
 import { writeFlacTags } from '../dist/src/tagging/flac-file.js';
 import { pictureFrom } from '../dist/src/tagging/picture.js';
 import { cli, execFileP, ffmpeg, ffmpegBinaries, flacPictureBlocks, pcmMd5, readBack, tmp, track } from './helpers.js';
@@ -57,6 +58,19 @@ describe('a cover larger than a format can hold', () => {
     const entry = (await manifest(out)).sources[0].outputs.find((o) => f.startsWith(`${o.preset}/`));
     expect(entry).toMatchObject({ status: 'ok' });
     expect(entry?.warnings).toBeUndefined();
+  });
+});
+
+describe('fitCover', () => {
+  it('a cover that cannot be made to fit (no image ffmpeg can read) is left out, with a warning saying so', async () => {
+    const junk = pictureFrom(randomBytes(17 * 2 ** 20), 3, '', 'image/png');
+    const r = await fitCover(junk, 'flac', ffmpeg());
+    expect(r.picture).toBeUndefined();
+    expect(r.warning).toMatch(/over the 16 MiB limit of flac tags and could not be made to fit: left out/);
+  });
+  it('a cover that fits is passed through untouched', async () => {
+    const small = pictureFrom(randomBytes(1024), 3, '', 'image/png');
+    expect(await fitCover(small, 'flac', ffmpeg())).toEqual({ picture: small });
   });
 });
 

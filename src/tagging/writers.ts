@@ -56,6 +56,12 @@ const flacPictureFits = (p: Picture) =>
  * ID3v2: the whole tag's size is a 28-bit synchsafe number (under 256 MiB); 1 MiB is left for the
  * text frames (lyrics can be long), and UTF-16 descriptions take two bytes a unit.
  */
+/**
+ * Ogg (Opus, Vorbis): a comment's length is 32-bit, but the picture travels as base64 text, and a
+ * JavaScript string holds at most 2^29 characters: the base64 of the whole picture block must fit.
+ */
+const oggPictureFits = (p: Picture) =>
+  4 * Math.ceil((32 + p.mime.length + 3 * p.description.length + p.data.length) / 3) < 2 ** 29 - 2 ** 20;
 const id3PictureFits = (p: Picture) =>
   64 + p.mime.length + 4 * p.description.length + p.data.length < 2 ** 28 - 2 ** 20;
 
@@ -75,6 +81,8 @@ export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
     cover: true,
     gains: 'r128',
     write: (src, dest, p) => writeOpusTags(src, dest, p.entries, p.pictures),
+    pictureFits: oggPictureFits,
+    pictureLimit: '383 MiB',
   },
   // Ogg Vorbis: the same Vorbis comments as FLAC, ReplayGain included (Vorbis players read those, not R128).
   vorbis: {
@@ -83,6 +91,8 @@ export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
     cover: true,
     gains: 'replaygain',
     write: (src, dest, p) => writeVorbisTags(src, dest, p.entries, p.pictures),
+    pictureFits: oggPictureFits,
+    pictureLimit: '383 MiB',
   },
   id3v2: {
     id: 'id3v2',
