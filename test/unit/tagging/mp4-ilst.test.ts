@@ -1,8 +1,8 @@
 /**
- * tagging/mp4-file.ts: the ilst items an MP4 output gets (the file rewrite itself is tested end to end).
+ * tagging/mp4-ilst.ts: the ilst items an MP4 output gets (the file rewrite itself is tested end to end).
  */
 import { describe, expect, it } from 'vitest';
-import { ilst } from '../../../src/tagging/mp4-file.js';
+import { ilst } from '../../../src/tagging/mp4-ilst.js';
 import { pictureFrom } from '../../../src/tagging/picture.js';
 
 /** ilst's items as [type, payloads of their data atoms]. */
