@@ -5,7 +5,7 @@
  * shows what other tools lose.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { IAudioMetadata } from 'music-metadata';
@@ -213,6 +213,38 @@ describe('tags survive every preset', () => {
     ]);
     expect(m.common.lyrics?.[0].text).toBe(LONG_LYRICS);
   });
+});
+
+/** User presets in the other containers: MP4 (AAC, ALAC) and Ogg Vorbis, tagged by their own writers. */
+const USER = [
+  { id: 'aac-256', container: 'm4a', extension: 'm4a', encoder: 'aac', encoderArgs: ['-b:a', '256k'], maxChannels: 2 },
+  { id: 'alac', container: 'm4a', extension: 'm4a', encoder: 'alac', encoderArgs: [], lossless: true },
+  { id: 'vorbis-q4', container: 'ogg', extension: 'ogg', encoder: 'libvorbis', encoderArgs: ['-q:a', '4'] },
+].map((p) => ({ description: p.id, sampleRates: [44100, 48000], ...p }));
+
+describe('tags and cover survive user presets in MP4 and Ogg Vorbis', () => {
+  let outUser: string;
+  beforeAll(async () => {
+    const dir = await tmp('fidelity-presets');
+    for (const p of USER) await writeFile(join(dir, `${p.id}.json`), JSON.stringify(p));
+    outUser = await tmp('fidelity-user');
+    const r = await convertLibrary({
+      sources: [lib],
+      output: outUser,
+      presets: USER.map((p) => p.id),
+      presetDirs: [dir],
+    });
+    expect(r.exitCode).toBe(0);
+  });
+  for (const p of USER) {
+    it(`${p.id}: every field equal to the source's, the front cover with its bytes`, async () => {
+      const m = await readBack(join(outUser, p.id, `full.${p.extension}`));
+      expect(view(m)).toEqual(view(source));
+      expect(m.common.picture).toHaveLength(1);
+      expect(Buffer.from(m.common.picture![0].data).equals(frontPng)).toBe(true);
+      expect(m.common.replaygain_track_gain?.dB).toEqual(expect.any(Number));
+    });
+  }
 });
 
 describe('cover art', () => {

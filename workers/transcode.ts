@@ -11,6 +11,7 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { loadCover } from '../src/sources/art.js';
+import { CoverFitter } from '../src/sources/cover-fit.js';
 import { removeTemps } from '../src/store/atomic.js';
 import type { RunOutcome } from '../src/ffmpeg/adapter.js';
 import { encodeIsolated } from '../src/transcode/isolate.js';
@@ -28,7 +29,6 @@ import {
 import type { GainSet, TrackLoudness } from '../src/tagging/loudness.js';
 import { readAudioMetadata } from '../src/sources/read-metadata.js';
 import { tagState } from '../src/tagging/compose.js';
-import type { Picture } from '../src/tagging/picture.js';
 import { tagWriter } from '../src/tagging/writers.js';
 import { AudiofanError } from '../src/errors.js';
 
@@ -92,7 +92,12 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const gains = gainsFor(loudness, job.tags.gains);
     const cover = await coverFor(job);
     const results: OutputResult[] = [...failedResults];
-    for (const o of made) results.push(await finishOutput(job, o, decoded, gains, cover));
+    for (const o of made) {
+      const own = runs.byKey.get(o.key)!;
+      results.push(
+        await finishOutput(job, o, decoded, gains, cover, own.encodedSamples?.[runs.indexByKey.get(o.key)!]),
+      );
+    }
     return await done(results, { decodedSeconds: decoded, ...(loudness ? { loudness } : {}) });
   } catch (e) {
     // A full disk is reported against each output's path; anything else (the source's cover
@@ -143,9 +148,13 @@ function gainsFor(loudness: TrackLoudness | undefined, given: GainSet | undefine
   return { ...(track ? { track } : {}), ...(given?.album ? { album: given.album } : {}) };
 }
 
-async function coverFor(job: TranscodeJob): Promise<Picture | undefined> {
-  if (!job.tags.cover || !job.outputs.some((o) => o.art)) return undefined;
-  return loadCover(job.source.path, job.tags.cover, job.tags.artMaxSize, job.ffmpegPath);
+/** The source's cover, fitted to each output's container on demand. */
+async function coverFor(job: TranscodeJob): Promise<CoverFitter> {
+  const wanted = job.tags.cover && job.outputs.some((o) => o.art);
+  const cover = wanted
+    ? await loadCover(job.source.path, job.tags.cover!, job.tags.artMaxSize, job.ffmpegPath)
+    : undefined;
+  return new CoverFitter(cover, job.ffmpegPath);
 }
 
 /** Write tags and cover; the tagged file ends up at the output's temp name. Returns the tags hash written. */
@@ -154,19 +163,21 @@ async function tagAt(
   from: string,
   tags: TagInput,
   gains: GainSet,
-  cover: Picture | undefined,
-): Promise<{ tagsHash: string; gains?: GainSet }> {
+  covers: CoverFitter,
+): Promise<{ tagsHash: string; gains?: GainSet; warnings?: string[] }> {
   const state = tagState({ ...tags, writer: o.writer, art: o.art, gains });
   const { write } = tagWriter(o.writer);
   if (!write) {
     // Tagged by ffmpeg at encode time; the coordinator never plans a retag of such an output.
     if (from !== o.temp)
       throw new AudiofanError('E_OUTPUT_WRITE', `${o.final}: its container's tags can only be written while encoding`);
-  } else {
+  }
+  const fitted = o.art && write ? await covers.for(o.writer) : {};
+  if (write) {
     try {
       await write(from, o.tagTemp, {
         entries: state.entries,
-        pictures: o.art && cover ? [cover] : [],
+        pictures: fitted.picture ? [fitted.picture] : [],
         id3Version: tags.id3Version,
       });
       await rename(o.tagTemp, o.temp);
@@ -174,7 +185,11 @@ async function tagAt(
       await removeTemps(o.tagTemp);
     }
   }
-  return { tagsHash: state.hash, ...(state.gains ? { gains: state.gains } : {}) };
+  return {
+    tagsHash: state.hash,
+    ...(state.gains ? { gains: state.gains } : {}),
+    ...(fitted.warning ? { warnings: [fitted.warning] } : {}),
+  };
 }
 
 /** Read an output back, check it holds all the decoded audio, tag it and move it into place. */
@@ -183,7 +198,8 @@ async function finishOutput(
   o: JobOutput,
   decoded: number,
   gains: GainSet,
-  cover: Picture | undefined,
+  cover: CoverFitter,
+  encodedSamples: number | undefined,
 ): Promise<OutputResult> {
   const fail = (code: OutputResult['code'], message: string): OutputResult => ({
     key: o.key,
@@ -193,6 +209,8 @@ async function finishOutput(
   });
   let meta: Awaited<ReturnType<typeof readAudioMetadata>>;
   try {
+    // Gapless: the exact sample count goes into the header before anything reads the length back.
+    if (encodedSamples !== undefined) await tagWriter(o.writer).setLength?.(o.temp, encodedSamples);
     meta = await readAudioMetadata(o.temp, { skipCovers: true });
   } catch (e) {
     return fail('E_OUTPUT_INVALID', `${o.final}: the encoded file cannot be read back: ${(e as Error).message}`);

@@ -149,6 +149,8 @@ export interface RunOutcome {
   stderrTail: string;
   /** Per-channel samples decoded from the input's audio stream (ffmpeg's closing stats). */
   decodedSamples?: number;
+  /** Per-channel samples each output's encoder was given, by output index (ffmpeg's closing stats). */
+  encodedSamples?: number[];
   /** The stderr line that best explains a failure. */
   headline: string;
   cancelled: boolean;
@@ -273,14 +275,19 @@ export function headline(t: string[]): string {
   );
 }
 
-/** Read ffmpeg's closing stats: the number of samples decoded from the input. */
-export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples'> {
-  const out: Pick<RunOutcome, 'decodedSamples'> = {};
+/**
+ * Read ffmpeg's closing stats: the number of samples decoded from the input, and the number each
+ * output's encoder was given (after resampling): the exact length a gapless output must decode to.
+ */
+export function parseAnalysis(lines: string[]): Pick<RunOutcome, 'decodedSamples' | 'encodedSamples'> {
+  const out: Pick<RunOutcome, 'decodedSamples' | 'encodedSamples'> = {};
   for (const l of lines) {
     const m = /Input stream #0:\d+ \(audio\): .*frames decoded \((\d+) samples\)/.exec(l);
-    if (m) {
-      out.decodedSamples = +m[1];
-      break;
+    if (m && out.decodedSamples === undefined) out.decodedSamples = +m[1];
+    const e = /Output stream #(\d+):0 \(audio\): .*frames encoded \((\d+) samples\)/.exec(l);
+    if (e) {
+      out.encodedSamples ??= [];
+      out.encodedSamples[+e[1]] = +e[2];
     }
   }
   return out;

@@ -9,8 +9,8 @@ export interface ContainerInfo {
   /** ffmpeg muxer name, always passed with -f so the temp file's name does not matter. */
   muxer: string;
   /**
-   * Who writes tags and art. audiofan's own writers for FLAC, MP3 and Opus (full tag set,
-   * multi-valued fields, pictures of any size, pictures in Ogg); ffmpeg's -metadata for the rest.
+   * Who writes tags and art. audiofan's own writers for FLAC, MP3, Opus, Vorbis and MP4 (full tag set,
+   * multi-valued fields, large pictures, pictures in Ogg); ffmpeg's -metadata for the rest.
    */
   tagWriter: TagWriterId;
   /** Muxer options that every output of this container gets. */
@@ -29,8 +29,8 @@ export const containers: Readonly<Record<string, ContainerInfo>> = {
     codecPattern: /layer 3|mp3/i,
   },
   opus: { muxer: 'opus', tagWriter: 'opus', muxerArgs: [], codecPattern: /^opus$/i },
-  ogg: { muxer: 'ogg', tagWriter: 'ffmpeg', muxerArgs: [], codecPattern: /vorbis/i },
-  m4a: { muxer: 'ipod', tagWriter: 'ffmpeg', muxerArgs: ['-movflags', '+faststart'], codecPattern: /./ },
+  ogg: { muxer: 'ogg', tagWriter: 'vorbis', muxerArgs: [], codecPattern: /vorbis/i },
+  m4a: { muxer: 'ipod', tagWriter: 'mp4', muxerArgs: ['-movflags', '+faststart'], codecPattern: /./ },
 };
 
 /** Does an output of this preset get the cover: the preset allows art and its container's writer can embed one. */

@@ -136,7 +136,13 @@ export function report(run: Run, source: string, entry: ManifestOutput) {
     ...(entry.code ? { code: entry.code, error: entry.message } : { size: entry.size, bitrate: entry.bitrate }),
     elapsedMs: entry.elapsedMs ?? 0,
   };
-  if (entry.status === 'ok') run.o.logger.info(fields, `${entry.preset}: ${entry.path}`);
+  // An output made with a loss (a cover left out, tags its container cannot hold) says so at warn level.
+  if (entry.status === 'ok' && entry.warnings?.length)
+    run.o.logger.warn(
+      { ...fields, warnings: entry.warnings },
+      `${entry.preset}: ${entry.path}: ${entry.warnings.join('; ')}`,
+    );
+  else if (entry.status === 'ok') run.o.logger.info(fields, `${entry.preset}: ${entry.path}`);
   else run.o.logger.error(fields, entry.message ?? 'failed');
 }
 

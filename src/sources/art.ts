@@ -89,14 +89,24 @@ export async function loadCover(
     picture = pictureFrom(await readFile(ref.path), FRONT_COVER, '');
   }
   if (!maxSize || (picture.width <= maxSize && picture.height <= maxSize && picture.width > 0)) return picture;
+  return (await toJpeg(picture, maxSize, ffmpegPath)) ?? picture;
+}
+
+/**
+ * The picture re-encoded as a high-quality JPEG whose longer side is at most `maxSide` pixels (aspect
+ * kept; never enlarged), or undefined when ffmpeg cannot read the image or makes no JPEG of it.
+ */
+export async function toJpeg(picture: Picture, maxSide: number, ffmpegPath: string): Promise<Picture | undefined> {
   const tmp = join(tmpdir(), `audiofan-art-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await writeFile(`${tmp}.in`, picture.data);
+    // min(): a picture already smaller than maxSide keeps its size (only its encoding changes).
+    const side = `'min(${maxSide},max(iw,ih))'`;
     await runFfmpeg(ffmpegPath, [
       '-i',
       `file:${tmp}.in`,
       '-vf',
-      `scale=${maxSize}:${maxSize}:force_original_aspect_ratio=decrease`,
+      `scale=${side}:${side}:force_original_aspect_ratio=decrease`,
       '-pix_fmt',
       'yuvj420p',
       '-q:v',
@@ -110,7 +120,9 @@ export async function loadCover(
       `file:${tmp}.jpg`,
     ]);
     const data = await readFile(`${tmp}.jpg`);
-    return imageInfo(data) ? pictureFrom(data, FRONT_COVER, picture.description, 'image/jpeg') : picture;
+    return imageInfo(data) ? pictureFrom(data, picture.type, picture.description, 'image/jpeg') : undefined;
+  } catch {
+    return undefined;
   } finally {
     await removeTemps(`${tmp}.in`, `${tmp}.jpg`);
   }

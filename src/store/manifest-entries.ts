@@ -19,6 +19,7 @@ export function mergeRetag(base: ManifestOutput, rt: OutputResult): ManifestOutp
     mtimeMs: rt.mtimeMs,
     tagsHash: rt.tagsHash,
     ...(rt.gains ? { gains: rt.gains } : {}),
+    ...withWarnings(base.warnings, rt.warnings),
   };
 }
 
@@ -51,11 +52,18 @@ export function outputEntry(
   return {
     ...base,
     ...rest,
+    ...withWarnings(base.warnings, r.warnings),
     status,
     action: status === 'ok' ? 'encoded' : 'none',
     reason: po.decision.reason,
     elapsedMs,
   };
+}
+
+/** The plan's warnings followed by the worker's, once each; nothing when there are none. */
+function withWarnings(plan: string[] | undefined, worker: string[] | undefined): { warnings?: string[] } {
+  const all = [...new Set([...(plan ?? []), ...(worker ?? [])])];
+  return all.length ? { warnings: all } : {};
 }
 
 /** Codes that describe the source itself rather than one output; lifted to the source entry. */

@@ -3,6 +3,7 @@
  * v2.3 has no multi-value text frames, so values are joined with "/" (as MusicBrainz Picard does,
  * and as players that read v2.3 split them) and text is UTF-16.
  */
+import { withoutNul } from './nul.js';
 import type { Picture } from './picture.js';
 
 export type Id3Version = 3 | 4;
@@ -21,11 +22,12 @@ function synchsafe(n: number): Buffer {
 }
 
 function enc(v: Id3Version): { byte: number; text: (s: string) => Buffer; nul: Buffer } {
-  if (v === 4) return { byte: 3, text: (s) => Buffer.from(s, 'utf8'), nul: Buffer.from([0]) };
+  // No NUL inside a string: in a text frame it would split one value into several (see nul.ts).
+  if (v === 4) return { byte: 3, text: (s) => Buffer.from(withoutNul(s), 'utf8'), nul: Buffer.from([0]) };
   // UTF-16 with BOM: the only Unicode encoding v2.3 has.
   return {
     byte: 1,
-    text: (s) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]),
+    text: (s) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(withoutNul(s), 'utf16le')]),
     nul: Buffer.from([0, 0]),
   };
 }
@@ -82,6 +84,9 @@ export function id3v2Tag(frames: Id3Frame[], v: Id3Version, padding = 1024, tota
   const framesLength = encoded.reduce((a, b) => a + b.length, 0);
   if (totalSize !== undefined && 10 + framesLength <= totalSize) padding = totalSize - 10 - framesLength;
   const content = Buffer.concat([...encoded, Buffer.alloc(padding)]);
+  // The size is a 28-bit synchsafe number: a larger tag would wrap around and corrupt the file.
+  if (content.length >= 2 ** 28)
+    throw new RangeError(`an ID3v2 tag of ${content.length} bytes is over its 256 MiB limit`);
   return Buffer.concat([Buffer.from('ID3'), Buffer.from([v, 0, 0]), synchsafe(content.length), content]);
 }
 

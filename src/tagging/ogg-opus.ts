@@ -1,7 +1,7 @@
 /**
- * Rewrite the comment header (OpusTags) of an Ogg Opus file. The new packet is paged afresh,
- * every later page is renumbered and its CRC recomputed; audio pages are otherwise untouched.
- * The OpusHead header (and so its output gain, which stays 0) is copied as it is.
+ * Rewrite the comment header of an Ogg Opus (OpusTags) or Ogg Vorbis file. The new packet is paged
+ * afresh, every later page is renumbered and its CRC recomputed; audio pages are otherwise untouched.
+ * The identification header (and so Opus's output gain, which stays 0) is copied as it is.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { AudiofanError } from '../errors.js';
@@ -99,28 +99,93 @@ function pagesForPacket(packet: Buffer, serial: number, firstSeq: number): Page[
   return pages;
 }
 
-/** Write `src` to `dest` with a new OpusTags packet (tags plus pictures as METADATA_BLOCK_PICTURE). */
-export async function writeOpusTags(
+/** What differs between the Ogg codecs whose comment header is rewritten here. */
+interface OggCodec {
+  name: string;
+  /** Magic at the start of the first (identification) packet. */
+  idMagic: string;
+  /** Prefix of the comment packet (before the vendor string). */
+  commentMagic: Buffer;
+  /** Header packets after the identification packet (Opus: tags; Vorbis: comment, setup). */
+  headerPackets: number;
+  /** Bytes after the comment structure (Vorbis: the framing bit). */
+  trailer: Buffer;
+}
+
+const OPUS: OggCodec = {
+  name: 'Ogg Opus',
+  idMagic: 'OpusHead',
+  commentMagic: Buffer.from('OpusTags'),
+  headerPackets: 1,
+  trailer: Buffer.alloc(0),
+};
+const VORBIS: OggCodec = {
+  name: 'Ogg Vorbis',
+  idMagic: '\x01vorbis',
+  commentMagic: Buffer.from('\x03vorbis', 'latin1'),
+  headerPackets: 2,
+  trailer: Buffer.from([1]),
+};
+
+/**
+ * The header packets after the first page, and the index of the page the last of them ends: Opus
+ * (RFC 7845) and Vorbis (I spec, 4.2) both end their headers at a page boundary, before any audio.
+ */
+function headerPackets(pages: Page[], count: number, file: string): { packets: Buffer[]; lastPage: number } {
+  const packets: Buffer[] = [];
+  let parts: Buffer[] = [];
+  for (let i = 1; i < pages.length; i++) {
+    let pos = 0;
+    for (const [j, len] of pages[i].segments.entries()) {
+      parts.push(pages[i].body.subarray(pos, pos + len));
+      pos += len;
+      if (len === 255) continue;
+      packets.push(Buffer.concat(parts));
+      parts = [];
+      if (packets.length === count) {
+        if (j !== pages[i].segments.length - 1)
+          throw new AudiofanError('E_OUTPUT_INVALID', `${file}: audio shares a page with the headers`, { file });
+        return { packets, lastPage: i };
+      }
+    }
+  }
+  throw new AudiofanError('E_OUTPUT_INVALID', `${file}: the header packets are incomplete`, { file });
+}
+
+async function writeOggComment(
+  codec: OggCodec,
   src: string,
   dest: string,
   entries: TagEntries,
   pictures: Picture[],
 ): Promise<void> {
   const pages = parsePages(await readFile(src), src);
-  if (pages.length < 2 || pages[0].body.toString('latin1', 0, 8) !== 'OpusHead') {
-    throw new AudiofanError('E_OUTPUT_INVALID', `${src}: not an Ogg Opus file`, { file: src });
+  if (pages.length < 2 || pages[0].body.toString('latin1', 0, codec.idMagic.length) !== codec.idMagic) {
+    throw new AudiofanError('E_OUTPUT_INVALID', `${src}: not an ${codec.name} file`, { file: src });
   }
-  // The comment packet starts on page 1 and, per RFC 7845, ends its page: find that page.
-  let end = 1;
-  while (end < pages.length && pages[end].segments.at(-1) === 255) end++;
-  const old = Buffer.concat(pages.slice(1, end + 1).map((p) => p.body));
+  const { packets, lastPage } = headerPackets(pages, codec.headerPackets, src);
+  const old = packets[0];
+  const m = codec.commentMagic.length;
   // Keep the encoder's vendor string (it names the encoder library, not the tagger).
   const vendor =
-    old.toString('latin1', 0, 8) === 'OpusTags' && old.length >= 12
-      ? old.toString('utf8', 12, 12 + old.readUInt32LE(8))
+    old.subarray(0, m).equals(codec.commentMagic) && old.length >= m + 4
+      ? old.toString('utf8', m + 4, m + 4 + old.readUInt32LE(m))
       : 'audiofan';
-  const packet = Buffer.concat([Buffer.from('OpusTags'), vorbisCommentBody(vendor, entries, pictures)]);
-  const tagPages = pagesForPacket(packet, pages[0].serial, 1);
-  const rest = pages.slice(end + 1).map((p, i) => ({ ...p, seq: 1 + tagPages.length + i }));
-  await writeFile(dest, Buffer.concat([pages[0], ...tagPages, ...rest].map(serialize)));
+  const comment = Buffer.concat([codec.commentMagic, vorbisCommentBody(vendor, entries, pictures), codec.trailer]);
+  // Each header packet starts a page of its own: allowed by both specs, and simplest to lay out.
+  const headers: Page[] = [];
+  for (const packet of [comment, ...packets.slice(1)])
+    headers.push(...pagesForPacket(packet, pages[0].serial, 1 + headers.length));
+  const rest = pages.slice(lastPage + 1).map((p, i) => ({ ...p, seq: 1 + headers.length + i }));
+  await writeFile(dest, Buffer.concat([pages[0], ...headers, ...rest].map(serialize)));
+}
+
+/** Write `src` to `dest` with a new OpusTags packet (tags plus pictures as METADATA_BLOCK_PICTURE). */
+export function writeOpusTags(src: string, dest: string, entries: TagEntries, pictures: Picture[]): Promise<void> {
+  return writeOggComment(OPUS, src, dest, entries, pictures);
+}
+
+/** Write `src` to `dest` with a new Vorbis comment header (tags plus pictures as METADATA_BLOCK_PICTURE). */
+export function writeVorbisTags(src: string, dest: string, entries: TagEntries, pictures: Picture[]): Promise<void> {
+  return writeOggComment(VORBIS, src, dest, entries, pictures);
 }

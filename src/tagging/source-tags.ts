@@ -5,13 +5,15 @@
  */
 import type { IAudioMetadata } from 'music-metadata';
 import { ID3_RULES, NOT_CARRIED } from './fields.js';
+import { withoutNul } from './nul.js';
 import type { TagEntries } from './vorbis-comment.js';
 
+/** A tag value as one string; a NUL inside is never a value separator (see nul.ts). */
 const str = (v: unknown): string | undefined => {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return withoutNul(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'object' && 'text' in (v as object)) return String((v as { text: unknown }).text);
+  if (typeof v === 'object' && 'text' in (v as object)) return withoutNul(String((v as { text: unknown }).text));
   return undefined;
 };
 

@@ -12,6 +12,9 @@ import { commandSpec, type TranscodeJob } from './job.js';
 export interface EncodeRuns {
   /** Each output's outcome, by output key. */
   byKey: Map<string, RunOutcome>;
+  /** Each output's position among the outputs of the run that made it (per-output figures such as
+   *  encoded sample counts are indexed by it). */
+  indexByKey: Map<string, number>;
   /** The source's loudness, from a run whose meter saw the whole source (when asked for). */
   loudness?: TrackLoudness;
   /** Some run was cancelled: the job stops. */
@@ -38,13 +41,15 @@ export async function encodeIsolated(job: TranscodeJob, control: EncodeControl):
   };
   const shared = await run(job.outputs, job.measureLoudness);
   const byKey = new Map(job.outputs.map((o) => [o.key, shared]));
+  const indexByKey = new Map(job.outputs.map((o, i) => [o.key, i]));
   const alone = shared.exitCode !== 0 && !shared.cancelled && !isDiskFull(shared.stderrTail);
-  if (!alone || job.outputs.length < 2) return { byKey, cancelled: shared.cancelled, loudness };
+  if (!alone || job.outputs.length < 2) return { byKey, indexByKey, cancelled: shared.cancelled, loudness };
   for (const o of job.outputs) {
-    if (control.signal?.aborted) return { byKey, cancelled: true, loudness };
+    if (control.signal?.aborted) return { byKey, indexByKey, cancelled: true, loudness };
     const outcome = await run([o], job.measureLoudness && !loudness);
     byKey.set(o.key, outcome);
-    if (outcome.cancelled) return { byKey, cancelled: true, loudness };
+    indexByKey.set(o.key, 0);
+    if (outcome.cancelled) return { byKey, indexByKey, cancelled: true, loudness };
   }
-  return { byKey, cancelled: false, loudness };
+  return { byKey, indexByKey, cancelled: false, loudness };
 }

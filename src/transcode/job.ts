@@ -64,6 +64,8 @@ export interface OutputResult extends OutputFacts {
   tagsHash?: string;
   /** Loudness values written as tags. */
   gains?: GainSet;
+  /** What the output lacks or holds in another form (a cover scaled down to fit its container…). */
+  warnings?: string[];
 }
 
 export interface TranscodeResult {

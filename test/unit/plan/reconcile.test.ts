@@ -112,9 +112,9 @@ describe('desiredTagsHash', () => {
       undefined,
       true,
     ],
-    ['art: never for an ffmpeg-tagged container', OGG, covered, source(), undefined, true],
+    ['art: a cover counts for Ogg Vorbis (its own writer, as for MP4)', OGG, covered, source(), undefined, false],
     ['gains: count for MP3', MP3, source(), source(), gains, false],
-    ['gains: never for an ffmpeg-tagged container', OGG, source(), source(), gains, true],
+    ['gains: count for Ogg Vorbis', OGG, source(), source(), gains, false],
   ] as const)('%s', (_n, p, s1, s2, g, same) => {
     const h1 = desiredTagsHash(s1, output(p), g, T);
     const h2 = desiredTagsHash(s2, output(p), undefined, T);
@@ -136,9 +136,9 @@ describe('planRetags', () => {
       [],
     ],
     [
-      'every good output with another hash, but never an ffmpeg-tagged one',
+      'every good output with another hash, Ogg Vorbis included',
       () => 'stale',
-      ['flac', 'mp3-v0', 'opus-128'],
+      ['flac', 'mp3-v0', 'opus-128', 'vorbis'],
     ],
     [
       'only the stale ones among good outputs',

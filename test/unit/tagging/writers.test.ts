@@ -10,6 +10,8 @@ describe('the tag-writer registry', () => {
     ['flac', 'all', true, 'replaygain', true],
     ['opus', 'all', true, 'r128', true],
     ['id3v2', 'all', true, 'replaygain', true],
+    ['vorbis', 'all', true, 'replaygain', true],
+    ['mp4', 'all', true, 'replaygain', true],
     ['ffmpeg', 'basic', false, 'none', false],
   ] as [TagWriterId, string, boolean, string, boolean][])(
     '%s carries %s tags, cover %s, gains %s; rewrites tags itself: %s',
@@ -29,8 +31,9 @@ describe('the tag-writer registry', () => {
     ['flac', undefined, true, true],
     ['flac', false, false, true],
     ['opus', true, true, true],
-    ['ogg', true, false, false],
-    ['m4a', undefined, false, false],
+    ['ogg', true, true, true],
+    ['m4a', undefined, true, true],
+    ['m4a', false, false, true],
   ] as [string, boolean | undefined, boolean, boolean][])(
     'container %s, preset art %s: cover %s, retag %s',
     (name, art, cover, retag) => {
