@@ -21,3 +21,5 @@ export {
   type RunSummary,
 } from './store/manifest.js';
 export { toolVersion } from './version.js';
+export { startWorker, type WorkerOptions, type QueueWorker } from './queue/worker.js';
+export type { QueueSettings, QueueConnection } from './queue/url.js';

@@ -7,6 +7,7 @@
 import { bool, int, objects, oneOf, text, texts, type Check } from '../checks.js';
 import { FS_PROFILES, type FsProfile } from '../plan/fs-profile.js';
 import { maxDeleteCheck } from '../plan/delete-guard.js';
+import { queueSettingsProblem, type QueueSettings } from '../queue/url.js';
 
 /** A row. `T` is the option's value type in ConvertOptions (carried by the phantom `type` field). */
 export interface OptionSpec<T = unknown> {
@@ -196,6 +197,18 @@ export const OPTIONS = {
     default: 'universal',
     defaultText: '`universal`, valid everywhere',
     help: `make names valid on: ${FS_PROFILES.map((p) => `\`${p}\``).join(', ')}`,
+  }),
+  /** Hand jobs to `audiofan worker` machines through BullMQ on Redis. Default: none (jobs run on this machine). */
+  queue: of<QueueSettings>({
+    flag: '--queue <url>',
+    env: 'AUDIOFAN_QUEUE',
+    configText: true,
+    fromText: (s) => ({ connection: s }),
+    check: queueSettingsProblem,
+    defaultText: 'none: jobs run on this machine',
+    help:
+      'hand jobs to `audiofan worker` machines through Redis: `redis://[user:pass@]host:6379/0`, `rediss://` for TLS ' +
+      '(see [Many machines](#many-machines))',
   }),
   /** Milliseconds between SIGTERM and SIGKILL for ffmpeg on cancel. Default 2000. */
   killGraceMs: of<number>({

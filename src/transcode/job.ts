@@ -64,6 +64,9 @@ export interface OutputResult extends OutputFacts {
   tagsHash?: string;
   /** Loudness values written as tags. */
   gains?: GainSet;
+  /** Made on another machine (a queue worker): its name and its ffmpeg's version. */
+  host?: string;
+  ffmpegVersion?: string;
 }
 
 export interface TranscodeResult {

@@ -76,7 +76,12 @@ export class TranscodePool implements Executor {
 
   /** Ask every running job to stop; each resolves soon after as cancelled. */
   cancelAll(): void {
-    for (const port of this.running.values()) port.postMessage({ type: 'cancel' } satisfies PortMessage);
+    for (const id of this.running.keys()) this.cancel(id);
+  }
+
+  /** Ask one running job (by its id) to stop; a queue worker cancels the jobs of one run this way. */
+  cancel(id: number): void {
+    this.running.get(id)?.postMessage({ type: 'cancel' } satisfies PortMessage);
   }
 
   async close(): Promise<void> {
