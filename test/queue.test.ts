@@ -6,12 +6,13 @@
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary, type Manifest } from '../dist/src/index.js';
-import { bin, cover, ffmpeg, listFiles, pcmMd5, readBack, tmp, track } from './helpers.js';
+import { bin, cover, ffmpeg, ffmpegProcessesMentioning, listFiles, pcmMd5, readBack, tmp, track } from './helpers.js';
 import { noRedis, startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from './queue-helpers.js';
 
 const PRESETS = ['flac', 'mp3-v0', 'opus-128'];
+const SECONDS = 8;
 let lib: string;
 let redis: TestRedis;
 const workers: WorkerProcess[] = [];
@@ -38,6 +39,54 @@ async function stopWorkers(): Promise<void> {
   await Promise.all(workers.splice(0).map((w) => w.stop()));
 }
 
+/** The coordinator as a CLI process with NDJSON logs; resolves its exit once it ends. */
+function coordinator(out: string, extra: string[] = []) {
+  const child = spawn(
+    process.execPath,
+    [bin, lib, '-o', out, '-p', PRESETS.join(','), '--queue', redis.url, '--json', ...extra],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let err = '';
+  const lines: ((s: string) => void)[] = [];
+  child.stderr!.on('data', (d) => {
+    err += d;
+    for (const f of lines) f(err);
+  });
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  const firstOutput = new Promise<void>((resolve) => lines.push((e) => e.includes('"event":"output"') && resolve()));
+  return { child, exit, firstOutput, stderr: () => err };
+}
+
+/** The NDJSON lines of a log with `"event":"<event>"`. */
+const events = (log: string, event: string) =>
+  log
+    .split('\n')
+    .filter((l) => l.includes(`"event":"${event}"`))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Every output made, once each, complete; nothing half-made left; Redis holds nothing. */
+async function assertComplete(out: string): Promise<Manifest> {
+  const m = await manifestOf(out);
+  const outs = m.sources.flatMap((s) => s.outputs);
+  expect(outs.map((o) => o.status)).toEqual(Array(12).fill('ok'));
+  expect(new Set(outs.map((o) => o.path)).size).toBe(12);
+  const files = audio(await listFiles(out));
+  expect(files).toHaveLength(12);
+  for (const f of files) expect((await readBack(join(out, f))).format.duration, f).toBeGreaterThan(SECONDS - 0.05);
+  expect(await leftovers(out)).toEqual([]);
+  expect(await redisKeys()).toEqual([]);
+  return m;
+}
+
+/** No ffmpeg whose command line names `dir` is running (waits a little for them to go). */
+async function noFfmpegFor(dir: string): Promise<void> {
+  for (let i = 0; i < 50 && (await ffmpegProcessesMentioning(dir)).length; i++) await sleep(100);
+  expect(await ffmpegProcessesMentioning(dir)).toEqual([]);
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
   beforeAll(async () => {
     redis = await startRedis();
@@ -46,7 +95,7 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
     await Promise.all(
       Array.from({ length: 4 }, (_, i) =>
         track(join(lib, `album/${String(i + 1).padStart(2, '0')} song.flac`), {
-          seconds: 20,
+          seconds: SECONDS,
           seed: i,
           tags: { title: `Song ${i + 1}`, artist: 'Queue Artist', album: 'Queued', track: `${i + 1}/4` },
           cover: art,
@@ -54,6 +103,7 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
       ),
     );
   });
+  afterEach(stopWorkers);
   afterAll(async () => {
     await stopWorkers();
     await redis?.stop();
@@ -90,5 +140,129 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
     expect(times.length).toBeGreaterThan(0);
     expect(await leftovers(spread)).toEqual([]);
     expect(await redisKeys()).toEqual([]);
+  });
+
+  it('a worker SIGKILLed mid-job: its job goes to the other worker, its temporaries are swept, each output made once', async () => {
+    const out = await tmp('queue-kill-worker');
+    const [w1] = await workersUp(2);
+    const run = convertLibrary({ sources: [lib], output: out, presets: PRESETS, queue: { connection: redis.url } });
+    const made: string[] = [];
+    run.on('output', (e) => made.push(e.output.path));
+    await w1.waitFor(/"event":"job"/);
+    w1.child.kill('SIGKILL');
+    const result = await run;
+    expect(result.exitCode).toBe(0);
+    expect(made.sort()).toEqual([...new Set(made)].sort());
+    const m = await assertComplete(out);
+    expect(new Set(m.sources.flatMap((s) => s.outputs).map((o) => o.host))).toContain('w2');
+    await noFfmpegFor(out);
+  });
+
+  it('the coordinator SIGKILLed: a re-run keeps what was journaled, clears the dead run from Redis, finishes', async () => {
+    const out = await tmp('queue-kill-coord');
+    await workersUp(2);
+    const first = coordinator(out);
+    await first.firstOutput;
+    first.child.kill('SIGKILL');
+    await first.exit;
+    const published = events(first.stderr(), 'output').map((e) => e.path as string);
+    expect(published.length).toBeGreaterThan(0);
+    const again = coordinator(out);
+    const { code } = await again.exit;
+    expect(code, again.stderr()).toBe(0);
+    expect(again.stderr()).toMatch(/recovered \d+ finished output/);
+    const redone = events(again.stderr(), 'output')
+      .filter((e) => e.action === 'encoded')
+      .map((e) => e.path);
+    for (const p of published) expect(redone).not.toContain(p);
+    await assertComplete(out);
+    await noFfmpegFor(out);
+  });
+
+  it('SIGINT of the coordinator reaches every worker: ffmpeg killed, temporaries removed, nothing left in Redis', async () => {
+    const out = await tmp('queue-cancel');
+    const [w1, w2] = await workersUp(2);
+    const c = coordinator(out);
+    await Promise.all([w1.waitFor(/"event":"job"/), w2.waitFor(/"event":"job"/)]);
+    c.child.kill('SIGINT');
+    const { code } = await c.exit;
+    expect(code, c.stderr()).toBe(130);
+    await noFfmpegFor(out);
+    expect(await leftovers(out)).toEqual([]);
+    expect(await redisKeys()).toEqual([]);
+    const outs = (await manifestOf(out)).sources.flatMap((s) => s.outputs);
+    expect(outs.some((o) => o.code === 'E_CANCELLED')).toBe(true);
+    for (const o of outs.filter((x) => x.status === 'ok'))
+      expect((await readBack(join(out, o.path))).format.duration).toBeGreaterThan(SECONDS - 0.05);
+  });
+
+  it('a worker that cannot see the sources says so and takes no job; the run goes on with the other', async () => {
+    const out = await tmp('queue-blind');
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_o: object, m?: string) => warnings.push(m ?? '') };
+    const [blind] = await workersUp(2, [], [['--map', `${lib}=/nonexistent/music`]]);
+    const result = await convertLibrary({
+      sources: [lib],
+      output: out,
+      presets: PRESETS,
+      queue: { connection: redis.url, pollMs: 200 },
+      logger,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(blind.stderr()).toContain(
+      `cannot read the source folder /nonexistent/music (the coordinator's ${lib}): ENOENT`,
+    );
+    expect(blind.stderr()).not.toContain('"event":"job"');
+    expect(warnings.join('\n')).toMatch(/worker w1 will not take this run's jobs: cannot read the source folder/);
+    const m = await assertComplete(out);
+    expect(new Set(m.sources.flatMap((s) => s.outputs).map((o) => o.host))).toEqual(new Set(['w2']));
+  });
+
+  it("a worker whose ffmpeg lacks an encoder refuses the run's jobs, naming it; the other worker makes them", async () => {
+    const out = await tmp('queue-no-opus');
+    const dir = await tmp('queue-fake-ffmpeg');
+    const fake = join(dir, 'ffmpeg');
+    // The real ffmpeg, except that -encoders does not list libopus.
+    await writeFile(
+      fake,
+      `#!/bin/sh\nfor a in "$@"; do [ "$a" = -encoders ] && { "${ffmpeg()}" "$@" | grep -v libopus; exit 0; }; done\n` +
+        `exec "${ffmpeg()}" "$@"\n`,
+    );
+    await chmod(fake, 0o755);
+    const [lacking] = await workersUp(2, [{ FFMPEG_PATH: fake }]);
+    const result = await convertLibrary({
+      sources: [lib],
+      output: out,
+      presets: PRESETS,
+      queue: { connection: redis.url },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(lacking.stderr()).toMatch(
+      /not taking jobs of the run writing to .*: its ffmpeg .* lacks encoder libopus \(needed by opus-128\)/,
+    );
+    const m = await assertComplete(out);
+    expect(new Set(m.sources.flatMap((s) => s.outputs).map((o) => o.host))).toEqual(new Set(['w2']));
+  });
+
+  it('Redis restarted mid-run: the run waits, resumes and finishes with every output made once', async () => {
+    const dir = await tmp('queue-redis-data');
+    await redis.stop();
+    redis = await startRedis(dir);
+    const out = await tmp('queue-redis-restart');
+    await workersUp(2);
+    const run = convertLibrary({
+      sources: [lib],
+      output: out,
+      presets: PRESETS,
+      queue: { connection: redis.url, pollMs: 500 },
+    });
+    const made: string[] = [];
+    run.on('output', (e) => made.push(e.output.path));
+    await new Promise<void>((resolve) => run.once('output', () => resolve()));
+    await redis.restart(1500);
+    const result = await run;
+    expect(result.exitCode).toBe(0);
+    expect(made.sort()).toEqual([...new Set(made)].sort());
+    await assertComplete(out);
   });
 });

@@ -38,6 +38,9 @@ export interface RunEntry {
 export interface CancelMessage {
   queue: string;
   runId: string;
+  /** cancelled: the coordinator stopped the run and takes what finished; gone: the run died, nobody will take what
+   *  it made; finished: the run is over, workers leave its queue (so it can be cleared). */
+  why: 'cancelled' | 'gone' | 'finished';
 }
 
 /** A job's result when it did not run to the end (cancelled, or lost with its machine): every output failed. */

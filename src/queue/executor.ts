@@ -107,9 +107,12 @@ export class QueueExecutor implements Executor {
   private async start(): Promise<void> {
     await this.events.waitUntilReady();
     const prev = await runOf(this.redis, this.queueName);
-    if (prev) await announceCancel(this.redis, { queue: this.queueName, runId: prev.runId });
-    const left = await this.queue.getJobCountByTypes('waiting', 'active', 'delayed', 'completed', 'failed');
+    if (prev) await announceCancel(this.redis, { queue: this.queueName, runId: prev.runId, why: 'gone' });
+    const dead = await this.queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
+    const left = dead.length;
     await this.queue.obliterate({ force: true });
+    // What workers finished for the dead run waits at attempt temp names nobody will publish.
+    for (const j of dead) if (j?.data?.job) await sweepAttempts(j.data.job);
     if (prev || left)
       this.info.logger.info(
         { event: 'queue', queue: this.queueName, removed: left, deadRun: prev?.runId },
@@ -271,7 +274,7 @@ export class QueueExecutor implements Executor {
   private async cancelInRedis(): Promise<void> {
     await this.ready;
     await this.queue.pause();
-    await announceCancel(this.redis, { queue: this.queueName, runId: this.runId });
+    await announceCancel(this.redis, { queue: this.queueName, runId: this.runId, why: 'cancelled' });
     await this.poll();
   }
 
@@ -282,8 +285,11 @@ export class QueueExecutor implements Executor {
     for (const t of this.timers) clearInterval(t);
     const tidy = (async () => {
       await this.ready;
-      await this.queue.obliterate({ force: true });
       await unregisterRun(this.redis, this.queueName, this.runId);
+      await announceCancel(this.redis, { queue: this.queueName, runId: this.runId, why: 'finished' });
+      // A worker still on the queue would write its bookkeeping keys again after they are cleared.
+      for (let i = 0; i < 50 && (await this.queue.getWorkersCount()) > 0; i++) await delay(100);
+      await this.queue.obliterate({ force: true });
     })();
     const ok = await Promise.race([tidy.then(() => true), delay(10_000).then(() => false)]).catch(() => false);
     if (!ok)

@@ -27,7 +27,11 @@ export interface WorkerJobContext {
 }
 
 /** The job as this machine sees it: mapped paths, this worker's ffmpeg, this attempt's temp names. */
-export function localJob(job: TranscodeJob, c: WorkerJobContext, tag: string): TranscodeJob {
+export function localJob(
+  job: TranscodeJob,
+  c: Pick<WorkerJobContext, 'maps' | 'ffmpeg' | 'localId'>,
+  tag: string,
+): TranscodeJob {
   const m = (p: string) => mapPath(c.maps, p);
   const cover =
     job.tags.cover?.from === 'folder' ? { ...job.tags.cover, path: m(job.tags.cover.path) } : job.tags.cover;

@@ -6,7 +6,7 @@
  */
 import { access, constants } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { inspectFfmpeg, type FfmpegInfo } from '../ffmpeg/adapter.js';
 import { locateFfmpeg } from '../ffmpeg/locate.js';
@@ -16,9 +16,10 @@ import { bullConnection, openRedis } from './connection.js';
 import type { CancelMessage, QueueJobData, QueueReturn, RunEntry } from './contract.js';
 import { CANCEL_CHANNEL, PREFIX } from './naming.js';
 import { mapPath, parseMappings, type PathMapping } from './path-map.js';
-import { listRuns, refuseRun, STALE_RUN_MS } from './registry.js';
+import { listRuns, refuseRun, runOf, STALE_RUN_MS } from './registry.js';
 import { describeConnection, type QueueConnection } from './url.js';
-import { runWorkerJob } from './worker-job.js';
+import { localJob, runWorkerJob } from './worker-job.js';
+import { removeTemps } from '../store/atomic.js';
 
 export interface WorkerOptions {
   /** Redis: a URL (redis://[user:pass@]host[:port][/db], rediss:// for TLS) or ioredis options. Required. */
@@ -78,9 +79,12 @@ class WorkerNode implements QueueWorker {
   private readonly runs = new Map<string, RunHere>();
   /** Jobs running here: BullMQ id -> its run and pool id; `handBack` when this worker is shutting down. */
   private readonly active = new Map<string, { runId: string; localId: number }>();
+  /** Runs that died (a later run of the folder took the queue over): their finished temps are removed here. */
+  private readonly gone = new Set<string>();
   private nextId = 0;
   private timer?: NodeJS.Timeout;
   private closing = false;
+  private looking = false;
 
   constructor(
     private readonly o: WorkerOptions,
@@ -133,36 +137,51 @@ class WorkerNode implements QueueWorker {
     this.timer = setInterval(() => void this.discover().catch((e: Error) => this.trouble(e)), this.o.pollMs ?? 2000);
   }
 
-  /** Take part in runs newly listed; leave runs that ended, went silent or were replaced. */
+  /** Take part in runs newly listed; leave runs that ended or went silent. */
   private async discover(): Promise<void> {
-    if (this.closing) return;
-    const listed = await listRuns(this.redis);
-    for (const [queue, entry] of listed) {
-      const fresh = Date.now() - entry.heartbeat < STALE_RUN_MS;
-      const here = this.runs.get(queue);
-      if (here && (here.entry.runId !== entry.runId || !fresh)) await this.leave(queue, here);
-      if (!fresh) continue;
-      const now = this.runs.get(queue);
-      if (now?.worker) continue;
-      const refused = await this.refusal(entry);
-      if (refused) {
-        if (now?.refused !== refused) {
-          this.log.error(
-            { event: 'refuse', queue, outDir: entry.outDir, reason: refused },
-            `not taking jobs of the run writing to ${entry.outDir}: ${refused}`,
-          );
-          await refuseRun(this.redis, queue, this.name, refused);
-        }
-        this.runs.set(queue, { entry, refused });
-        continue;
-      }
-      this.runs.set(queue, { entry, worker: this.workerFor(queue) });
-      this.log.info(
-        { event: 'join', queue, outDir: entry.outDir, coordinator: entry.coordinator },
-        `taking jobs of the run writing to ${entry.outDir} (coordinator ${entry.coordinator})`,
-      );
+    // One look at a time: a slow Redis must not start a second look (and a second BullMQ Worker) meanwhile.
+    if (this.closing || this.looking) return;
+    this.looking = true;
+    try {
+      const listed = await listRuns(this.redis);
+      for (const [queue, entry] of listed) await this.consider(queue, entry);
+      for (const [queue, here] of this.runs) if (!listed.has(queue)) await this.leave(queue, here);
+    } finally {
+      this.looking = false;
     }
-    for (const [queue, here] of this.runs) if (!listed.has(queue)) await this.leave(queue, here);
+  }
+
+  /**
+   * Decide whether to take jobs of the run now listed for a queue; true when taking them. The queue's BullMQ Worker
+   * outlives a change of run (a coordinator re-run after a crash): only the dead run's jobs here are stopped.
+   */
+  private async consider(queue: string, entry: RunEntry): Promise<boolean> {
+    const here = this.runs.get(queue);
+    if (here && here.entry.runId !== entry.runId) this.cancelRun({ queue, runId: here.entry.runId, why: 'gone' });
+    if (Date.now() - entry.heartbeat >= STALE_RUN_MS) {
+      if (here) await this.leave(queue, here);
+      return false;
+    }
+    if (here?.worker && here.entry.runId === entry.runId) return true;
+    const refused = await this.refusal(entry);
+    if (refused) {
+      if (here?.refused !== refused) {
+        this.log.error(
+          { event: 'refuse', queue, outDir: entry.outDir, reason: refused },
+          `not taking jobs of the run writing to ${entry.outDir}: ${refused}`,
+        );
+        await refuseRun(this.redis, queue, this.name, refused);
+      }
+      if (here?.worker) void here.worker.close().catch(() => undefined);
+      this.runs.set(queue, { entry, refused });
+      return false;
+    }
+    this.runs.set(queue, { entry, worker: here?.worker ?? this.workerFor(queue) });
+    this.log.info(
+      { event: 'join', queue, outDir: entry.outDir, coordinator: entry.coordinator },
+      `taking jobs of the run writing to ${entry.outDir} (coordinator ${entry.coordinator})`,
+    );
+    return true;
   }
 
   /** Why this worker cannot take part in a run, in plain words, or undefined. */
@@ -203,11 +222,22 @@ class WorkerNode implements QueueWorker {
     return w;
   }
 
-  private async process(queue: string, job: Job<QueueJobData, QueueReturn>, _token?: string): Promise<QueueReturn> {
+  private async process(queue: string, job: Job<QueueJobData, QueueReturn>, token?: string): Promise<QueueReturn> {
     const { runId, job: tj } = job.data;
-    if (this.runs.get(queue)?.entry.runId !== runId) throw new Error('its run is gone');
+    if (this.runs.get(queue)?.entry.runId !== runId) {
+      // A run newer than the last look at the registry (its coordinator just started), or one that is gone.
+      const entry = await runOf(this.redis, queue);
+      if (entry?.runId !== runId) throw new Error('its run is gone');
+      if (!(await this.consider(queue, entry))) {
+        // Refused: back to the queue for another worker, without using up one of its attempts.
+        await job.moveToDelayed(Date.now() + 2000, token);
+        throw new DelayedError();
+      }
+    }
     const localId = this.nextId++;
     this.active.set(job.id!, { runId, localId });
+    const started = Date.now();
+    this.log.info({ event: 'job', job: job.id, source: tj.source.path }, `started ${tj.source.path}`);
     try {
       const ret = await runWorkerJob(tj, {
         pool: this.pool,
@@ -221,6 +251,26 @@ class WorkerNode implements QueueWorker {
       // Stopped because this worker is shutting down, not because the run was cancelled: thrown, so BullMQ hands
       // the job to another worker (results, even failed ones, are never retried).
       if (this.closing && ret.result.cancelled) throw new Error(`worker ${this.name} stopped`);
+      if (this.gone.has(runId) || this.runs.get(queue)?.entry.runId !== runId) {
+        await removeTemps(
+          ...localJob(tj, { maps: this.maps, ffmpeg: this.ffmpeg, localId }, ret.attempt).outputs.flatMap((o) => [
+            o.temp,
+            o.tagTemp,
+          ]),
+        );
+        throw new Error('its run is gone');
+      }
+      const failed = ret.result.outputs.filter((r) => r.status !== 'ok');
+      this.log.info(
+        {
+          event: 'job-done',
+          job: job.id,
+          source: tj.source.path,
+          elapsedMs: Date.now() - started,
+          failed: failed.length,
+        },
+        `${failed.length ? `failed (${failed[0].code}: ${failed[0].message})` : 'made'} ${tj.source.path}`,
+      );
       return ret;
     } finally {
       this.active.delete(job.id!);
@@ -228,13 +278,16 @@ class WorkerNode implements QueueWorker {
   }
 
   private cancelRun(m: CancelMessage): void {
+    if (m.why === 'gone') this.gone.add(m.runId);
+    const here = this.runs.get(m.queue);
+    if (m.why !== 'cancelled' && here?.entry.runId === m.runId) void this.leave(m.queue, here).catch(() => undefined);
     for (const a of this.active.values()) if (a.runId === m.runId) this.pool.cancel(a.localId);
   }
 
   private async leave(queue: string, here: RunHere): Promise<void> {
     this.runs.delete(queue);
     if (!here.worker) return;
-    this.cancelRun({ queue, runId: here.entry.runId });
+    this.cancelRun({ queue, runId: here.entry.runId, why: 'gone' });
     await here.worker.close();
     this.log.info({ event: 'leave', queue, outDir: here.entry.outDir }, `left the run writing to ${here.entry.outDir}`);
   }
