@@ -13,6 +13,8 @@ import { noRedis, startRedis, startWorkerProcess, type TestRedis, type WorkerPro
 
 const PRESETS = ['flac', 'mp3-v0', 'opus-128'];
 const SECONDS = 8;
+/** Every test's Redis wants a password: credentials come from the URL, and must never be shown. */
+const PASSWORD = 'pa55-w0rd';
 let lib: string;
 let redis: TestRedis;
 const workers: WorkerProcess[] = [];
@@ -36,7 +38,9 @@ async function workersUp(n: number, env: NodeJS.ProcessEnv[] = [], args: string[
 }
 
 async function stopWorkers(): Promise<void> {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
+  const ws = workers.splice(0);
+  await Promise.all(ws.map((w) => w.stop()));
+  for (const w of ws) expect(w.stderr()).not.toContain(PASSWORD);
 }
 
 /** The coordinator as a CLI process with NDJSON logs; resolves its exit once it ends. */
@@ -89,7 +93,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await startRedis(undefined, PASSWORD);
     lib = await tmp('queue-src');
     const art = await cover(join(lib, 'cover.png'));
     await Promise.all(
@@ -169,6 +173,7 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
     expect(published.length).toBeGreaterThan(0);
     const again = coordinator(out);
     const { code } = await again.exit;
+    expect(first.stderr() + again.stderr()).not.toContain(PASSWORD);
     expect(code, again.stderr()).toBe(0);
     expect(again.stderr()).toMatch(/recovered \d+ finished output/);
     const redone = events(again.stderr(), 'output')
@@ -247,7 +252,7 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
   it('Redis restarted mid-run: the run waits, resumes and finishes with every output made once', async () => {
     const dir = await tmp('queue-redis-data');
     await redis.stop();
-    redis = await startRedis(dir);
+    redis = await startRedis(dir, PASSWORD);
     const out = await tmp('queue-redis-restart');
     await workersUp(2);
     const run = convertLibrary({
@@ -264,5 +269,27 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
     expect(result.exitCode).toBe(0);
     expect(made.sort()).toEqual([...new Set(made)].sort());
     await assertComplete(out);
+  });
+
+  it('Redis out of reach: every job fails saying so (without the password), and the run ends', async () => {
+    const out = await tmp('queue-unreachable');
+    const logged: string[] = [];
+    const log = (o: object, m?: string) => logged.push(`${m} ${JSON.stringify(o)}`);
+    // A Redis started and stopped: its port is one nothing listens on now.
+    const r = await startRedis(undefined, PASSWORD);
+    await r.stop();
+    const result = await convertLibrary({
+      sources: [lib],
+      output: out,
+      presets: PRESETS,
+      queue: { connection: r.url, connectTimeoutMs: 1500 },
+      logger: { debug: log, info: log, warn: log, error: log },
+    });
+    expect(result.exitCode).toBe(1);
+    const outs = (await manifestOf(out)).sources.flatMap((s) => s.outputs);
+    expect(outs.map((o) => o.status)).toEqual(Array(12).fill('failed'));
+    expect(outs[0].message).toContain(`cannot reach Redis at redis://:***@127.0.0.1:${r.port}/0 within 1.5 s`);
+    expect(logged.join('\n') + JSON.stringify(outs)).not.toContain(PASSWORD);
+    expect(await leftovers(out)).toEqual([]);
   });
 });

@@ -35,12 +35,12 @@ export interface RunEntry {
   heartbeat: number;
 }
 
-export interface CancelMessage {
+export interface RunMessage {
   queue: string;
   runId: string;
-  /** cancelled: the coordinator stopped the run and takes what finished; gone: the run died, nobody will take what
-   *  it made; finished: the run is over, workers leave its queue (so it can be cleared). */
-  why: 'cancelled' | 'gone' | 'finished';
+  /** started: look at the registry now; cancelled: the coordinator stopped the run and takes what finished; gone: the
+   *  run died, nobody will take what it made; finished: the run is over, workers leave its queue (so it can be cleared). */
+  why: 'started' | 'cancelled' | 'gone' | 'finished';
 }
 
 /** A job's result when it did not run to the end (cancelled, or lost with its machine): every output failed. */

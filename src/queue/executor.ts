@@ -27,7 +27,7 @@ import type { TranscodeJob, TranscodeResult } from '../transcode/job.js';
 import { bullConnection, openRedis } from './connection.js';
 import { lostResult, type QueueJobData, type QueueProgress, type QueueReturn, type RunEntry } from './contract.js';
 import { attemptStem, attemptTemp, jobIdFor, PREFIX, queueName } from './naming.js';
-import { announceCancel, refusalsOf, registerRun, runOf, unregisterRun } from './registry.js';
+import { announce, refusalsOf, registerRun, runOf, unregisterRun } from './registry.js';
 import { describeConnection, type QueueSettings } from './url.js';
 
 /** What the executor must know of the run: where it writes, what it reads, what its presets need. */
@@ -94,7 +94,9 @@ export class QueueExecutor implements Executor {
   }
 
   private lastTrouble = 0;
+  private lastError?: string;
   private redisTrouble(e: Error): void {
+    this.lastError = e.message;
     if (Date.now() - this.lastTrouble < 10_000) return;
     this.lastTrouble = Date.now();
     this.info.logger.warn(
@@ -105,9 +107,18 @@ export class QueueExecutor implements Executor {
 
   /** Clear what a dead run of this folder left (we hold the folder's lock, so any run there is dead), then list ours. */
   private async start(): Promise<void> {
-    await this.events.waitUntilReady();
+    const limit = this.q.connectTimeoutMs ?? 30_000;
+    const reached = await Promise.race([
+      Promise.all([this.events.waitUntilReady(), this.redis.ping()]).then(() => true),
+      delay(limit).then(() => false),
+    ]);
+    if (!reached) {
+      const where = describeConnection(this.q.connection);
+      const why = this.lastError ? ` (${this.lastError})` : '';
+      throw new Error(`cannot reach Redis at ${where} within ${limit / 1000} s${why}`);
+    }
     const prev = await runOf(this.redis, this.queueName);
-    if (prev) await announceCancel(this.redis, { queue: this.queueName, runId: prev.runId, why: 'gone' });
+    if (prev) await announce(this.redis, { queue: this.queueName, runId: prev.runId, why: 'gone' });
     const dead = await this.queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
     const left = dead.length;
     await this.queue.obliterate({ force: true });
@@ -119,6 +130,7 @@ export class QueueExecutor implements Executor {
         `removed ${left} queue entr${left === 1 ? 'y' : 'ies'} of a run of this folder that is gone`,
       );
     await registerRun(this.redis, this.queueName, this.entry());
+    await announce(this.redis, { queue: this.queueName, runId: this.runId, why: 'started' });
     this.info.logger.info(
       { event: 'queue', queue: this.queueName, runId: this.runId, redis: describeConnection(this.q.connection) },
       `jobs go to queue ${this.queueName} at ${describeConnection(this.q.connection)}`,
@@ -148,8 +160,7 @@ export class QueueExecutor implements Executor {
     try {
       await this.ready;
     } catch (e) {
-      const where = describeConnection(this.q.connection);
-      return lostResult(job, false, `${job.source.path}: the job queue at ${where} failed: ${(e as Error).message}`);
+      return lostResult(job, false, `${job.source.path}: not converted: ${(e as Error).message}`);
     }
     if (this.cancelled) return lostResult(job, true, `${job.source.path}: cancelled`);
     const id = jobIdFor(this.runId, job.id);
@@ -274,7 +285,7 @@ export class QueueExecutor implements Executor {
   private async cancelInRedis(): Promise<void> {
     await this.ready;
     await this.queue.pause();
-    await announceCancel(this.redis, { queue: this.queueName, runId: this.runId, why: 'cancelled' });
+    await announce(this.redis, { queue: this.queueName, runId: this.runId, why: 'cancelled' });
     await this.poll();
   }
 
@@ -283,21 +294,26 @@ export class QueueExecutor implements Executor {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
-    const tidy = (async () => {
-      await this.ready;
-      await unregisterRun(this.redis, this.queueName, this.runId);
-      await announceCancel(this.redis, { queue: this.queueName, runId: this.runId, why: 'finished' });
-      // A worker still on the queue would write its bookkeeping keys again after they are cleared.
-      for (let i = 0; i < 50 && (await this.queue.getWorkersCount()) > 0; i++) await delay(100);
-      await this.queue.obliterate({ force: true });
-    })();
-    const ok = await Promise.race([tidy.then(() => true), delay(10_000).then(() => false)]).catch(() => false);
-    if (!ok)
-      this.info.logger.warn(
-        { event: 'queue', queue: this.queueName },
-        `could not clear queue ${this.queueName} in Redis; the next run of this folder removes what is left`,
-      );
-    await Promise.race([Promise.allSettled([this.events.close(), this.queue.close()]), delay(5000)]);
+    const started = await this.ready.then(
+      () => true,
+      () => false,
+    );
+    if (started) {
+      const tidy = (async () => {
+        await unregisterRun(this.redis, this.queueName, this.runId);
+        await announce(this.redis, { queue: this.queueName, runId: this.runId, why: 'finished' });
+        // A worker still on the queue would write its bookkeeping keys again after they are cleared.
+        for (let i = 0; i < 50 && (await this.queue.getWorkersCount()) > 0; i++) await delay(100);
+        await this.queue.obliterate({ force: true });
+      })();
+      const ok = await Promise.race([tidy.then(() => true), delay(10_000).then(() => false)]).catch(() => false);
+      if (!ok)
+        this.info.logger.warn(
+          { event: 'queue', queue: this.queueName },
+          `could not clear queue ${this.queueName} in Redis; the next run of this folder removes what is left`,
+        );
+      await Promise.race([Promise.allSettled([this.events.close(), this.queue.close()]), delay(5000)]);
+    }
     this.redis.disconnect();
     await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
   }

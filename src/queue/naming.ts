@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 export const PREFIX = 'audiofan';
 /** Hash: queue name -> RunEntry (JSON) of the run using it now. */
 export const REGISTRY_KEY = `${PREFIX}:runs`;
-/** Channel: a run was cancelled or abandoned; workers stop its jobs. Message: CancelMessage (JSON). */
-export const CANCEL_CHANNEL = `${PREFIX}:cancel`;
+/** Channel: a run started, was cancelled, died or finished (RunMessage, JSON); workers act at once. */
+export const RUNS_CHANNEL = `${PREFIX}:runs-channel`;
 /** Hash per queue: worker -> why it will not take that run's jobs. */
 export const refusalsKey = (queue: string) => `${PREFIX}:refusals:${queue}`;
 

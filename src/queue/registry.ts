@@ -1,10 +1,10 @@
 /**
  * The run registry in Redis: the coordinator lists its run (and beats a heartbeat) so workers can find its queue;
- * workers list why they refuse a run; the cancel channel tells workers to stop a run's jobs.
+ * workers list why they refuse a run; the runs channel tells workers at once that a run started or must stop.
  */
 import type { Redis } from 'ioredis';
-import { CANCEL_CHANNEL, REGISTRY_KEY, refusalsKey } from './naming.js';
-import type { CancelMessage, RunEntry } from './contract.js';
+import { RUNS_CHANNEL, REGISTRY_KEY, refusalsKey } from './naming.js';
+import type { RunMessage, RunEntry } from './contract.js';
 
 /** A run whose heartbeat is older than this is taken for dead: workers stop taking its jobs. */
 export const STALE_RUN_MS = 60_000;
@@ -46,6 +46,6 @@ export async function refusalsOf(redis: Redis, queue: string): Promise<Record<st
   return redis.hgetall(refusalsKey(queue));
 }
 
-export async function announceCancel(redis: Redis, m: CancelMessage): Promise<void> {
-  await redis.publish(CANCEL_CHANNEL, JSON.stringify(m));
+export async function announce(redis: Redis, m: RunMessage): Promise<void> {
+  await redis.publish(RUNS_CHANNEL, JSON.stringify(m));
 }

@@ -14,6 +14,8 @@ export interface QueueSettings {
   inFlight?: number;
   /** How often in-flight jobs are looked at directly, besides BullMQ's events. Default 2000 ms. */
   pollMs?: number;
+  /** How long the first connection may take before every job fails, saying Redis cannot be reached. Default 30000 ms. */
+  connectTimeoutMs?: number;
 }
 
 /** The URL with its password replaced by `***`, for logs and messages. */
@@ -56,7 +58,7 @@ export function queueSettingsProblem(v: unknown): string | undefined {
   const q = v as Record<string, unknown>;
   const why = connectionProblem(q.connection);
   if (why) return `connection: ${why}`;
-  for (const k of ['inFlight', 'pollMs'] as const) {
+  for (const k of ['inFlight', 'pollMs', 'connectTimeoutMs'] as const) {
     const n = q[k];
     if (n !== undefined && !(Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 1_000_000))
       return `${k}: expected a whole number from 1 to 1000000`;

@@ -24,6 +24,10 @@ export interface WorkerJobContext {
   /** An earlier attempt may have left temporaries (its worker died). */
   retried: boolean;
   progress: (p: QueueProgress) => void;
+  /** The job was told to stop (its run cancelled, or this worker shutting down) before it started. */
+  stopped: () => boolean;
+  /** ffmpeg has exited: its slot may go to the next job. */
+  released: () => void;
 }
 
 /** The job as this machine sees it: mapped paths, this worker's ffmpeg, this attempt's temp names. */
@@ -60,6 +64,7 @@ export async function runWorkerJob(job: TranscodeJob, c: WorkerJobContext): Prom
     host: c.host,
     ffmpegVersion: c.ffmpeg.version,
   });
+  if (c.stopped()) return ret(lostResult(job, true, `${job.source.path}: cancelled`));
   if (c.retried) await sweepEarlierAttempts(local, tag);
   const unreadable = await access(local.source.path, constants.R_OK).then(
     () => undefined,
@@ -82,6 +87,7 @@ export async function runWorkerJob(job: TranscodeJob, c: WorkerJobContext): Prom
     onReleased: () => {
       if (released) return;
       released = true;
+      c.released();
       c.progress({ released: true });
     },
   });

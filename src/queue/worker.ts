@@ -13,8 +13,8 @@ import { locateFfmpeg } from '../ffmpeg/locate.js';
 import type { Logger } from '../model.js';
 import { TranscodePool } from '../transcode/local-pool.js';
 import { bullConnection, openRedis } from './connection.js';
-import type { CancelMessage, QueueJobData, QueueReturn, RunEntry } from './contract.js';
-import { CANCEL_CHANNEL, PREFIX } from './naming.js';
+import type { RunMessage, QueueJobData, QueueReturn, RunEntry } from './contract.js';
+import { RUNS_CHANNEL, PREFIX } from './naming.js';
 import { mapPath, parseMappings, type PathMapping } from './path-map.js';
 import { listRuns, refuseRun, runOf, STALE_RUN_MS } from './registry.js';
 import { describeConnection, type QueueConnection } from './url.js';
@@ -78,13 +78,18 @@ class WorkerNode implements QueueWorker {
   private readonly sub: Redis;
   private readonly runs = new Map<string, RunHere>();
   /** Jobs running here: BullMQ id -> its run and pool id; `handBack` when this worker is shutting down. */
-  private readonly active = new Map<string, { runId: string; localId: number }>();
+  private readonly active = new Map<string, { runId: string; localId: number; stop: boolean }>();
   /** Runs that died (a later run of the folder took the queue over): their finished temps are removed here. */
   private readonly gone = new Set<string>();
   private nextId = 0;
   private timer?: NodeJS.Timeout;
   private closing = false;
   private looking = false;
+  private lookAgain = false;
+  /** ffmpeg slots free now, and jobs waiting for one (BullMQ runs twice as many jobs: half of them checking and
+   *  tagging outputs after ffmpeg has exited, as the local pool does). */
+  private free: number;
+  private readonly slotWaiters: (() => void)[] = [];
 
   constructor(
     private readonly o: WorkerOptions,
@@ -96,6 +101,7 @@ class WorkerNode implements QueueWorker {
     this.ffmpeg = { path: ffmpegPath, version: info.version };
     this.log = o.logger ?? silent;
     this.pool = new TranscodePool(this.jobs);
+    this.free = this.jobs;
     this.redis = openRedis(o.connection);
     this.sub = openRedis(o.connection);
     for (const c of [this.redis, this.sub]) c.on('error', (e: Error) => this.trouble(e));
@@ -116,12 +122,12 @@ class WorkerNode implements QueueWorker {
   async start(): Promise<void> {
     this.sub.on('message', (_ch: string, text: string) => {
       try {
-        this.cancelRun(JSON.parse(text) as CancelMessage);
+        this.cancelRun(JSON.parse(text) as RunMessage);
       } catch {
         // Not a message of ours.
       }
     });
-    await this.sub.subscribe(CANCEL_CHANNEL);
+    await this.sub.subscribe(RUNS_CHANNEL);
     this.log.info(
       {
         event: 'worker',
@@ -140,7 +146,11 @@ class WorkerNode implements QueueWorker {
   /** Take part in runs newly listed; leave runs that ended or went silent. */
   private async discover(): Promise<void> {
     // One look at a time: a slow Redis must not start a second look (and a second BullMQ Worker) meanwhile.
-    if (this.closing || this.looking) return;
+    if (this.closing) return;
+    if (this.looking) {
+      this.lookAgain = true;
+      return;
+    }
     this.looking = true;
     try {
       const listed = await listRuns(this.redis);
@@ -148,6 +158,10 @@ class WorkerNode implements QueueWorker {
       for (const [queue, here] of this.runs) if (!listed.has(queue)) await this.leave(queue, here);
     } finally {
       this.looking = false;
+    }
+    if (this.lookAgain) {
+      this.lookAgain = false;
+      await this.discover();
     }
   }
 
@@ -210,7 +224,7 @@ class WorkerNode implements QueueWorker {
     const w = new Worker<QueueJobData, QueueReturn>(queue, (job, token) => this.process(queue, job, token), {
       connection: bullConnection(this.o.connection),
       prefix: PREFIX,
-      concurrency: this.jobs,
+      concurrency: this.jobs * 2,
       name: this.name,
       lockDuration,
       stalledInterval: this.o.stalledMs ?? lockDuration,
@@ -235,7 +249,14 @@ class WorkerNode implements QueueWorker {
       }
     }
     const localId = this.nextId++;
-    this.active.set(job.id!, { runId, localId });
+    const mine = { runId, localId, stop: false };
+    this.active.set(job.id!, mine);
+    await this.slot();
+    let held = true;
+    const release = () => {
+      if (held) this.unslot();
+      held = false;
+    };
     const started = Date.now();
     this.log.info({ event: 'job', job: job.id, source: tj.source.path }, `started ${tj.source.path}`);
     try {
@@ -246,6 +267,8 @@ class WorkerNode implements QueueWorker {
         host: this.name,
         localId,
         retried: job.attemptsStarted > 1 || job.stalledCounter > 0,
+        stopped: () => mine.stop,
+        released: release,
         progress: (p) => void job.updateProgress(p).catch(() => undefined),
       });
       // Stopped because this worker is shutting down, not because the run was cancelled: thrown, so BullMQ hands
@@ -273,15 +296,35 @@ class WorkerNode implements QueueWorker {
       );
       return ret;
     } finally {
+      release();
       this.active.delete(job.id!);
     }
   }
 
-  private cancelRun(m: CancelMessage): void {
+  private cancelRun(m: RunMessage): void {
+    if (m.why === 'started') return void this.discover().catch((e: Error) => this.trouble(e));
     if (m.why === 'gone') this.gone.add(m.runId);
     const here = this.runs.get(m.queue);
     if (m.why !== 'cancelled' && here?.entry.runId === m.runId) void this.leave(m.queue, here).catch(() => undefined);
-    for (const a of this.active.values()) if (a.runId === m.runId) this.pool.cancel(a.localId);
+    for (const a of this.active.values())
+      if (a.runId === m.runId) {
+        a.stop = true;
+        this.pool.cancel(a.localId);
+      }
+  }
+
+  private slot(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  private unslot(): void {
+    const next = this.slotWaiters.shift();
+    if (next) next();
+    else this.free++;
   }
 
   private async leave(queue: string, here: RunHere): Promise<void> {
@@ -296,7 +339,10 @@ class WorkerNode implements QueueWorker {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.timer);
-    for (const a of this.active.values()) this.pool.cancel(a.localId);
+    for (const a of this.active.values()) {
+      a.stop = true;
+      this.pool.cancel(a.localId);
+    }
     await Promise.allSettled([...this.runs.values()].map((r) => r.worker?.close()));
     await this.pool.close();
     this.sub.disconnect();
