@@ -292,4 +292,38 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
     expect(logged.join('\n') + JSON.stringify(outs)).not.toContain(PASSWORD);
     expect(await leftovers(out)).toEqual([]);
   });
+
+  it('a worker stopped with SIGTERM hands its running jobs back; another worker makes them', async () => {
+    const out = await tmp('queue-term');
+    const [w1] = await workersUp(1);
+    const run = convertLibrary({ sources: [lib], output: out, presets: PRESETS, queue: { connection: redis.url } });
+    await w1.waitFor(/"event":"job"/);
+    await w1.stop();
+    expect(w1.stderr()).toContain('SIGTERM: stopping; running jobs go back to the queue');
+    await workersUp(1, [{ AUDIOFAN_WORKER_NAME: 'w2' }]);
+    const result = await run;
+    expect(result.exitCode).toBe(0);
+    await assertComplete(out);
+  });
+
+  it('Redis restarted without persistence mid-run: lost jobs are queued again; the run finishes, nothing made twice', async () => {
+    await redis.stop();
+    redis = await startRedis(undefined, PASSWORD);
+    const out = await tmp('queue-redis-amnesia');
+    await workersUp(2);
+    const run = convertLibrary({
+      sources: [lib],
+      output: out,
+      presets: PRESETS,
+      queue: { connection: redis.url, pollMs: 500 },
+    });
+    const made: string[] = [];
+    run.on('output', (e) => made.push(e.output.path));
+    await new Promise<void>((resolve) => run.once('output', () => resolve()));
+    await redis.restart(500);
+    const result = await run;
+    expect(result.exitCode).toBe(0);
+    expect(made.sort()).toEqual([...new Set(made)].sort());
+    await assertComplete(out);
+  });
 });

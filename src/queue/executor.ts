@@ -79,10 +79,11 @@ export class QueueExecutor implements Executor {
   ) {
     this.slots = q.inFlight ?? 64;
     this.queueName = queueName(info.outDir);
-    const connection = bullConnection(q.connection);
+    const stopped = () => this.closed;
+    const connection = bullConnection(q.connection, stopped);
     this.queue = new Queue(this.queueName, { connection, prefix: PREFIX });
     this.events = new QueueEvents(this.queueName, { connection, prefix: PREFIX });
-    this.redis = openRedis(q.connection);
+    this.redis = openRedis(q.connection, stopped);
     for (const c of [this.queue, this.events, this.redis] as { on(e: 'error', f: (e: Error) => void): unknown }[])
       c.on('error', (e) => this.redisTrouble(e));
     this.events.on('progress', ({ jobId, data }) => this.progress(jobId, data as QueueProgress));
@@ -315,7 +316,8 @@ export class QueueExecutor implements Executor {
       await Promise.race([Promise.allSettled([this.events.close(), this.queue.close()]), delay(5000)]);
     }
     this.redis.disconnect();
-    await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
+    // BullMQ's disconnect waits for a connection that never came up; the retry strategy has ended those already.
+    await Promise.race([Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]), delay(2000)]);
   }
 }
 

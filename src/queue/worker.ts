@@ -102,8 +102,8 @@ class WorkerNode implements QueueWorker {
     this.log = o.logger ?? silent;
     this.pool = new TranscodePool(this.jobs);
     this.free = this.jobs;
-    this.redis = openRedis(o.connection);
-    this.sub = openRedis(o.connection);
+    this.redis = openRedis(o.connection, () => this.closing);
+    this.sub = openRedis(o.connection, () => this.closing);
     for (const c of [this.redis, this.sub]) c.on('error', (e: Error) => this.trouble(e));
   }
 
@@ -190,6 +190,8 @@ class WorkerNode implements QueueWorker {
       this.runs.set(queue, { entry, refused });
       return false;
     }
+    // Listed again (Redis restarted and lost the registry until the coordinator's next heartbeat): not gone after all.
+    this.gone.delete(entry.runId);
     this.runs.set(queue, { entry, worker: here?.worker ?? this.workerFor(queue) });
     this.log.info(
       { event: 'join', queue, outDir: entry.outDir, coordinator: entry.coordinator },
@@ -222,7 +224,7 @@ class WorkerNode implements QueueWorker {
   private workerFor(queue: string): Worker<QueueJobData, QueueReturn> {
     const lockDuration = this.o.lockMs ?? 30_000;
     const w = new Worker<QueueJobData, QueueReturn>(queue, (job, token) => this.process(queue, job, token), {
-      connection: bullConnection(this.o.connection),
+      connection: bullConnection(this.o.connection, () => this.closing),
       prefix: PREFIX,
       concurrency: this.jobs * 2,
       name: this.name,
