@@ -6,6 +6,7 @@ import { mapPath, parseMappings } from '../../../src/queue/path-map.js';
 import { connectionProblem, describeConnection, queueSettingsProblem, redactUrl } from '../../../src/queue/url.js';
 import { redisOptions } from '../../../src/queue/connection.js';
 import { attemptStem, attemptTemp, queueName } from '../../../src/queue/naming.js';
+import { resolveSettings } from '../../../src/cli/settings.js';
 
 const maps = parseMappings(['/mnt/music=/volume1/music', '/mnt/music/classical=/srv/classical', '/out/=/data/out']);
 
@@ -46,6 +47,15 @@ describe('the queue URL', () => {
   it('a bad URL is refused without showing its password', () => {
     expect(connectionProblem('http://u:s3cret@host')).not.toContain('s3cret');
     expect(queueSettingsProblem({ connection: 'http://u:s3cret@host' })).not.toContain('s3cret');
+  });
+
+  it.each([
+    ['--queue', { queue: 'http://u:s3cret@host' }, {}],
+    ['AUDIOFAN_QUEUE', {}, { AUDIOFAN_QUEUE: 'http://u:s3cret@host' }],
+  ])('a bad %s is refused naming it, without its password', (from, flags, env) => {
+    expect(() => resolveSettings(flags, env)).toThrow(`${from}: connection: expected a redis:// or rediss:// URL`);
+    expect(() => resolveSettings(flags, env)).toThrow('http://u:***@host');
+    expect(() => resolveSettings(flags, env)).not.toThrow('s3cret');
   });
 
   it('credentials, database and TLS come from the URL', () => {
