@@ -4,7 +4,7 @@
  * a worker that cannot see the sources; a worker whose ffmpeg lacks an encoder; Redis restarted mid-run.
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary, type Manifest } from '../dist/src/index.js';
