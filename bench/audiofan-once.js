@@ -1,8 +1,8 @@
 // One audiofan run in its own process, so its wall time and peak memory are its own.
-// Usage: node bench/audiofan-once.js SRC OUT PRESETS JOBS [LOUDNESS=on|off]  -> prints JSON {wallSeconds, maxRssMB, summary}
+// Usage: node bench/audiofan-once.js SRC OUT PRESETS JOBS [LOUDNESS=on|off] [QUEUE_URL]  -> prints JSON {wallSeconds, maxRssMB, summary}
 import { convertLibrary } from '../dist/src/index.js';
 
-const [src, out, presets, jobs, loudness = 'on'] = process.argv.slice(2);
+const [src, out, presets, jobs, loudness = 'on', queue] = process.argv.slice(2);
 const t0 = performance.now();
 const r = await convertLibrary({
   sources: [src],
@@ -11,6 +11,7 @@ const r = await convertLibrary({
   jobs: Number(jobs),
   loudness: loudness === 'on',
   create: true,
+  ...(queue ? { queue: { connection: queue } } : {}),
 });
 const wallSeconds = (performance.now() - t0) / 1000;
 process.stdout.write(

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm run bench [-- --serve (see bench/serve.js)] [-- --corpus DIR] [--tracks 24] [--seconds 60] [--presets flac,mp3-v0,opus-128] [--jobs N] [--rounds 2]
+ * npm run bench -- --queue [same options]: the local pool against 1 coordinator + 2 worker processes (bench/queue.js)
  *
  * Converts a corpus of 44.1 kHz/16-bit stereo FLAC twice and prints both wall times and their ratio:
  *   1. audiofan (one ffmpeg per source, decoding once for all presets, plus output verification);
@@ -41,6 +42,7 @@ const { values: a } = parseArgs({
     presets: { type: 'string', default: 'flac,mp3-v0,opus-128' },
     jobs: { type: 'string', default: String(availableParallelism()) },
     rounds: { type: 'string', default: '2' },
+    queue: { type: 'boolean', default: false },
   },
 });
 const jobs = Number(a.jobs);
@@ -96,6 +98,12 @@ function time(cmd, args) {
 }
 
 const corpus = a.corpus ? resolve(a.corpus) : await makeCorpus();
+if (a.queue) {
+  // --queue: the local pool against a coordinator and two worker processes (bench/queue.js), nothing else.
+  const { benchQueue } = await import('./queue.js');
+  await benchQueue({ corpus, presets: a.presets, jobs, rounds: Number(a.rounds), work });
+  process.exit(0);
+}
 const presets = selectPresets(loadPresets(), a.presets.split(','));
 const info = await inspectFfmpeg(ffmpeg);
 const files = scanSources([corpus]).files;

@@ -22,3 +22,5 @@ export {
 } from './store/manifest.js';
 export { toolVersion } from './version.js';
 export { createServer, type AudiofanServer, type ServeOptions, type RescanResult } from './serve/server.js';
+export { startWorker, type WorkerOptions, type QueueWorker } from './queue/worker.js';
+export type { QueueSettings, QueueConnection } from './queue/url.js';

@@ -118,6 +118,8 @@ export interface ManifestOutput extends OutputFacts {
   action: 'encoded' | 'retagged' | 'copied' | 'kept' | 'none';
   reason: string;
   ffmpegVersion: string;
+  /** The worker machine that made it (a run with --queue); its ffmpeg's version is ffmpegVersion. */
+  host?: string;
   elapsedMs?: number;
   code?: ErrorCode;
   message?: string;

@@ -18,6 +18,7 @@ import { ProgressBar, summaryText } from './render.js';
 import { doctorText } from './doctor-text.js';
 import { completionScript } from './completion.js';
 import { logFileOf, resolveSettings, toConvertOptions, type Flags } from './settings.js';
+import { runWorker } from './worker-command.js';
 import { CLI_FLAGS, OPTIONS, type OptionSpec } from '../run/option-table.js';
 import type { RunResult } from '../model.js';
 
@@ -202,6 +203,18 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
     .argument('<sources...>', 'lossless source folders')
     .action(async (sources: string[]) => {
       setCode((await runConversion(io, log, program.opts<RunFlags>(), sources, { adopt: true })).code);
+    });
+
+  program
+    .command('worker')
+    .description('take jobs of runs given --queue (on any machine that mounts the sources and outputs)')
+    .option(
+      '--map <from=to>',
+      "a coordinator's path prefix = this machine's (repeat for more)",
+      (v, p: string[] = []) => [...p, v],
+    )
+    .action(async (own: { map?: string[] }) => {
+      setCode(await runWorker(io, log, { ...program.opts<RunFlags>(), ...own }));
     });
 
   program

@@ -131,7 +131,8 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
 function fromText(spec: OptionSpec, s: string, from: string): unknown {
   const v = spec.fromText ? spec.fromText(s) : s;
   const why = spec.check(v);
-  if (why) throw new AudiofanError('E_USAGE', `${from}: ${why.replace(/, got .*$/, '')}, got "${s}"`);
+  if (why)
+    throw new AudiofanError('E_USAGE', `${from}: ${why.replace(/, got .*$/, '')}, got "${spec.showText?.(s) ?? s}"`);
   return v;
 }
 

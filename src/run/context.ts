@@ -2,11 +2,14 @@
  * What the coordinator's stages hand each other: the run (options, presets, ffmpeg, output folder,
  * events), the previous records, what was found, the plan, and what the jobs produced.
  */
+import { resolve } from 'node:path';
 import { statOrUndefined } from '../sources/scan.js';
 import type { OutputFolder } from '../store/contain.js';
 import type { DeleteVerdict } from '../plan/delete-guard.js';
 import type { Executor } from '../transcode/executor.js';
 import { localPool } from '../transcode/local-pool.js';
+import { queueExecutor } from '../queue/executor.js';
+import { requirements } from '../ffmpeg/capabilities.js';
 import type { FfmpegInfo } from '../ffmpeg/adapter.js';
 import type { OutputResult } from '../transcode/job.js';
 import type { Journal } from '../store/journal.js';
@@ -118,8 +121,15 @@ export function jobSettings(run: Run, plan: Plan) {
 
 /** One executor per run, made when the first job needs it (a no-op run starts no threads). */
 export function executorOf(run: Run): Executor {
-  run.executor ??= (run.o.executor ?? localPool)(run.o.jobs);
+  run.executor ??= (run.o.executor ?? (run.o.queue ? queueOf(run, run.o.queue) : localPool))(run.o.jobs);
   return run.executor;
+}
+
+/** The queue executor for a run (--queue): where it writes, what it reads and what its presets need. */
+function queueOf(run: Run, q: NonNullable<Run['o']['queue']>) {
+  const { o } = run;
+  const info = { outDir: run.outDir, sources: o.sources.map((s) => resolve(s)), logger: o.logger };
+  return queueExecutor(q, { ...info, needs: requirements(run.info, run.presets), killGraceMs: o.killGraceMs });
 }
 
 /** One event and one log line per output that was made, retagged, or could not be. */
@@ -134,6 +144,7 @@ export function report(run: Run, source: string, entry: ManifestOutput) {
     action: entry.action,
     reason: entry.reason,
     ...(entry.code ? { code: entry.code, error: entry.message } : { size: entry.size, bitrate: entry.bitrate }),
+    ...(entry.host ? { host: entry.host } : {}),
     elapsedMs: entry.elapsedMs ?? 0,
   };
   // An output made with a loss (a cover left out, tags its container cannot hold) says so at warn level.

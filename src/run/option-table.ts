@@ -7,6 +7,7 @@
 import { bool, int, objects, oneOf, text, texts, type Check } from '../checks.js';
 import { FS_PROFILES, type FsProfile } from '../plan/fs-profile.js';
 import { maxDeleteCheck } from '../plan/delete-guard.js';
+import { queueSettingsProblem, redactUrl, type QueueSettings } from '../queue/url.js';
 
 /** A row. `T` is the option's value type in ConvertOptions (carried by the phantom `type` field). */
 export interface OptionSpec<T = unknown> {
@@ -26,6 +27,8 @@ export interface OptionSpec<T = unknown> {
   readonly append?: boolean;
   /** A config file may give it as text too (comma-separated ids), read like a flag. */
   readonly configText?: boolean;
+  /** How a flag's or variable's text is shown in messages (default: as given; a URL loses its password). */
+  readonly showText?: (s: string) => string;
   /** From the text of a flag or an environment variable to a value (default: the text itself). */
   readonly fromText?: (s: string) => unknown;
   /** Why a value is not acceptable, or undefined; shared by config files, flags, environment and the library. */
@@ -196,6 +199,19 @@ export const OPTIONS = {
     default: 'universal',
     defaultText: '`universal`, valid everywhere',
     help: `make names valid on: ${FS_PROFILES.map((p) => `\`${p}\``).join(', ')}`,
+  }),
+  /** Hand jobs to `audiofan worker` machines through BullMQ on Redis. Default: none (jobs run on this machine). */
+  queue: of<QueueSettings>({
+    flag: '--queue <url>',
+    env: 'AUDIOFAN_QUEUE',
+    configText: true,
+    fromText: (s) => ({ connection: s }),
+    showText: redactUrl,
+    check: queueSettingsProblem,
+    defaultText: 'none: jobs run on this machine',
+    help:
+      'hand jobs to `audiofan worker` machines through Redis: `redis://[user:pass@]host:6379/0`, `rediss://` for TLS ' +
+      '(see [Many machines](#many-machines))',
   }),
   /** Source folders or files, as a config file may give them (command-line operands add to them). */
   sources: of<string[]>({

@@ -28,7 +28,7 @@ export interface ConvertOptions extends TableOptions {
 }
 
 /** Rows with no default (none, or decided at run time); every other row has one in the table. */
-type NoDefault = 'sources' | 'output' | 'jobs' | 'maxDelete' | 'ffmpegPath' | 'artMaxSize' | 'layout';
+type NoDefault = 'sources' | 'output' | 'jobs' | 'maxDelete' | 'ffmpegPath' | 'artMaxSize' | 'layout' | 'queue';
 type Defaulted = { [K in Exclude<OptionKey, NoDefault>]: NonNullable<TableOptions[K]> };
 
 /** Every option's default, from the table. */
@@ -41,7 +41,7 @@ export const DEFAULTS: Readonly<Defaulted> = Object.fromEntries(
 /** Options after validation, with defaults filled in. */
 export type ResolvedOptions = Defaulted &
   Required<Pick<ConvertOptions, 'sources' | 'output' | 'jobs'>> &
-  Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize' | 'layout' | 'executor'> & {
+  Pick<ConvertOptions, 'ffmpegPath' | 'signal' | 'artMaxSize' | 'layout' | 'executor' | 'queue'> & {
     logger: Logger;
     maxDelete?: MaxDelete;
   };
@@ -80,6 +80,7 @@ export function resolveOptions(o: ConvertOptions): ResolvedOptions {
     ffmpegPath: o.ffmpegPath,
     artMaxSize: o.artMaxSize,
     layout: o.layout,
+    queue: o.queue,
     signal: o.signal,
     logger: o.logger ?? silent,
     ...(o.executor ? { executor: o.executor } : {}),

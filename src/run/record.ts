@@ -98,7 +98,9 @@ export async function record(
 /** The options a run records: every row of the option table that shapes outputs or deletions, by its library name. */
 function recordedOptions(run: Run): Record<string, unknown> {
   const o = run.o as unknown as Record<string, unknown>;
-  const rows = Object.keys(OPTIONS).filter((k) => !['dryRun', 'killGraceMs', 'adopt', 'extraPresets'].includes(k));
+  const rows = Object.keys(OPTIONS).filter(
+    (k) => !['dryRun', 'killGraceMs', 'adopt', 'extraPresets', 'queue'].includes(k),
+  );
   return {
     sources: run.o.sources.map((s) => resolve(s)),
     output: run.outDir,

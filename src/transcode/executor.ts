@@ -18,7 +18,9 @@ export interface JobEvents {
 export interface Executor {
   /** How many jobs run at once (ffmpeg processes). */
   readonly slots: number;
-  /** Run one job to the end. Never rejects: a lost job (a crashed thread, a dead machine) is a failed result. */
+  /** Run one job to the end. Never rejects: a lost job (a crashed thread, a dead machine) is a failed result.
+   *  It may point the job's temp names at the files it made (a queue worker names its own, per attempt): callers
+   *  read `job.outputs[].temp` after it resolves. */
   run(job: TranscodeJob, events: JobEvents): Promise<TranscodeResult>;
   /** Ask one running job to stop (optional: an executor without it lets the job finish). */
   cancel?(id: number): void;

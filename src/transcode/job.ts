@@ -66,6 +66,9 @@ export interface OutputResult extends OutputFacts {
   gains?: GainSet;
   /** What the output lacks or holds in another form (a cover scaled down to fit its container…). */
   warnings?: string[];
+  /** Made on another machine (a queue worker): its name and its ffmpeg's version. */
+  host?: string;
+  ffmpegVersion?: string;
 }
 
 export interface TranscodeResult {

@@ -21,8 +21,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * are importable by all; src/index.ts (the public API) and workers/ by none.
  */
 const MAY_IMPORT: Record<string, string[]> = {
-  cli: ['demo', 'ffmpeg', 'presets', 'run', 'serve'],
-  run: ['ffmpeg', 'plan', 'presets', 'sources', 'store', 'tagging', 'transcode'],
+  cli: ['demo', 'ffmpeg', 'presets', 'queue', 'run', 'serve'],
+  run: ['ffmpeg', 'plan', 'presets', 'queue', 'sources', 'store', 'tagging', 'transcode'],
+  queue: ['ffmpeg', 'store', 'transcode'],
   sources: ['ffmpeg', 'store', 'tagging'],
   plan: ['presets', 'sources', 'tagging'],
   transcode: ['ffmpeg', 'presets', 'sources', 'store', 'tagging'],
@@ -33,7 +34,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   demo: ['ffmpeg'],
   serve: ['ffmpeg', 'plan', 'presets', 'sources', 'store', 'tagging', 'transcode'],
   workers: ['ffmpeg', 'sources', 'store', 'tagging', 'transcode'],
-  'index.ts': ['demo', 'ffmpeg', 'presets', 'run', 'serve', 'store'],
+  'index.ts': ['demo', 'ffmpeg', 'presets', 'queue', 'run', 'serve', 'store'],
   // model.ts names types from these folders (type-only imports; see "src/model.ts holds types only").
   'model.ts': ['presets', 'sources', 'tagging'],
   'errors.ts': [],
