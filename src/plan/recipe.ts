@@ -70,7 +70,9 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
     filter.push(`osf=s${bitDepth === 16 ? 16 : 32}`);
     if (preset.dither !== false) filter.push('dither_method=triangular');
   }
-  if (filter.length) args.push('-af', `aresample=${filter.join(':')}`);
+  // A DSD master's PCM is made first (sources/dsd.ts); the preset's own conversion follows.
+  const chain = [src.decode?.filter, filter.length ? `aresample=${filter.join(':')}` : undefined].filter(Boolean);
+  if (chain.length) args.push('-af', chain.join(','));
   if (resample) args.push('-ar', String(sampleRate));
   if (bitDepth === 16) args.push('-sample_fmt', 's16');
   if (bitDepth === 24) args.push('-sample_fmt', 's32', '-bits_per_raw_sample', '24');
