@@ -16,7 +16,6 @@ export async function discover(run: Run, records: Records): Promise<Found> {
   }
   const probed = await probeAll(scan.files, records.previous, {
     ffmpegPath: run.ffmpeg.path,
-    soxr: run.info.soxr,
     concurrency: 8,
     signal: o.signal,
     ignored: records.ignored,

@@ -10,7 +10,7 @@ import type { SourceAudio } from '../model.js';
 /** Bits of ffmpeg's decoded sample formats, when the stream states nothing more precise. */
 const FORMAT_BITS: Record<string, number> = { u8: 8, s16: 16, s32: 32, s64: 64, flt: 32, dbl: 64 };
 
-export function audioFacts(info: MediaInfo, s: StreamInfo, soxr: boolean): SourceAudio {
+export function audioFacts(info: MediaInfo, s: StreamInfo): SourceAudio {
   // A duration ffmpeg guessed from the bitrate is exact only for PCM (constant bitrate).
   const trusted = !info.durationEstimated || s.codec.startsWith('pcm_');
   const duration = trusted ? info.duration : undefined;
@@ -21,7 +21,7 @@ export function audioFacts(info: MediaInfo, s: StreamInfo, soxr: boolean): Sourc
     ...(duration !== undefined ? { duration } : {}),
   };
   if (codecClass(s.codec) === 'dsd' && s.sampleRate) {
-    const p = dsdPolicy(s.sampleRate, soxr);
+    const p = dsdPolicy(s.sampleRate);
     return { ...base, sampleRate: p.sampleRate, bitsPerSample: p.bitsPerSample, decode: { sampleRate: s.sampleRate, filter: p.filter } };
   }
   const bits = s.bits ?? pcmBits(s.codec) ?? FORMAT_BITS[(s.sampleFormat ?? '').replace(/p$/, '')];

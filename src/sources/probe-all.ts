@@ -23,7 +23,6 @@ async function reuse(
   file: ScannedFile,
   prev: ManifestSource | undefined,
   folderImages: FolderImageCache,
-  soxr: boolean,
 ): Promise<ProbeResult | undefined> {
   if (!prev || prev.size === undefined || prev.sampleRate === undefined || prev.channels === undefined)
     return undefined;
@@ -42,8 +41,8 @@ async function reuse(
     bitsPerSample: prev.bitsPerSample,
     channels: prev.channels,
     duration: prev.duration,
-    // The DSD filter follows this run's ffmpeg (with or without libsoxr).
-    ...(prev.decode ? { decode: { sampleRate: prev.decode.sampleRate, filter: dsdPolicy(prev.decode.sampleRate, soxr).filter } } : {}),
+    // The DSD filter is this version's policy, whatever an earlier one recorded.
+    ...(prev.decode ? { decode: { sampleRate: prev.decode.sampleRate, filter: dsdPolicy(prev.decode.sampleRate).filter } } : {}),
   };
   if (prev.status === 'skipped' && prev.code === 'E_SOURCE_LOSSY') {
     return {
@@ -101,7 +100,7 @@ export async function probeAll(
       const i = next++;
       const reused =
         reuseIgnored(files[i], opts.ignored?.get(keyOf(files[i]))) ??
-        (await reuse(files[i], previous.get(keyOf(files[i])), folderImages, opts.soxr));
+        (await reuse(files[i], previous.get(keyOf(files[i])), folderImages));
       out[i] = {
         file: files[i],
         result: reused ?? (await probeFile(files[i].path, { ...opts, folderImages })),

@@ -35,10 +35,9 @@ export type ProbeResult =
 /** Folder images by directory: filled from the scan, or looked up on first use. */
 export type FolderImageCache = Map<string, CoverRef | undefined | Promise<CoverRef | undefined>>;
 
-/** What probing needs from the run: the ffmpeg that will decode, and whether it has libsoxr (DSD policy). */
+/** What probing needs from the run: the ffmpeg that will decode. */
 export interface ProbeContext {
   ffmpegPath: string;
-  soxr: boolean;
   /** How long ffmpeg may take to identify one file. Default IDENTIFY_TIMEOUT_MS (30 s). */
   timeoutMs?: number;
   folderImages?: FolderImageCache;
@@ -126,7 +125,7 @@ async function classify(
   let cls = codecClass(stream.codec);
   const hybrid = stream.codec === 'wavpack' && (await isWavpackHybrid(path).catch(() => false));
   if (hybrid) cls = 'lossy';
-  const audio = audioFacts(info, stream, ctx.soxr);
+  const audio = audioFacts(info, stream);
   if (cls === 'lossy') {
     const codec = hybrid ? 'WavPack hybrid (lossy without its .wvc correction file, which ffmpeg does not read)' : stream.codec;
     const message = `${path}: ${codec} is lossy audio${lied}; only lossless sources are converted`;
