@@ -218,23 +218,17 @@ function parseStream(index: number, kind: string, rest: string): StreamInfo {
     tags: {},
   };
   if (s.type !== 'audio') return s;
+  // Each field is known by its form, whatever is missing before it ("flac, 0 channels" has no rate).
   for (const x of f.slice(1)) {
     const hz = /^(\d+) Hz$/.exec(x);
-    if (hz) {
-      s.sampleRate = +hz[1];
-      continue;
-    }
-    if (s.sampleRate !== undefined && s.layout === undefined) {
+    const fmt = /^(u8|s16|s32|s64|flt|dbl)p?(?: \((\d+) bit\))?(?: \(.*\))?$/.exec(x);
+    if (hz) s.sampleRate = +hz[1];
+    else if (fmt && s.sampleFormat === undefined) {
+      s.sampleFormat = x.split(' ')[0];
+      if (fmt[2]) s.bits = +fmt[2];
+    } else if (s.layout === undefined && channelCount(x) !== undefined) {
       s.layout = x;
       s.channels = channelCount(x);
-      continue;
-    }
-    if (s.layout !== undefined && s.sampleFormat === undefined) {
-      const fmt = /^([a-z0-9]+)(?: \((\d+) bit\))?$/.exec(x);
-      if (fmt) {
-        s.sampleFormat = fmt[1];
-        if (fmt[2]) s.bits = +fmt[2];
-      }
     }
   }
   return s;

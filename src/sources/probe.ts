@@ -132,7 +132,7 @@ async function classify(
     return { kind: 'skipped', ...base, audio, code: 'E_SOURCE_LOSSY', message };
   }
   if (!audio.sampleRate || !audio.channels) {
-    const message = `${path}: ffmpeg finds no sample rate or channel count in its ${stream.codec} stream`;
+    const message = `${path}: not readable as audio (${what}): ffmpeg finds no sample rate or channel count in its ${stream.codec} stream`;
     return { kind: 'failed', ...base, audio, code: 'E_SOURCE_CORRUPT', message };
   }
   return { kind: 'lossless', source: await master(path, base, info, stream, audio, lied, ctx) };
