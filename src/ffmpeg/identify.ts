@@ -73,7 +73,8 @@ export function identifyMedia(ffmpegPath: string, path: string, timeoutMs = IDEN
           reject(new IdentifyError('failed', `ffmpeg (${ffmpegPath}) could not be started: ${e.code}`));
           return;
         }
-        const info = parseInputDump(stderr);
+        // A name may hold a line break or "', from '": ffmpeg's lines are read with it taken out.
+        const info = parseInputDump(stderr.split(path).join('<file>'));
         if (info) resolve(info);
         else reject(new IdentifyError('invalid', `ffmpeg cannot read it: ${whyNot(stderr, path)}`));
       },

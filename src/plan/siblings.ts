@@ -4,7 +4,7 @@
  * holds the plain name in the manifest keeps it; otherwise the first by file name (byte order, which for equal stems
  * is extension order) gets it. Every other one gets its own extension appended to the name: `song (wav).mp3`.
  */
-import { dirname, extname, sep } from 'node:path';
+import { basename, dirname, extname, sep } from 'node:path';
 import { collisionKey, type FsProfile } from './fs-profile.js';
 import { outputKey } from '../sources/source-key.js';
 import type { Preset } from '../presets/presets.js';
@@ -21,7 +21,9 @@ export function extensionSuffix(rel: string): string {
 function siblingKey(s: Pick<PlannedSource, 'key' | 'rel'>, profile: FsProfile): string {
   const root = s.key.slice(0, s.key.indexOf('\0'));
   const rel = s.rel.split(sep).join('/');
-  const stem = rel.slice(dirname(rel).length).replace(/\.[^./]*$/, '');
+  const name = basename(rel);
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
   return `${root}\0${collisionKey(`${dirname(rel)}/${stem}`, profile)}`;
 }
 
