@@ -30,7 +30,20 @@ interface Case {
 }
 
 const ffmpegMake = (ff: string, path: string, args: string[], input = SINE) =>
-  run(ff, ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', input, ...args, '-metadata', 'title=T', `file:${path}`]);
+  run(ff, [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    input,
+    ...args,
+    '-metadata',
+    'title=T',
+    `file:${path}`,
+  ]);
 
 /** A master made by ffmpeg as WAV, then changed by `edit`. */
 const editedWav =
@@ -58,7 +71,10 @@ const LOSSLESS: Record<string, Case> = {
   'sowt.aifc': { make: ['-c:a', 'pcm_s16le', '-f', 'aiff'], bitExact: true },
   'rf64.wav': { make: ['-c:a', 'pcm_s24le', '-rf64', 'always'], bitExact: true },
   'bwf 8-bit extensible.wav': { make: ['-ar', '96000', '-c:a', 'pcm_u8', '-write_bext', '1'], bitExact: true },
-  'fact chunk.wav': { make: editedWav(['-c:a', 'pcm_s16le'], (b) => wavWithChunks(b, [factChunk(44100)])), bitExact: true },
+  'fact chunk.wav': {
+    make: editedWav(['-c:a', 'pcm_s16le'], (b) => wavWithChunks(b, [factChunk(44100)])),
+    bitExact: true,
+  },
   'zero-size chunk.wav': {
     make: editedWav(['-c:a', 'pcm_s16le'], (b) => wavWithChunks(b, [{ id: 'junk', data: Buffer.alloc(0) }])),
     bitExact: true,
@@ -168,7 +184,9 @@ for (const bin of ffmpegBinaries().filter((b) => !b.label.startsWith('ffmpeg-sta
 
     it('a master whose tags music-metadata cannot read converts with the tags ffmpeg reports, and a warning', async () => {
       const s = entry('true audio.tta');
-      expect(s.warnings?.join()).toMatch(/music-metadata cannot read its tags .*: converted with the \d+ tag value\(s\) ffmpeg reports/);
+      expect(s.warnings?.join()).toMatch(
+        /music-metadata cannot read its tags .*: converted with the \d+ tag value\(s\) ffmpeg reports/,
+      );
       const m = await readBack(join(out, 'mp3-v4', 'true audio.mp3'));
       expect(m.common.title).toBe('T');
     });
@@ -180,7 +198,16 @@ for (const bin of ffmpegBinaries().filter((b) => !b.label.startsWith('ffmpeg-sta
       const m = await readBack(flac);
       expect(m.format).toMatchObject({ sampleRate: 88200, bitsPerSample: 24 });
       const rms = async (path: string, filter: string) => {
-        const { stderr } = await run(bin.path, ['-nostdin', '-i', path, '-af', `${filter}astats=metadata=0`, '-f', 'null', '-']);
+        const { stderr } = await run(bin.path, [
+          '-nostdin',
+          '-i',
+          path,
+          '-af',
+          `${filter}astats=metadata=0`,
+          '-f',
+          'null',
+          '-',
+        ]);
         return Number(/Overall[\s\S]*?RMS level dB: (-?[\d.]+|-inf)/.exec(stderr)?.[1].replace('-inf', '-999'));
       };
       // The left channel's 1 kHz tone at 0.4 of full modulation: about -11 dB RMS over both channels.
@@ -219,10 +246,17 @@ for (const bin of ffmpegBinaries().filter((b) => !b.label.startsWith('ffmpeg-sta
     });
 
     it('a second run opens nothing and changes nothing', async () => {
-      const again = await convertLibrary({ sources: [lib], output: out, presets: ['flac', 'mp3-v4'], ffmpegPath: bin.path });
+      const again = await convertLibrary({
+        sources: [lib],
+        output: out,
+        presets: ['flac', 'mp3-v4'],
+        ffmpegPath: bin.path,
+      });
       expect(again.summary).toMatchObject({ outputsEncoded: 0, failedSources: 0 });
       expect(again.ignored).toEqual(result.ignored);
-      expect(again.sources.map((s) => [s.path, s.status, s.code])).toEqual(result.sources.map((s) => [s.path, s.status, s.code]));
+      expect(again.sources.map((s) => [s.path, s.status, s.code])).toEqual(
+        result.sources.map((s) => [s.path, s.status, s.code]),
+      );
     });
   });
 }

@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 export function wavWithChunks(wav: Buffer, chunks: { id: string; data: Buffer; declaredSize?: number }[]): Buffer {
   if (wav.toString('latin1', 0, 4) !== 'RIFF' || wav.toString('latin1', 8, 12) !== 'WAVE') throw new Error('not WAV');
   let at = 12;
-  while (wav.toString('latin1', at, at + 4) !== 'data') at += 8 + wav.readUInt32LE(at + 4) + (wav.readUInt32LE(at + 4) & 1);
+  while (wav.toString('latin1', at, at + 4) !== 'data')
+    at += 8 + wav.readUInt32LE(at + 4) + (wav.readUInt32LE(at + 4) & 1);
   const extra = chunks.map(({ id, data, declaredSize }) => {
     const head = Buffer.alloc(8);
     head.write(id, 0, 'latin1');
@@ -93,7 +94,8 @@ export async function writeDsf(
 /** The same WAV with its fmt chunk rewritten as a plain (not WAVE_FORMAT_EXTENSIBLE) one with format tag `tag`. */
 export function wavPlainFormat(wav: Buffer, tag: number): Buffer {
   let at = 12;
-  while (wav.toString('latin1', at, at + 4) !== 'fmt ') at += 8 + wav.readUInt32LE(at + 4) + (wav.readUInt32LE(at + 4) & 1);
+  while (wav.toString('latin1', at, at + 4) !== 'fmt ')
+    at += 8 + wav.readUInt32LE(at + 4) + (wav.readUInt32LE(at + 4) & 1);
   const size = wav.readUInt32LE(at + 4);
   const fmt = Buffer.alloc(8 + 18);
   fmt.write('fmt ', 0, 'latin1');

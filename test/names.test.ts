@@ -15,7 +15,11 @@ describe('output names', () => {
     await track(join(lib, 'Album', 'song.wav'), { seconds: 2, codec: 'pcm_s16le', tags: { TITLE: 'from wav' } });
     const first = await convertLibrary({ sources: [lib], output: out, presets: ['mp3-v4'] });
     expect(first.exitCode).toBe(0);
-    expect(await listFiles(out)).toEqual(['audiofan-manifest.json', 'mp3-v4/Album/song (wav).mp3', 'mp3-v4/Album/song.mp3']);
+    expect(await listFiles(out)).toEqual([
+      'audiofan-manifest.json',
+      'mp3-v4/Album/song (wav).mp3',
+      'mp3-v4/Album/song.mp3',
+    ]);
     expect((await readBack(join(out, 'mp3-v4/Album/song.mp3'))).format.duration).toBeCloseTo(1, 0);
     expect((await readBack(join(out, 'mp3-v4/Album/song (wav).mp3'))).format.duration).toBeCloseTo(2, 0);
     // A sibling that sorts first arrives: the names already given stay.

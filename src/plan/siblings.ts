@@ -13,7 +13,10 @@ import { outputRelPath, type Naming } from './output-path.js';
 
 /** The suffix for a source's extension: " (wav)"; " (file)" for a name without one. */
 export function extensionSuffix(rel: string): string {
-  const label = extname(rel).slice(1).toLowerCase().replace(/[^a-z0-9]/g, '');
+  const label = extname(rel)
+    .slice(1)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
   return ` (${label || 'file'})`;
 }
 
@@ -57,7 +60,9 @@ export function siblingSuffixes(
         if (rivals.length < 2) continue;
         const holder =
           rivals.find((r) =>
-            previous.get(r.s.key)?.outputs.some((o) => o.preset === preset.id && o.path === r.rel && o.size !== undefined),
+            previous
+              .get(r.s.key)
+              ?.outputs.some((o) => o.preset === preset.id && o.path === r.rel && o.size !== undefined),
           ) ?? rivals[0];
         for (const r of rivals) if (r !== holder) out.set(outputKey(r.s.key, preset.id), extensionSuffix(r.s.rel));
       }

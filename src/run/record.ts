@@ -100,7 +100,15 @@ export async function record(
 function ignoredFiles(found: Found): IgnoredFile[] {
   return found.probed.flatMap(({ file, result: r }) =>
     r.kind === 'ignored'
-      ? [{ path: r.path, root: file.root, rel: file.rel, ...(r.size !== undefined ? { size: r.size, mtimeMs: r.mtimeMs } : {}), reason: r.reason }]
+      ? [
+          {
+            path: r.path,
+            root: file.root,
+            rel: file.rel,
+            ...(r.size !== undefined ? { size: r.size, mtimeMs: r.mtimeMs } : {}),
+            reason: r.reason,
+          },
+        ]
       : [],
   );
 }

@@ -22,7 +22,12 @@ export function audioFacts(info: MediaInfo, s: StreamInfo): SourceAudio {
   };
   if (codecClass(s.codec) === 'dsd' && s.sampleRate) {
     const p = dsdPolicy(s.sampleRate);
-    return { ...base, sampleRate: p.sampleRate, bitsPerSample: p.bitsPerSample, decode: { sampleRate: s.sampleRate, filter: p.filter } };
+    return {
+      ...base,
+      sampleRate: p.sampleRate,
+      bitsPerSample: p.bitsPerSample,
+      decode: { sampleRate: s.sampleRate, filter: p.filter },
+    };
   }
   const bits = s.bits ?? pcmBits(s.codec) ?? FORMAT_BITS[(s.sampleFormat ?? '').replace(/p$/, '')];
   return { ...base, sampleRate: s.sampleRate ?? 0, ...(bits ? { bitsPerSample: bits } : {}) };

@@ -27,7 +27,10 @@ async function reuse(
   if (!prev || prev.size === undefined || prev.sampleRate === undefined || prev.channels === undefined)
     return undefined;
   // A source that failed to probe last time is probed again: it may have been fixed in place.
-  if (prev.code && ['E_SOURCE_CORRUPT', 'E_SOURCE_EMPTY', 'E_SOURCE_UNREADABLE', 'E_SOURCE_PROBE_FAILED'].includes(prev.code))
+  if (
+    prev.code &&
+    ['E_SOURCE_CORRUPT', 'E_SOURCE_EMPTY', 'E_SOURCE_UNREADABLE', 'E_SOURCE_PROBE_FAILED'].includes(prev.code)
+  )
     return undefined;
   // Records from before ffmpeg decided what a master is (music-metadata's "FLAC", "PCM"…): probed once more.
   if (!prev.codec || /[A-Z]/.test(prev.codec)) return undefined;
@@ -42,7 +45,9 @@ async function reuse(
     channels: prev.channels,
     duration: prev.duration,
     // The DSD filter is this version's policy, whatever an earlier one recorded.
-    ...(prev.decode ? { decode: { sampleRate: prev.decode.sampleRate, filter: dsdPolicy(prev.decode.sampleRate).filter } } : {}),
+    ...(prev.decode
+      ? { decode: { sampleRate: prev.decode.sampleRate, filter: dsdPolicy(prev.decode.sampleRate).filter } }
+      : {}),
   };
   if (prev.status === 'skipped' && prev.code === 'E_SOURCE_LOSSY') {
     return {

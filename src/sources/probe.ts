@@ -11,7 +11,7 @@ import { chooseCover, findFolderImage, type CoverRef } from './art.js';
 import type { ErrorCode } from '../errors.js';
 import { streamInfoFingerprint } from './fingerprint.js';
 import { AUDIO_EXT, NOT_AUDIO } from './extensions.js';
-import { identifyMedia, IdentifyError, type MediaInfo, type StreamInfo } from '../ffmpeg/identify.js';
+import { identifyMedia, type IdentifyError, type MediaInfo, type StreamInfo } from '../ffmpeg/identify.js';
 import { codecClass } from './codec-class.js';
 import { isWavpackHybrid } from './wavpack.js';
 import { masterTags } from './master-tags.js';
@@ -44,9 +44,14 @@ export interface ProbeContext {
 }
 
 /** Extensions that name one kind of content (file-type reports the first of each). */
-const FAMILIES = ['mkv mka webm', 'aif aiff aifc', 'wav wave bwf rf64', 'mp4 m4a m4b alac', 'ogg oga opus', 'flac fla'].map(
-  (f) => f.split(' '),
-);
+const FAMILIES = [
+  'mkv mka webm',
+  'aif aiff aifc',
+  'wav wave bwf rf64',
+  'mp4 m4a m4b alac',
+  'ogg oga opus',
+  'flac fla',
+].map((f) => f.split(' '));
 function sameFamily(ext: string, content: string): boolean {
   return ext === content || FAMILIES.some((f) => f.includes(ext) && f.includes(content));
 }
@@ -94,7 +99,12 @@ export async function probeFile(path: string, ctx: ProbeContext): Promise<ProbeR
   } catch (e) {
     const err = e as IdentifyError;
     return err.kind === 'invalid'
-      ? { kind: 'failed', ...base, code: 'E_SOURCE_CORRUPT', message: `${path}: not readable as audio (${what}): ${err.message}` }
+      ? {
+          kind: 'failed',
+          ...base,
+          code: 'E_SOURCE_CORRUPT',
+          message: `${path}: not readable as audio (${what}): ${err.message}`,
+        }
       : { kind: 'failed', ...base, code: 'E_SOURCE_PROBE_FAILED', message: `${path}: ${err.message}` };
   }
   const lied =
@@ -127,7 +137,9 @@ async function classify(
   if (hybrid) cls = 'lossy';
   const audio = audioFacts(info, stream);
   if (cls === 'lossy') {
-    const codec = hybrid ? 'WavPack hybrid (lossy without its .wvc correction file, which ffmpeg does not read)' : stream.codec;
+    const codec = hybrid
+      ? 'WavPack hybrid (lossy without its .wvc correction file, which ffmpeg does not read)'
+      : stream.codec;
     const message = `${path}: ${codec} is lossy audio${lied}; only lossless sources are converted`;
     return { kind: 'skipped', ...base, audio, code: 'E_SOURCE_LOSSY', message };
   }

@@ -66,7 +66,17 @@ describe('parseInputDump', () => {
         duration: 1,
         durationEstimated: false,
         tags: { LYRICS: 'line one\nline two', ARTIST: 'A', track: '3', encoder: 'Lavf59.27.100' },
-        streams: [{ index: 0, type: 'audio', codec: 'flac', sampleRate: 44100, channels: 6, layout: '5.1(side)', sampleFormat: 's16' }],
+        streams: [
+          {
+            index: 0,
+            type: 'audio',
+            codec: 'flac',
+            sampleRate: 44100,
+            channels: 6,
+            layout: '5.1(side)',
+            sampleFormat: 's16',
+          },
+        ],
       },
     ],
     [
@@ -86,7 +96,14 @@ describe('parseInputDump', () => {
         duration: 181.5,
         tags: { major_brand: 'M4A', title: 'Song' },
         streams: [
-          { codec: 'alac', detail: 'alac / 0x63616C61', sampleRate: 96000, sampleFormat: 's32p', bits: 24, attachedPic: false },
+          {
+            codec: 'alac',
+            detail: 'alac / 0x63616C61',
+            sampleRate: 96000,
+            sampleFormat: 's32p',
+            bits: 24,
+            attachedPic: false,
+          },
           { index: 1, type: 'video', codec: 'mjpeg', attachedPic: true },
         ],
       },
@@ -94,14 +111,27 @@ describe('parseInputDump', () => {
     [
       'DSF: DSD at rate/8, duration estimated',
       DSF_ESTIMATED,
-      { durationEstimated: true, duration: 1.01, streams: [{ codec: 'dsd_lsbf_planar', sampleRate: 352800, sampleFormat: 'fltp' }] },
+      {
+        durationEstimated: true,
+        duration: 1.01,
+        streams: [{ codec: 'dsd_lsbf_planar', sampleRate: 352800, sampleFormat: 'fltp' }],
+      },
     ],
     ['garbage: no rate, no channels', GARBAGE_41, { streams: [{ codec: 'flac', channels: 0, layout: '0 channels' }] }],
-    ['a mono file with an FL-only mask', MONO_FL, { streams: [{ channels: 1, layout: '1 channels (FL)', sampleFormat: 's16' }] }],
+    [
+      'a mono file with an FL-only mask',
+      MONO_FL,
+      { streams: [{ channels: 1, layout: '1 channels (FL)', sampleFormat: 's16' }] },
+    ],
     [
       'a film: video first, then DTS-HD MA with its profile',
       DTS_HD,
-      { streams: [{ type: 'video', attachedPic: false }, { index: 1, codec: 'dts', detail: 'DTS-HD MA', channels: 8, bits: 24 }] },
+      {
+        streams: [
+          { type: 'video', attachedPic: false },
+          { index: 1, codec: 'dts', detail: 'DTS-HD MA', channels: 8, bits: 24 },
+        ],
+      },
     ],
   ])('%s', (_name, stderr, expected) => {
     expect(parseInputDump(stderr)).toMatchObject(expected);
@@ -112,7 +142,7 @@ describe('parseInputDump', () => {
   });
 
   it.each([
-    ['ffmpeg could not open it', "file:/x/g.flac: Invalid data found when processing input"],
+    ['ffmpeg could not open it', 'file:/x/g.flac: Invalid data found when processing input'],
     ['ffmpeg printed nothing', ''],
   ])('no input described (%s): undefined', (_name, stderr) => {
     expect(parseInputDump(stderr)).toBeUndefined();

@@ -33,20 +33,23 @@ describe('safeComponent: no hidden names, no trailing dot or space on Windows-fa
     for (const p of WINDOWS_FAMILY) expect(safeComponent(name, p, ext)).toBe(windowsLike);
   });
 
-  it.each([...FS_PROFILES])('%s: no rendered component of a hostile layout is hidden, empty or (not posix) ends in . or space', (p) => {
-    const tags: [string, string][] = [
-      ['ALBUMARTIST', '../../..'],
-      ['ALBUM', '.'],
-      ['TITLE', '.hidden. '],
-      ['DISCNUMBER', ' . '],
-    ];
-    const rel = renderLayout(parseLayout('{albumartist}/{album}/{disc}/{title}'), tags, p, 'mp3');
-    for (const c of rel.split('/')) {
-      expect(c).not.toBe('');
-      expect(c.startsWith('.')).toBe(false);
-      if (p !== 'posix') expect(/[. ]$/.test(c.replace(/\.mp3$/, ''))).toBe(false);
-    }
-  });
+  it.each([...FS_PROFILES])(
+    '%s: no rendered component of a hostile layout is hidden, empty or (not posix) ends in . or space',
+    (p) => {
+      const tags: [string, string][] = [
+        ['ALBUMARTIST', '../../..'],
+        ['ALBUM', '.'],
+        ['TITLE', '.hidden. '],
+        ['DISCNUMBER', ' . '],
+      ];
+      const rel = renderLayout(parseLayout('{albumartist}/{album}/{disc}/{title}'), tags, p, 'mp3');
+      for (const c of rel.split('/')) {
+        expect(c).not.toBe('');
+        expect(c.startsWith('.')).toBe(false);
+        if (p !== 'posix') expect(/[. ]$/.test(c.replace(/\.mp3$/, ''))).toBe(false);
+      }
+    },
+  );
 });
 
 describe('masters whose names differ only by extension', () => {
@@ -143,7 +146,9 @@ describe('masters whose names differ only by extension', () => {
       ['a.flac', ['flac/One.flac', 'mp3-v0/One.mp3']],
       ['a.wav', ['flac/Two.flac', 'mp3-v0/Two.mp3']],
     ]);
-    expect(names([src('a.flac', { tags: t('Same') }), src('a.wav', { tags: t('Same') })], new Map(), '{title}')).toEqual([
+    expect(
+      names([src('a.flac', { tags: t('Same') }), src('a.wav', { tags: t('Same') })], new Map(), '{title}'),
+    ).toEqual([
       ['a.flac', ['flac/Same.flac', 'mp3-v0/Same.mp3']],
       ['a.wav', ['flac/Same (wav).flac', 'mp3-v0/Same (wav).mp3']],
     ]);
