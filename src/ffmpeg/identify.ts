@@ -65,8 +65,12 @@ export function identifyMedia(ffmpegPath: string, path: string, timeoutMs = IDEN
       { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20, encoding: 'utf8' },
       (err, _stdout, stderr) => {
         const e = err as (NodeJS.ErrnoException & { killed?: boolean; signal?: string }) | null;
-        if (e?.killed || (e?.signal && !stderr.includes('Input #0'))) {
+        if (e?.killed) {
           reject(new IdentifyError('timeout', `ffmpeg did not identify it within ${timeoutMs / 1000} s`));
+          return;
+        }
+        if (e?.signal) {
+          reject(new IdentifyError('failed', `ffmpeg was killed by ${e.signal} while identifying it`));
           return;
         }
         if (e && typeof e.code === 'string') {
