@@ -56,6 +56,9 @@ function sameFamily(ext: string, content: string): boolean {
   return ext === content || FAMILIES.some((f) => f.includes(ext) && f.includes(content));
 }
 
+/** Still-image codecs: a video stream in one of these is a cover picture (ffmpeg 4.1 does not mark FLAC's). */
+const IMAGE_CODECS = new Set(['mjpeg', 'png', 'bmp', 'gif', 'tiff', 'webp', 'jpeg2000', 'jpegls', 'ljpeg']);
+
 type Base = { path: string; size: number; mtimeMs: number };
 
 /** Probe one file. Never throws: every outcome, good or bad, is a ProbeResult naming the file. */
@@ -123,7 +126,7 @@ async function classify(
   ctx: ProbeContext,
 ): Promise<ProbeResult> {
   const stream = info.streams.find((s) => s.type === 'audio');
-  const video = info.streams.find((s) => s.type === 'video' && !s.attachedPic);
+  const video = info.streams.find((s) => s.type === 'video' && !s.attachedPic && !IMAGE_CODECS.has(s.codec));
   if (!stream) {
     const message = `${path}: not readable as audio (${what}): ffmpeg finds no audio stream in it (${info.format})`;
     return AUDIO_EXT.has(extname(path).toLowerCase())
