@@ -50,7 +50,7 @@ describe('identifying a source with ffmpeg', () => {
     });
   });
 
-  it('a file ffmpeg cannot read is E_SOURCE_CORRUPT with ffmpeg\'s reason', async () => {
+  it("a file ffmpeg cannot read is E_SOURCE_CORRUPT with ffmpeg's reason", async () => {
     const dir = await tmp('identify-bad');
     const bad = join(dir, 'bad.wav');
     await writeFile(bad, Buffer.from('RIFF\x10\x00\x00\x00WAVEjunkjunkjunk', 'latin1'));

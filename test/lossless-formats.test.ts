@@ -97,6 +97,8 @@ const LOSSLESS: Record<string, Case> = {
   'wavpack.wv': { make: ['-c:a', 'wavpack', '-sample_fmt', 's16p'], bitExact: true },
   'wavpack float.wv': { make: ['-c:a', 'wavpack', '-sample_fmt', 'fltp'], bitExact: false },
   'alac.m4a': { make: ['-c:a', 'alac'], bitExact: true },
+  'truehd.mka': { make: ['-c:a', 'truehd', '-strict', '-2'], bitExact: true },
+  'mlp.mka': { make: ['-c:a', 'mlp', '-strict', '-2'], bitExact: true },
   'dsd64.dsf': { make: async (_ff, dir, name) => writeDsf(join(dir, name), { seconds: 1 }), bitExact: false },
 };
 
