@@ -11,6 +11,8 @@ import type { PlannedSource } from '../model.js';
 export interface Naming {
   layout?: ReturnType<typeof parseLayout>;
   profile: FsProfile;
+  /** No `<preset-id>/` level (--flat): outputs go straight into the output folder. */
+  flat?: boolean;
 }
 
 /**
@@ -26,5 +28,5 @@ export function outputRelPath(
   const rel = naming.layout
     ? renderLayout(naming.layout, source.tags, naming.profile, preset.extension, suffix)
     : mirrorPath(source.rel.split(sep).join('/'), naming.profile, preset.extension, suffix);
-  return join(preset.id, rel);
+  return naming.flat ? rel : join(preset.id, rel);
 }

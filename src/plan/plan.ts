@@ -88,7 +88,7 @@ export function planSources(args: {
       const owner = claimed.get(key);
       if (owner === undefined) claimed.set(key, source.path);
       // Components are made safe when rendered; this is the belt to those braces.
-      const root = args.outDir ? resolve(args.outDir, preset.id) : undefined;
+      const root = args.outDir ? resolve(args.outDir, naming.flat ? '' : preset.id) : undefined;
       const escapes = root !== undefined && !resolve(args.outDir!, rel).startsWith(root + sep);
       const collision = escapes
         ? {

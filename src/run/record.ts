@@ -73,6 +73,7 @@ export async function record(
     plan.jobs.length > 0 ||
     res.retagJobs.length > 0 ||
     deletion.removed.size > 0 ||
+    !!res.copies?.changed ||
     records.folded > 0 ||
     !records.prevManifest ||
     found.probed.some((p) => !p.reused && !(p.result.kind === 'ignored' && p.result.size === undefined)) ||
