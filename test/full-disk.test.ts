@@ -240,6 +240,27 @@ describe('headline: the stderr line that explains a failure', () => {
       ],
       'Error while decoding stream #0:0: Invalid data found when processing input',
     ],
+    [
+      "an encoder that will not open: its own line, not ffmpeg's closing lines after it",
+      [
+        '[wav @ 0x2] parser not found for codec pcm_s16le, packets or times may be invalid.',
+        '[libopus @ 0x3] Invalid channel layout 5.1(side) for specified mapping family 1.',
+        'Error initializing output stream 2:0 -- Error while opening encoder for output stream #2:0 - maybe ' +
+          'incorrect parameters such as bit_rate, rate, width or height',
+        '[libmp3lame @ 0x4] 4 frames left in the queue on closing',
+        'Conversion failed!',
+      ],
+      '[libopus @ 0x3] Invalid channel layout 5.1(side) for specified mapping family 1.',
+    ],
+    [
+      'a refusal without the word "error" (libopus, -frame_duration 7)',
+      [
+        'Frame duration must be exactly one of: 2.5, 5, 10, 20, 40, 60, 80, 100 or 120.',
+        'Error initializing output stream 1:0 -- Error while opening encoder for output stream #1:0',
+        'Conversion failed!',
+      ],
+      'Frame duration must be exactly one of: 2.5, 5, 10, 20, 40, 60, 80, 100 or 120.',
+    ],
     ['nothing but the closing line', ['Conversion failed!'], 'Conversion failed!'],
     ['no stderr at all', [], ''],
   ])('%s', (_name, lines, expected) => {

@@ -65,12 +65,16 @@ describe('outputRecipe', () => {
     expect(r.args).toEqual(expect.arrayContaining(['-ar', '48000']));
     expect(r.warnings.join()).toMatch(/libsoxr/);
   });
-  it('5.1 to Opus gets a channel mapping family; 5.1 to MP3 is downmixed to stereo', () => {
-    const opus = outputRecipe(P('opus-128'), src({ channels: 6 }), ctx);
-    expect(opus.args).toEqual(expect.arrayContaining(['-mapping_family', '1']));
+  it('5.1 to Opus gets a channel mapping family and the 5.1 layout; 5.1 to MP3 is downmixed to stereo', () => {
+    const opus = outputRecipe(P('opus-128'), src({ channels: 6, sampleRate: 48000 }), ctx);
+    expect(opus.args).toEqual(expect.arrayContaining(['-mapping_family', '1', '-af', 'channelmap=channel_layout=5.1']));
     expect(opus.format.channels).toBe(6);
-    const mp3 = outputRecipe(P('mp3-320'), src({ channels: 6 }), ctx);
-    expect(mp3.args).toEqual(expect.arrayContaining(['-ac', '2']));
+    const mp3 = outputRecipe(P('mp3-320'), src({ channels: 6, sampleRate: 96000 }), ctx);
+    // The downmix first, then the resampler (two channels to resample instead of six).
+    expect(mp3.args).toEqual(
+      expect.arrayContaining(['-af', 'aformat=channel_layouts=stereo,aresample=resampler=soxr:precision=28:osr=48000']),
+    );
+    expect(mp3.format.channels).toBe(2);
     expect(mp3.args).not.toContain('-mapping_family');
   });
   it('ffmpeg writes audio only for FLAC, MP3 and Opus: tags and cover are written by audiofan afterwards', () => {

@@ -1,20 +1,21 @@
 /**
  * Piscina worker: run one ffmpeg command (one decode, several outputs, optionally the loudness
- * meter), check what came out, write tags and cover. Retag jobs only rewrite the tags of existing
- * outputs. A finished output is left at its temporary name: the coordinator records it in the
- * journal first and then renames it into place (write-ahead), so a kill can never leave a file at a
- * final path that no record knows. Thin on purpose, and it never throws: every failure becomes a
- * result the coordinator turns into a typed manifest entry.
+ * meter; each output alone if that fails: transcode/isolate.ts), check what came out, write tags and
+ * cover. Retag jobs only rewrite the tags of existing outputs. A finished output is left at its
+ * temporary name: the coordinator records it in the journal first and then renames it into place
+ * (write-ahead), so a kill can never leave a file at a final path that no record knows. Thin on
+ * purpose, and it never throws: every failure becomes a result the coordinator turns into a typed
+ * manifest entry.
  */
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { loadCover } from '../src/sources/art.js';
 import { removeTemps } from '../src/store/atomic.js';
-import { runCommand, type RunOutcome } from '../src/ffmpeg/adapter.js';
+import type { RunOutcome } from '../src/ffmpeg/adapter.js';
+import { encodeIsolated } from '../src/transcode/isolate.js';
 import { isDiskFull, writeFailure } from '../src/store/io-errors.js';
 import {
-  commandSpec,
   durationTolerance,
   truncationSlack,
   type JobOutput,
@@ -24,7 +25,7 @@ import {
   type TranscodeJob,
   type TranscodeResult,
 } from '../src/transcode/job.js';
-import { LoudnessMeter, type GainSet, type TrackLoudness } from '../src/tagging/loudness.js';
+import type { GainSet, TrackLoudness } from '../src/tagging/loudness.js';
 import { readAudioMetadata } from '../src/sources/read-metadata.js';
 import { tagState } from '../src/tagging/compose.js';
 import type { Picture } from '../src/tagging/picture.js';
@@ -42,8 +43,8 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
   const started = Date.now();
   const abort = new AbortController();
   port.on('message', (m: PortMessage) => m.type === 'cancel' && abort.abort());
-  const fail = (code: OutputResult['code'], message: string, stderrTail?: string): OutputResult[] =>
-    job.outputs.map((o) => ({ key: o.key, status: 'failed', code, message, ...(stderrTail ? { stderrTail } : {}) }));
+  const fail = (code: OutputResult['code'], message: string, stderrTail?: string, of = job.outputs): OutputResult[] =>
+    of.map((o) => ({ key: o.key, status: 'failed', code, message, ...(stderrTail ? { stderrTail } : {}) }));
   const done = async (outputs: OutputResult[], extra: Partial<TranscodeResult> = {}): Promise<TranscodeResult> => {
     // No temporary of a failed output outlives the job; finished ones wait for the coordinator.
     const ok = new Set(outputs.filter((r) => r.status === 'ok').map((r) => r.key));
@@ -55,24 +56,31 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     if (job.kind === 'retag') return await done(await retag(job));
     for (const dir of new Set(job.outputs.map((o) => dirname(o.temp)))) await mkdir(dir, { recursive: true });
     const src = job.source.path;
-    const meter = job.measureLoudness ? new LoudnessMeter() : undefined;
-    const run = await runCommand(job.ffmpegPath, commandSpec(job), {
+    const runs = await encodeIsolated(job, {
       signal: abort.signal,
       killGraceMs: job.killGraceMs,
       onTime: (seconds) => port.postMessage({ type: 'time', seconds } satisfies PortMessage),
-      ...(meter ? { onLine: (l: string) => meter.line(l) } : {}),
     });
     // ffmpeg is done: the coordinator may start the next encode while this job checks and tags its outputs.
     port.postMessage({ type: 'released' } satisfies PortMessage);
-    if (run.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
-    if (run.exitCode !== 0) return await done(ffmpegFailed(job, run));
+    if (runs.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
+    // An output ffmpeg could not make (even alone) fails with its own run's error; the rest go on.
+    const failed = job.outputs.filter((o) => runs.byKey.get(o.key)?.exitCode !== 0);
+    const made = job.outputs.filter((o) => !failed.includes(o));
+    const failedResults = failed.map((o) => ffmpegFailed(job, o, runs.byKey.get(o.key)!));
+    if (!made.length) return await done(failedResults);
+    const run = runs.byKey.get(made[0].key)!;
+    const failMade = (code: OutputResult['code'], message: string, stderrTail?: string): OutputResult[] => [
+      ...failedResults,
+      ...fail(code, message, stderrTail, made),
+    ];
     const decoded = run.decodedSamples !== undefined ? run.decodedSamples / job.source.sampleRate : 0;
     if (!decoded)
-      return await done(fail('E_NO_AUDIO_DECODED', `${src}: ffmpeg exited 0 but decoded no audio`, run.stderrTail));
+      return await done(failMade('E_NO_AUDIO_DECODED', `${src}: ffmpeg exited 0 but decoded no audio`, run.stderrTail));
     const claimed = job.source.duration;
     if (claimed !== undefined && decoded < claimed - truncationSlack(claimed)) {
       return await done(
-        fail(
+        failMade(
           'E_SOURCE_TRUNCATED',
           `${src}: truncated or damaged: decodes to ${fmt(decoded)} of audio but its header says ${fmt(claimed)}`,
           run.stderrTail,
@@ -80,11 +88,11 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
         { decodedSeconds: decoded },
       );
     }
-    const loudness = meter?.result();
+    const { loudness } = runs;
     const gains = gainsFor(loudness, job.tags.gains);
     const cover = await coverFor(job);
-    const results: OutputResult[] = [];
-    for (const o of job.outputs) results.push(await finishOutput(job, o, decoded, gains, cover));
+    const results: OutputResult[] = [...failedResults];
+    for (const o of made) results.push(await finishOutput(job, o, decoded, gains, cover));
     return await done(results, { decodedSeconds: decoded, ...(loudness ? { loudness } : {}) });
   } catch (e) {
     // A full disk is reported against each output's path; anything else (the source's cover
@@ -101,28 +109,29 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
 }
 
 /**
- * ffmpeg exited with an error. A full disk is no fault of the source: each output gets E_DISK_FULL
- * naming its own path, with ffmpeg's line that says so. Anything else is E_FFMPEG_FAILED, naming the source.
+ * ffmpeg exited with an error making output `o` (alone, when the shared run failed). A full disk is no fault
+ * of the source: E_DISK_FULL naming the output's path, with ffmpeg's line that says so. Anything else is
+ * E_FFMPEG_FAILED, naming the source and quoting the line that names the cause.
  */
-function ffmpegFailed(job: TranscodeJob, run: RunOutcome): OutputResult[] {
+function ffmpegFailed(job: TranscodeJob, o: JobOutput, run: RunOutcome): OutputResult {
   const why = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
   const { stderrTail } = run;
   if (isDiskFull(stderrTail)) {
-    return job.outputs.map((o) => ({
+    return {
       key: o.key,
       status: 'failed',
       code: 'E_DISK_FULL',
       stderrTail,
       message: `${o.final}: ffmpeg could not write it: ${run.headline} (ffmpeg ${why}, converting ${job.source.path})`,
-    }));
+    };
   }
-  return job.outputs.map((o) => ({
+  return {
     key: o.key,
     status: 'failed',
     code: 'E_FFMPEG_FAILED',
     stderrTail,
     message: `${job.source.path}: ffmpeg ${why}: ${run.headline}`,
-  }));
+  };
 }
 
 /** Track gain from this run's measurement, album gain as given (known only once the album is done). */

@@ -202,7 +202,8 @@ export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunCo
         signal,
         cancelled,
         stderrTail: t.join('\n'),
-        headline: headline(t),
+        // From every line kept, not the tail only: a verbose ffmpeg may say more after the cause than the tail holds.
+        headline: headline(meaningful(lines)),
         ...parseAnalysis(lines),
       });
     };
@@ -234,9 +235,14 @@ const NOISE = [
   /^\s*\[[^\]]+\] (tb:|Setting |query_formats|EOF|Statistics)/,
 ];
 
-/** The last lines of stderr that are not progress or verbose chatter. */
+/** The lines of stderr that are not progress or verbose chatter. */
+function meaningful(lines: string[]): string[] {
+  return lines.filter((l) => l.trim() && !NOISE.some((re) => re.test(l)));
+}
+
+/** The last of those, for error messages and the manifest. */
 function tail(lines: string[]): string[] {
-  return lines.filter((l) => l.trim() && !NOISE.some((re) => re.test(l))).slice(-12);
+  return meaningful(lines).slice(-12);
 }
 
 /** System errors (strerror texts) that name a failure's cause; ffmpeg's later lines are its consequences. */
@@ -245,13 +251,26 @@ const CAUSE = /No space left on device|Disk quota exceeded|Read-only file system
 const CLOSING =
   /^\s*(Conversion failed!?|Error initializing output stream|Error opening output files?\b|Error while opening enc)/;
 
+const sounds = (l: string) =>
+  /error|invalid|fail|not supported|unsupported|no such|unable|could not|cannot|denied|must/i.test(l);
+
 /**
  * The line most likely to say what went wrong: the first naming a system error
- * ("av_interleaved_write_frame(): No space left on device"), else the last that sounds like an error.
+ * ("av_interleaved_write_frame(): No space left on device"); else the line just before ffmpeg's first
+ * closing line, where an encoder says why it would not open ("[libopus @ 0x…] Invalid channel layout
+ * 5.1(side) for specified mapping family 1", "Frame duration must be exactly one of: …") when it sounds like
+ * an error; else the last line before it that does; else the last line.
  */
 export function headline(t: string[]): string {
-  const sounds = (l: string) => /error|invalid|fail|not supported|no such|unable|could not|cannot|denied/i.test(l);
-  return t.find((l) => CAUSE.test(l)) ?? [...t].reverse().find((l) => !CLOSING.test(l) && sounds(l)) ?? t.at(-1) ?? '';
+  const cause = t.find((l) => CAUSE.test(l));
+  if (cause) return cause;
+  const closing = t.findIndex((l) => CLOSING.test(l));
+  const before = closing < 0 ? t : t.slice(0, closing);
+  const last = before.at(-1);
+  if (last !== undefined && sounds(last)) return last;
+  return (
+    [...before].reverse().find(sounds) ?? [...t].reverse().find((l) => !CLOSING.test(l) && sounds(l)) ?? t.at(-1) ?? ''
+  );
 }
 
 /** Read ffmpeg's closing stats: the number of samples decoded from the input. */

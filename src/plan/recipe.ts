@@ -4,6 +4,7 @@
  */
 import { containerOf, type Preset } from '../presets/presets.js';
 import { canRetag } from '../presets/containers.js';
+import { channelPlan } from './channels.js';
 import { ffmpegTagArgs } from '../tagging/ffmpeg-tags.js';
 import type { OutputFormat, SourceInfo } from '../model.js';
 export type { OutputFormat } from '../model.js';
@@ -49,8 +50,7 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
     ...preset.encoderArgs,
   ];
 
-  const channels = preset.maxChannels && src.channels > preset.maxChannels ? preset.maxChannels : src.channels;
-  if (channels !== src.channels) args.push('-ac', String(channels));
+  const { channels, filter: channelFilter } = channelPlan(preset.encoder, preset.maxChannels, src.channels);
   // libopus refuses more than two channels unless told which channel mapping family to use.
   if (channels > 2 && preset.multichannelArgs) args.push(...preset.multichannelArgs);
 
@@ -70,8 +70,11 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
     filter.push(`osf=s${bitDepth === 16 ? 16 : 32}`);
     if (preset.dither !== false) filter.push('dither_method=triangular');
   }
-  // A DSD master's PCM is made first (sources/dsd.ts); the preset's own conversion follows.
-  const chain = [src.decode?.filter, filter.length ? `aresample=${filter.join(':')}` : undefined].filter(Boolean);
+  // A DSD master's PCM is made first (sources/dsd.ts); then channels (a downmix before resampling resamples fewer
+  // channels), then the preset's own conversion.
+  const chain = [src.decode?.filter, channelFilter, filter.length ? `aresample=${filter.join(':')}` : undefined].filter(
+    Boolean,
+  );
   if (chain.length) args.push('-af', chain.join(','));
   if (resample) args.push('-ar', String(sampleRate));
   if (bitDepth === 16) args.push('-sample_fmt', 's16');

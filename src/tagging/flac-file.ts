@@ -25,7 +25,32 @@ function block(type: number, body: Buffer, last: boolean): Buffer {
   return Buffer.concat([h, body]);
 }
 
-/** Write `src` to `dest` with new tags and pictures. */
+/**
+ * The channel layout of a stream FLAC has no native assignment for (5.0 with back surrounds, 4.0, quad(side)…),
+ * as ffmpeg's FLAC muxer records it: it describes the audio, not the music, so a tag rewrite keeps it.
+ */
+const MASK = 'WAVEFORMATEXTENSIBLE_CHANNEL_MASK';
+
+/** The vendor string (it names the encoder library, not the tagger: kept) and the channel mask of a comment. */
+function commentFacts(body: Buffer): { vendor?: string; mask?: string } {
+  const out: { vendor?: string; mask?: string } = {};
+  if (body.length < 8) return out;
+  let p = 4 + body.readUInt32LE(0);
+  if (p > body.length) return out;
+  out.vendor = body.toString('utf8', 4, p);
+  const count = p + 4 <= body.length ? body.readUInt32LE(p) : 0;
+  p += 4;
+  for (let i = 0; i < count && p + 4 <= body.length; i++) {
+    const n = body.readUInt32LE(p);
+    const e = body.toString('utf8', p + 4, Math.min(p + 4 + n, body.length));
+    p += 4 + n;
+    const eq = e.indexOf('=');
+    if (eq > 0 && e.slice(0, eq).toUpperCase() === MASK) out.mask = e.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Write `src` to `dest` with new tags and pictures (the channel mask ffmpeg wrote, if any, kept). */
 export async function writeFlacTags(
   src: string,
   dest: string,
@@ -33,6 +58,7 @@ export async function writeFlacTags(
   pictures: Picture[],
 ): Promise<void> {
   let vendor = 'audiofan';
+  let mask: string | undefined;
   const fh = await open(src, 'r');
   const kept: Buffer[] = [];
   let offset = 4;
@@ -49,11 +75,11 @@ export async function writeFlacTags(
       const type = h[0] & 0x7f;
       const len = h.readUInt32BE(0) & 0xffffff;
       if (type === VORBIS_COMMENT) {
-        // Keep the encoder's vendor string (it names the encoder library, not the tagger).
-        const body = Buffer.alloc(Math.min(len, 4096));
-        await fh.read(body, 0, body.length, offset + 4);
-        const n = body.readUInt32LE(0);
-        if (4 + n <= body.length) vendor = body.toString('utf8', 4, 4 + n);
+        const body = Buffer.alloc(len);
+        await fh.read(body, 0, len, offset + 4);
+        const found = commentFacts(body);
+        vendor = found.vendor ?? vendor;
+        mask = found.mask;
       } else if (![PICTURE, PADDING].includes(type)) {
         const body = Buffer.alloc(len);
         await fh.read(body, 0, len, offset + 4);
@@ -66,7 +92,7 @@ export async function writeFlacTags(
   }
   const content = [
     ...kept.map((k) => ({ type: k[0], body: k.subarray(1) })),
-    { type: VORBIS_COMMENT, body: vorbisCommentBody(vendor, entries) },
+    { type: VORBIS_COMMENT, body: vorbisCommentBody(vendor, mask ? [[MASK, mask], ...entries] : entries) },
     ...pictures.map((p) => ({ type: PICTURE, body: flacPictureBlock(p) })),
   ];
   // If the new blocks fit in the old metadata area, pad to exactly its size: the audio stays where

@@ -94,13 +94,13 @@ export type PortMessage = { type: 'cancel' } | { type: 'time'; seconds: number }
 /**
  * The one ffmpeg command for a job: the source decoded once, each output written to its temp
  * name, and the loudness meter on a null output when asked. Used by the worker and dry-run alike.
+ * `only` and `measure` make a subset of it: one output run alone after the shared run failed (isolate.ts).
  */
-export function commandSpec(job: TranscodeJob): CommandSpec {
+export function commandSpec(job: TranscodeJob, only = job.outputs, measure = job.measureLoudness): CommandSpec {
   // file: stops ffmpeg reading a name like "http:..." or "-x.flac" as anything but a file.
-  const outputs = job.outputs.map((o) => ({ target: `file:${o.temp}`, args: o.args }));
+  const outputs = only.map((o) => ({ target: `file:${o.temp}`, args: o.args }));
   // pipe:1, not '-': fluent-ffmpeg would take '-' for a file and add a second -y.
-  if (job.measureLoudness)
-    outputs.push({ target: 'pipe:1', args: ['-map', '0:a:0', '-af', meterFilter(job), '-f', 'null'] });
+  if (measure) outputs.push({ target: 'pipe:1', args: ['-map', '0:a:0', '-af', meterFilter(job), '-f', 'null'] });
   return { input: `file:${job.source.path}`, outputs };
 }
 
