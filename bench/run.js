@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --corpus DIR] [--tracks 24] [--seconds 60] [--presets flac,mp3-v0,opus-128] [--jobs N] [--rounds 2]
+ * npm run bench [-- --serve (see bench/serve.js)] [-- --corpus DIR] [--tracks 24] [--seconds 60] [--presets flac,mp3-v0,opus-128] [--jobs N] [--rounds 2]
  *
  * Converts a corpus of 44.1 kHz/16-bit stereo FLAC twice and prints both wall times and their ratio:
  *   1. audiofan (one ffmpeg per source, decoding once for all presets, plus output verification);
@@ -24,6 +24,12 @@ import { outputRelPath } from '../dist/src/plan/plan.js';
 import { probeFile } from '../dist/src/sources/probe.js';
 import { scanSources } from '../dist/src/sources/scan.js';
 import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
+
+// npm run bench -- --serve: the server's figures instead (bench/serve.js, its own options).
+if (process.argv.includes('--serve')) {
+  await import('./serve.js');
+  process.exit(0);
+}
 
 const _exec = promisify(execFile);
 const here = new URL('.', import.meta.url).pathname;

@@ -21,3 +21,4 @@ export {
   type RunSummary,
 } from './store/manifest.js';
 export { toolVersion } from './version.js';
+export { createServer, type AudiofanServer, type ServeOptions, type RescanResult } from './serve/server.js';

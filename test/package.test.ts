@@ -40,6 +40,7 @@ describe('package', () => {
         'doctor',
         'AudiofanError',
         'ErrorCodes',
+        'createServer',
       ]),
     );
   });
@@ -62,6 +63,8 @@ describe('package', () => {
     expect(existsSync(join(nm, 'audiofan', 'dist', 'workers', 'transcode.js'))).toBe(true);
     expect(existsSync(join(nm, 'audiofan', 'dist', 'src', 'index.d.ts'))).toBe(true);
     expect(existsSync(join(nm, 'audiofan', 'test'))).toBe(false);
+    // The serve page is plain files the build copies beside its module.
+    expect(existsSync(join(nm, 'audiofan', 'dist', 'src', 'serve', 'page', 'index.html'))).toBe(true);
     const src = await tmp('installed-src');
     await track(join(src, 'a.flac'), { seconds: 2 });
     await writeFile(

@@ -13,6 +13,7 @@ import { locateFfmpeg } from '../ffmpeg/locate.js';
 import { loadPresets } from '../presets/presets.js';
 import { toolVersion } from '../version.js';
 import { CliLog, wantsStructured, type Stop } from './log.js';
+import { addServeCommand, demoServeOptions, serve } from './serve-command.js';
 import { ProgressBar, summaryText } from './render.js';
 import { doctorText } from './doctor-text.js';
 import { completionScript } from './completion.js';
@@ -255,11 +256,15 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
     .command('demo')
     .description('make a small demo library (two albums, cover art, a 24/96 track, a corrupt file) and convert it')
     .argument('[dir]', 'where to put it', 'audiofan-demo')
-    .action(async (dir: string) => {
+    .option('--serve', 'serve the demo library in a browser (audiofan serve) instead of converting it')
+    .option('--port <n>', 'with --serve: the port (default: 8080)')
+    .action(async (dir: string, own: { serve?: boolean; port?: string }) => {
       const root = program.opts<RunFlags>();
       const ffmpegPath = locateFfmpeg(root.ffmpeg as string | undefined, io.env).path;
       const demo = await makeDemoLibrary(resolve(dir), ffmpegPath);
       io.stdout.write(`Demo library: ${demo.library}\n`);
+      if (own.serve)
+        return setCode(await serve(io, log, demoServeOptions(io, { ...root, ...own }, demo, resolve(dir))));
       const { code, result } = await runConversion(io, log, root, [demo.library], {
         output: demo.output,
         presets: DEMO_PRESETS.join(','),
@@ -274,6 +279,7 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       setCode(code === EXIT.someFailed && unexpected.length === 0 ? EXIT.ok : code);
     });
 
+  addServeCommand(program, io, log, setCode);
   return program;
 }
 

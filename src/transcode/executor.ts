@@ -20,6 +20,8 @@ export interface Executor {
   readonly slots: number;
   /** Run one job to the end. Never rejects: a lost job (a crashed thread, a dead machine) is a failed result. */
   run(job: TranscodeJob, events: JobEvents): Promise<TranscodeResult>;
+  /** Ask one running job to stop (optional: an executor without it lets the job finish). */
+  cancel?(id: number): void;
   /** Ask every running job to stop; each resolves soon after, cancelled, its ffmpeg killed and temporaries removed. */
   cancelAll(): void;
   /** Release threads, connections or whatever the executor holds. */

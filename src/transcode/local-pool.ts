@@ -74,6 +74,11 @@ export class TranscodePool implements Executor {
     }
   }
 
+  /** Ask one running job to stop (nobody waits for it any more); it resolves soon after as cancelled. */
+  cancel(id: number): void {
+    this.running.get(id)?.postMessage({ type: 'cancel' } satisfies PortMessage);
+  }
+
   /** Ask every running job to stop; each resolves soon after as cancelled. */
   cancelAll(): void {
     for (const port of this.running.values()) port.postMessage({ type: 'cancel' } satisfies PortMessage);

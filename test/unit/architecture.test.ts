@@ -21,7 +21,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * are importable by all; src/index.ts (the public API) and workers/ by none.
  */
 const MAY_IMPORT: Record<string, string[]> = {
-  cli: ['demo', 'ffmpeg', 'presets', 'run'],
+  cli: ['demo', 'ffmpeg', 'presets', 'run', 'serve'],
   run: ['ffmpeg', 'plan', 'presets', 'sources', 'store', 'tagging', 'transcode'],
   sources: ['ffmpeg', 'store', 'tagging'],
   plan: ['presets', 'sources', 'tagging'],
@@ -31,8 +31,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   presets: ['tagging'],
   tagging: ['sources'],
   demo: ['ffmpeg'],
+  serve: ['ffmpeg', 'plan', 'presets', 'sources', 'store', 'tagging', 'transcode'],
   workers: ['ffmpeg', 'sources', 'store', 'tagging', 'transcode'],
-  'index.ts': ['demo', 'ffmpeg', 'presets', 'run', 'store'],
+  'index.ts': ['demo', 'ffmpeg', 'presets', 'run', 'serve', 'store'],
   // model.ts names types from these folders (type-only imports; see "src/model.ts holds types only").
   'model.ts': ['presets', 'sources', 'tagging'],
   'errors.ts': [],
