@@ -29,6 +29,7 @@ export const ErrorCodes = {
   E_SOURCE_CORRUPT: 'the source file is not a readable audio file',
   E_SOURCE_LOSSY: 'the source file is lossy audio; only lossless sources are converted',
   E_SOURCE_UNSUPPORTED: 'the source audio format is not supported',
+  E_SOURCE_PROBE_FAILED: 'ffmpeg could not be run on the source, or did not identify it in time',
   E_SOURCE_TRUNCATED: 'the source decodes to much less audio than its header claims',
   E_SOURCE_CHANGED: 'the source file changed while it was being converted',
   E_SOURCE_GONE: 'the source is gone or no longer selected; its outputs are orphans',

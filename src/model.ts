@@ -17,6 +17,8 @@ export interface SourceAudio {
   channels: number;
   /** Seconds, from the file's own headers. */
   duration?: number;
+  /** When the decoder's output is not yet the master's PCM (DSD): its rate, and the filter that makes the PCM. */
+  decode?: { sampleRate: number; filter: string };
 }
 
 /** A lossless source ready to be planned. */
@@ -153,6 +155,17 @@ export interface ManifestSource extends Partial<SourceAudio> {
   outputs: ManifestOutput[];
 }
 
+/** A file the scan found that is not a source, and why (covers, cue sheets, films, unrecognised content). */
+export interface IgnoredFile {
+  path: string;
+  root?: string;
+  rel?: string;
+  /** Set when the file was opened to decide: unchanged, it is not opened again. */
+  size?: number;
+  mtimeMs?: number;
+  reason: string;
+}
+
 export interface RunSummary {
   sources: number;
   lossless: number;
@@ -192,6 +205,8 @@ export interface Manifest {
   interrupted: boolean;
   summary: RunSummary;
   sources: ManifestSource[];
+  /** Every file seen this run that is not a source, with the reason. */
+  ignored?: IgnoredFile[];
 }
 
 export interface ProgressEvent {

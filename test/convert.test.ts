@@ -198,7 +198,7 @@ describe.each(ffmpegBinaries())('every preset, every source kind, on $label', ({
     expect(manifest.ffmpeg.path).toBe(ffmpegPath);
     expect(manifest.tool.version).toMatch(/^\d+\.\d+\.\d+/);
     const hi = manifest.sources.find((s: { rel: string }) => s.rel === FIXTURES[1].rel);
-    expect(hi).toMatchObject({ codec: 'FLAC', sampleRate: 96000, bitsPerSample: 24, channels: 2, status: 'ok' });
+    expect(hi).toMatchObject({ codec: 'flac', sampleRate: 96000, bitsPerSample: 24, channels: 2, status: 'ok' });
     expect(hi.duration).toBeCloseTo(SECONDS, 2);
     expect(hi.decodedDuration).toBeCloseTo(SECONDS, 2);
     const mp3 = hi.outputs.find((o: { preset: string }) => o.preset === 'mp3-320');

@@ -74,7 +74,7 @@ describe('--lossy', () => {
     await utimes(join(lib, 'Album/02 Bonus.mp3'), new Date(), new Date(Date.now() + 5000));
     const r = await cli([lib, '-o', out, '-p', 'mp3-v4', '--json', '--lossy', 'copy']);
     expect(r.stderr).toMatch(/"path":"mp3-v4\/Album\/02 Bonus.mp3"[^\n]*"action":"copied"[^\n]*source changed/);
-    expect(r.stderr).toMatch(/03 Bonus.opus: Opus is lossy audio, and no chosen preset \(mp3-v4\) holds it unchanged/);
+    expect(r.stderr).toMatch(/03 Bonus.opus: opus is lossy audio, and no chosen preset \(mp3-v4\) holds it unchanged/);
   });
 
   it('skip (the default) after copy: the copies are orphans, deleted only with --delete within the guard', async () => {

@@ -54,7 +54,7 @@ describe('hostile tag values never leave the output folder', () => {
     [
       'parent folders',
       { ALBUMARTIST: '../../..', ALBUM: '..', TITLE: '../../etc/passwd' },
-      '.._.._/_/.._.._etc_passwd.mp3',
+      '___.._/__/___.._etc_passwd.mp3',
     ],
     ['absolute path', { ALBUMARTIST: '/etc', ALBUM: '/', TITLE: '/x' }, '_etc/_/_x.mp3'],
     [
@@ -71,7 +71,7 @@ describe('hostile tag values never leave the output folder', () => {
   ])('%s', (_n, tags, want) => {
     const rel = render('{albumartist}/{album}/{title}', tags);
     expect(rel).toBe(want);
-    expect(rel.split('/').every((c) => c !== '..' && c !== '.' && c !== '')).toBe(true);
+    expect(rel.split('/').every((c) => c !== '' && !c.startsWith('.'))).toBe(true);
   });
 
   it('long names are cut to 255 bytes (and 255 UTF-16 units), never inside a character, keeping the extension', () => {
@@ -136,7 +136,7 @@ describe('layouts end to end', () => {
     expect(r.code).toBe(1);
     expect(await readdir(parent)).toEqual(['out']);
     const files = await listFiles(out);
-    expect(files).toContain('opus-64/.._.._/_etc/01 .._escape.opus');
+    expect(files).toContain('opus-64/___.._/_etc/01 .._escape.opus');
     const manifest = JSON.parse(
       await (await import('node:fs/promises')).readFile(join(out, 'audiofan-manifest.json'), 'utf8'),
     );

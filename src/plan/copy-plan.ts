@@ -9,7 +9,7 @@ import type { ManifestOutput, ManifestSource, OutputState, SourcePlan } from '..
 import { safeComponent, type FsProfile } from './fs-profile.js';
 import { mirrorPath } from './layout.js';
 
-/** Which lossy codec (as music-metadata names it) each preset container holds unchanged. */
+/** Which lossy codec (as ffmpeg or music-metadata names it) each preset container holds unchanged. */
 const CODEC_OF_CONTAINER: Record<string, RegExp> = {
   mp3: /layer 3|mp3/i,
   opus: /^opus$/i,

@@ -67,8 +67,9 @@ function truncate(s: string, r: Rules, reserve: string): string {
 }
 
 /**
- * One valid path component: NFC, forbidden characters replaced, never "." or "..", never empty,
- * no device name, within the length limit (keeping `ext`, which is appended, e.g. ".mp3").
+ * One valid path component: NFC, forbidden characters replaced, never hidden (no leading dot), never empty,
+ * no device name, never ending in a dot or space where the profile's filesystems drop them, within the length limit
+ * (keeping `ext`, which is appended as it is, e.g. ".mp3" or " (wav).mp3").
  */
 export function safeComponent(name: string, profile: FsProfile, ext = ''): string {
   const r = RULES[profile];
@@ -76,8 +77,11 @@ export function safeComponent(name: string, profile: FsProfile, ext = ''): strin
     .normalize('NFC')
     .replace(/\u0000/g, '')
     .replace(r.forbidden, '_');
+  // A leading dot hides a file on every Unix and from many players: each leading dot becomes "_" (so "." and ".."
+  // cannot be made either).
+  s = s.replace(/^\.+/, (dots) => '_'.repeat(dots.length));
   if (r.trimTrailing) s = s.replace(/[. ]+$/, '');
-  if (s === '' || s === '.' || s === '..') s = '_';
+  if (s === '') s = '_';
   if (r.deviceNames && DEVICE.test(s + ext)) s = `_${s}`;
   s = truncate(s, r, ext);
   if (r.trimTrailing) s = s.replace(/[. ]+$/, '') || '_';

@@ -83,8 +83,11 @@ function tagValue(name: string, tags: TagEntries, isLast: boolean): string | und
   return isLast && !ALIASES[lower] && !DERIVED[lower] ? name : undefined;
 }
 
-/** Render the layout for one source; `ext` (e.g. "mp3") is appended to the last component. */
-export function renderLayout(layout: Part[][], tags: TagEntries, profile: FsProfile, ext: string): string {
+/**
+ * Render the layout for one source; `ext` (e.g. "mp3") is appended to the last component, after `suffix` (e.g.
+ * " (wav)", see siblings.ts), which is kept whole even when the name must be shortened.
+ */
+export function renderLayout(layout: Part[][], tags: TagEntries, profile: FsProfile, ext: string, suffix = ''): string {
   return layout
     .map((parts, ci) => {
       const text = parts
@@ -98,16 +101,16 @@ export function renderLayout(layout: Part[][], tags: TagEntries, profile: FsProf
           return p.pad && /^\d+$/.test(v) ? v.padStart(p.pad, '0') : v;
         })
         .join('');
-      return safeComponent(text.trim(), profile, ci === layout.length - 1 ? `.${ext}` : '');
+      return safeComponent(text.trim(), profile, ci === layout.length - 1 ? `${suffix}.${ext}` : '');
     })
     .join('/');
 }
 
 /** The default: the source's path relative to its root, each component made safe, new extension. */
-export function mirrorPath(rel: string, profile: FsProfile, ext: string): string {
+export function mirrorPath(rel: string, profile: FsProfile, ext: string, suffix = ''): string {
   const parts = rel.split('/');
   const file = parts.pop()!;
   const dot = file.lastIndexOf('.');
   const stem = dot > 0 ? file.slice(0, dot) : file;
-  return [...parts.map((p) => safeComponent(p, profile)), safeComponent(stem, profile, `.${ext}`)].join('/');
+  return [...parts.map((p) => safeComponent(p, profile)), safeComponent(stem, profile, `${suffix}.${ext}`)].join('/');
 }

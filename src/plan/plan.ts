@@ -2,11 +2,14 @@
  * The transcode decision and the job list. Pure functions of their inputs (no I/O), so every
  * rule is a row in a test table.
  */
-import { join, resolve, sep } from 'node:path';
-import { collisionKey, type FsProfile } from './fs-profile.js';
-import { mirrorPath, type parseLayout, renderLayout } from './layout.js';
+import { resolve, sep } from 'node:path';
+import { collisionKey } from './fs-profile.js';
 import type { Preset } from '../presets/presets.js';
 import { outputRecipe, type RecipeContext } from './recipe.js';
+import { siblingSuffixes } from './siblings.js';
+import { outputRelPath, type Naming } from './output-path.js';
+export { outputRelPath, type Naming } from './output-path.js';
+import { outputKey } from '../sources/source-key.js';
 import type {
   Decision,
   ManifestOutput,
@@ -59,29 +62,6 @@ export function decide(input: {
   return { action: 'keep', reason: 'up to date' };
 }
 
-/** How output paths are named: a layout template (default: mirror the source tree) and a filesystem profile. */
-export interface Naming {
-  layout?: ReturnType<typeof parseLayout>;
-  profile: FsProfile;
-  /** No `<preset-id>/` level (--flat): outputs go straight into the output folder. */
-  flat?: boolean;
-}
-
-/**
- * `<preset-id>/<path>.<ext>`, the path being the source's path relative to its root (default)
- * or the layout rendered from its tags; every component made safe for the profile.
- */
-export function outputRelPath(
-  preset: Preset,
-  source: Pick<PlannedSource, 'rel' | 'tags'>,
-  naming: Naming = { profile: 'universal' },
-): string {
-  const rel = naming.layout
-    ? renderLayout(naming.layout, source.tags, naming.profile, preset.extension)
-    : mirrorPath(source.rel.split(sep).join('/'), naming.profile, preset.extension);
-  return naming.flat ? rel : join(preset.id, rel);
-}
-
 export function planSources(args: {
   sources: PlannedSource[];
   presets: Preset[];
@@ -98,10 +78,11 @@ export function planSources(args: {
 }): SourcePlan[] {
   const claimed = new Map<string, string>();
   const naming = args.naming ?? { profile: 'universal' };
+  const suffixes = siblingSuffixes(args.sources, args.presets, naming, args.previous);
   return args.sources.map((source) => {
     const prev = args.previous.get(source.key);
     const outputs = args.presets.map((preset): PlannedOutput => {
-      const rel = outputRelPath(preset, source, naming);
+      const rel = outputRelPath(preset, source, naming, suffixes.get(outputKey(source.key, preset.id)));
       const recipe = outputRecipe(preset, source, args.ctx);
       const key = collisionKey(rel, naming.profile);
       const owner = claimed.get(key);

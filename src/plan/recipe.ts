@@ -70,8 +70,11 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
     filter.push(`osf=s${bitDepth === 16 ? 16 : 32}`);
     if (preset.dither !== false) filter.push('dither_method=triangular');
   }
-  // Channels first: a downmix before resampling resamples fewer channels.
-  const chain = [channelFilter, filter.length ? `aresample=${filter.join(':')}` : undefined].filter(Boolean);
+  // A DSD master's PCM is made first (sources/dsd.ts); then channels (a downmix before resampling resamples fewer
+  // channels), then the preset's own conversion.
+  const chain = [src.decode?.filter, channelFilter, filter.length ? `aresample=${filter.join(':')}` : undefined].filter(
+    Boolean,
+  );
   if (chain.length) args.push('-af', chain.join(','));
   if (resample) args.push('-ar', String(sampleRate));
   if (bitDepth === 16) args.push('-sample_fmt', 's16');

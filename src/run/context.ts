@@ -21,6 +21,7 @@ import type { gainsBySource } from '../plan/reconcile.js';
 import type { ScanResult } from '../sources/scan.js';
 import type { Probed } from '../sources/probe-all.js';
 import type {
+  IgnoredFile,
   Manifest,
   ManifestOutput,
   ManifestSource,
@@ -47,6 +48,8 @@ export interface Run {
 /** The previous run's records, by source key, with an interrupted run's journal folded in. */
 export interface Records {
   previous: Map<string, ManifestSource>;
+  /** The previous run's ignored files, by source key: unchanged ones are not opened again. */
+  ignored: Map<string, IgnoredFile>;
   prevManifest?: Manifest;
   folded: number;
   sweptTemps: string[];

@@ -14,7 +14,12 @@ export async function discover(run: Run, records: Records): Promise<Found> {
     const level = blocksDeletion(p) ? 'warn' : 'info';
     o.logger[level]({ event: 'scan', path: p.path, kind: p.kind, reason: p.reason }, `${p.path}: ${p.reason}`);
   }
-  const probed = await probeAll(scan.files, records.previous, 8, o.signal);
+  const probed = await probeAll(scan.files, records.previous, {
+    ffmpegPath: run.ffmpeg.path,
+    concurrency: 8,
+    signal: o.signal,
+    ignored: records.ignored,
+  });
   const sources = probed.map(toPlanned).filter((s) => s !== undefined);
   await fingerprintAll(sources, run.ffmpeg.path, o.jobs, o.logger);
   const notLossless = probed.filter((p) => p.result.kind === 'skipped' || p.result.kind === 'failed');

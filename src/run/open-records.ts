@@ -29,6 +29,7 @@ export async function openRecords(run: Run, lock: Lock | undefined): Promise<Rec
     prevManifest?.roots?.map((r) => r.path) ?? (prevManifest?.options.sources as string[] | undefined) ?? [];
   const match = rootMatcher(current, prevRoots);
   const previous = new Map((prevManifest?.sources ?? []).map((s) => [recordedKey(match, s), s]));
+  const ignored = new Map((prevManifest?.ignored ?? []).map((x) => [recordedKey(match, x), x]));
   const folded = await foldJournal(outDir, previous, (s) => recordedKey(match, s));
   if (folded)
     log.info(
@@ -45,6 +46,7 @@ export async function openRecords(run: Run, lock: Lock | undefined): Promise<Rec
   const ours = madeByUs(previous);
   return {
     previous,
+    ignored,
     ...(prevManifest ? { prevManifest } : {}),
     folded,
     sweptTemps,

@@ -8,7 +8,7 @@ import { writeManifest, MANIFEST_NAME, MANIFEST_VERSION } from '../store/manifes
 import { blocksDeletion } from '../sources/scan.js';
 import { toolVersion } from '../version.js';
 import { OPTIONS } from './option-table.js';
-import type { Manifest, RunResult, RunSummary } from '../model.js';
+import type { IgnoredFile, Manifest, RunResult, RunSummary } from '../model.js';
 import { manifestEntries, predictedRetags } from './entries.js';
 import type { Deletion, Found, Plan, Records, Results, Run } from './context.js';
 
@@ -64,6 +64,7 @@ export async function record(
     interrupted: res.interrupted,
     summary,
     sources: manifestSources,
+    ignored: ignoredFiles(found),
   };
   await run.journal?.settled();
   // A run that changed nothing (the common nightly case) leaves the manifest as it is.
@@ -75,7 +76,8 @@ export async function record(
     !!res.copies?.changed ||
     records.folded > 0 ||
     !records.prevManifest ||
-    found.probed.some((p) => !p.reused) ||
+    found.probed.some((p) => !p.reused && !(p.result.kind === 'ignored' && p.result.size === undefined)) ||
+    JSON.stringify(records.prevManifest.ignored ?? []) !== JSON.stringify(manifest.ignored) ||
     found.probed.some((p) => p.file.path !== records.previous.get(p.file.key)?.path) ||
     JSON.stringify(records.prevManifest.roots) !== JSON.stringify(found.scan.roots);
   const manifestPath = o.dryRun ? undefined : join(outDir, MANIFEST_NAME);
@@ -93,6 +95,23 @@ export async function record(
     found.notLossless.map((p) => p.result as Extract<typeof p.result, { kind: 'skipped' | 'failed' }>),
   );
   return { ...manifest, manifestPath, exitCode, commands: res.commands, sweptTemps: records.sweptTemps, actions };
+}
+
+/** Every file seen that is not a source, with why: a reader of the manifest can account for every file. */
+function ignoredFiles(found: Found): IgnoredFile[] {
+  return found.probed.flatMap(({ file, result: r }) =>
+    r.kind === 'ignored'
+      ? [
+          {
+            path: r.path,
+            root: file.root,
+            rel: file.rel,
+            ...(r.size !== undefined ? { size: r.size, mtimeMs: r.mtimeMs } : {}),
+            reason: r.reason,
+          },
+        ]
+      : [],
+  );
 }
 
 /** The options a run records: every row of the option table that shapes outputs or deletions, by its library name. */

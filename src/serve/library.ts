@@ -140,7 +140,7 @@ export class Library {
   async rescan(): Promise<{ changed: Track[]; gone: Track[] }> {
     const scan = scanSources(this.roots);
     const previous = new Map([...this.tracks.values()].map((t) => [t.source.key, asRecord(t.source)]));
-    const probed = await probeAll(scan.files, previous, 8);
+    const probed = await probeAll(scan.files, previous, { ffmpegPath: this.ffmpegPath, concurrency: 8 });
     const sources = this.contained(probed.flatMap((p) => toPlanned(p) ?? []));
     await fingerprintAll(sources, this.ffmpegPath, this.lanes, this.log);
     const albums = groupAlbums(sources);

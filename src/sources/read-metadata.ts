@@ -5,9 +5,6 @@ import { fileTypeFromFile } from 'file-type';
 import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
 import { fromFile } from 'strtok3';
 
-/** Audio formats ffmpeg decodes but music-metadata cannot read (so neither tags nor duration). */
-export const UNSUPPORTED_EXT = new Set(['.tta', '.w64', '.caf']);
-
 /** Read a file's audio metadata, choosing the parser from its content. Throws on unreadable audio. */
 export async function readAudioMetadata(path: string, opts: { skipCovers?: boolean } = {}): Promise<IAudioMetadata> {
   const type = await fileTypeFromFile(path);

@@ -92,6 +92,7 @@ export function sourceEntry(
     bitsPerSample: s.bitsPerSample,
     channels: s.channels,
     duration: s.duration,
+    ...(s.decode ? { decode: s.decode } : {}),
     status: failed ? 'failed' : 'ok',
     ...lifted,
     ...(decodedDuration !== undefined ? { decodedDuration } : {}),

@@ -40,7 +40,15 @@ export function toTranscodeJob(
     ffmpegPath,
     killGraceMs,
     measureLoudness: job.measureLoudness,
-    source: { path: s.path, size: s.size, mtimeMs: s.mtimeMs, sampleRate: s.sampleRate, duration: s.duration },
+    // Decoded samples are counted at the decoder's rate (a DSD decoder's, not the master's PCM rate).
+    source: {
+      path: s.path,
+      size: s.size,
+      mtimeMs: s.mtimeMs,
+      sampleRate: s.decode?.sampleRate ?? s.sampleRate,
+      duration: s.duration,
+      ...(s.decode ? { decodeFilter: s.decode.filter } : {}),
+    },
     tags: {
       entries: s.tags,
       ...(s.cover ? { cover: s.cover } : {}),

@@ -45,7 +45,15 @@ export interface TranscodeJob {
    *  measure: only the loudness of the source is measured. */
   kind: 'encode' | 'retag' | 'measure';
   ffmpegPath: string;
-  source: { path: string; size: number; mtimeMs: number; sampleRate: number; duration?: number };
+  source: {
+    path: string;
+    size: number;
+    mtimeMs: number;
+    sampleRate: number;
+    duration?: number;
+    /** Turns the decoder's output into the master's PCM (DSD); the loudness meter measures that PCM. */
+    decodeFilter?: string;
+  };
   outputs: JobOutput[];
   /** Run the ebur128 branch alongside the encoders. */
   measureLoudness: boolean;
@@ -97,6 +105,10 @@ export function commandSpec(job: TranscodeJob, only = job.outputs, measure = job
   // file: stops ffmpeg reading a name like "http:..." or "-x.flac" as anything but a file.
   const outputs = only.map((o) => ({ target: `file:${o.temp}`, args: o.args }));
   // pipe:1, not '-': fluent-ffmpeg would take '-' for a file and add a second -y.
-  if (measure) outputs.push({ target: 'pipe:1', args: ['-map', '0:a:0', '-af', EBUR128_FILTER, '-f', 'null'] });
+  if (measure) outputs.push({ target: 'pipe:1', args: ['-map', '0:a:0', '-af', meterFilter(job), '-f', 'null'] });
   return { input: `file:${job.source.path}`, outputs };
+}
+
+function meterFilter(job: TranscodeJob): string {
+  return job.source.decodeFilter ? `${job.source.decodeFilter},${EBUR128_FILTER}` : EBUR128_FILTER;
 }
