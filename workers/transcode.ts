@@ -30,6 +30,11 @@ import { tagState } from '../src/tagging/compose.js';
 import type { Picture } from '../src/tagging/picture.js';
 import { tagWriter } from '../src/tagging/writers.js';
 import { AudiofanError } from '../src/errors.js';
+import { DecodeReport } from '../src/ffmpeg/decode-report.js';
+import { readStreamInfo } from '../src/sources/streaminfo.js';
+import { masterVerdict } from '../src/transcode/integrity.js';
+import { parseMd5Lines } from '../src/transcode/hash-plan.js';
+import { proveBitExact, reencode } from '../src/transcode/verify.js';
 
 export interface TranscodeTask {
   job: TranscodeJob;
@@ -56,17 +61,26 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     for (const dir of new Set(job.outputs.map((o) => dirname(o.temp)))) await mkdir(dir, { recursive: true });
     const src = job.source.path;
     const meter = job.measureLoudness ? new LoudnessMeter() : undefined;
+    const report = new DecodeReport();
+    const streamInfo = await readStreamInfo(src).catch(() => undefined);
     const run = await runCommand(job.ffmpegPath, commandSpec(job), {
       signal: abort.signal,
       killGraceMs: job.killGraceMs,
       onTime: (seconds) => port.postMessage({ type: 'time', seconds } satisfies PortMessage),
-      ...(meter ? { onLine: (l: string) => meter.line(l) } : {}),
+      onLine: (l: string) => {
+        meter?.line(l);
+        report.line(l);
+      },
     });
     // ffmpeg is done: the coordinator may start the next encode while this job checks and tags its outputs.
     port.postMessage({ type: 'released' } satisfies PortMessage);
     if (run.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
     if (run.exitCode !== 0) return await done(ffmpegFailed(job, run));
     const decoded = run.decodedSamples !== undefined ? run.decodedSamples / job.source.sampleRate : 0;
+    if (!decoded && streamInfo?.bitsPerSample === 32) {
+      const why = `${src}: a 32-bit FLAC, which this ffmpeg (${job.ffmpegPath}) cannot decode (ffmpeg 6.0 and later can)`;
+      return await done(fail('E_SOURCE_UNSUPPORTED', why, run.stderrTail));
+    }
     if (!decoded)
       return await done(fail('E_NO_AUDIO_DECODED', `${src}: ffmpeg exited 0 but decoded no audio`, run.stderrTail));
     const claimed = job.source.duration;
@@ -80,12 +94,25 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
         { decodedSeconds: decoded },
       );
     }
+    const md5s = parseMd5Lines(run.stdout ?? '');
+    const verdict = masterVerdict(job, { run, report, streamInfo, md5s });
+    if (verdict.damage.length && !job.acceptDamaged) {
+      const why = `${src}: damaged: ${verdict.damage.join('; ')}; no output is made from it (--accept-damaged makes them)`;
+      return await done(fail('E_SOURCE_CORRUPT', why, run.stderrTail), { decodedSeconds: decoded });
+    }
+    const damaged = verdict.damage.length ? verdict.damage.join('; ') : undefined;
+    const notes = [...verdict.warnings, ...(damaged ? [`made from a damaged master: ${damaged}`] : [])];
     const loudness = meter?.result();
     const gains = gainsFor(loudness, job.tags.gains);
     const cover = await coverFor(job);
     const results: OutputResult[] = [];
-    for (const o of job.outputs) results.push(await finishOutput(job, o, decoded, gains, cover));
-    return await done(results, { decodedSeconds: decoded, ...(loudness ? { loudness } : {}) });
+    for (const o of job.outputs)
+      results.push(await finishOutput(job, o, decoded, gains, cover, { md5s, notes, signal: abort.signal }));
+    return await done(results, {
+      decodedSeconds: decoded,
+      ...(loudness ? { loudness } : {}),
+      ...(damaged ? { damaged } : {}),
+    });
   } catch (e) {
     // A full disk is reported against each output's path; anything else (the source's cover
     // unreadable, say) against the source.
@@ -175,6 +202,7 @@ async function finishOutput(
   decoded: number,
   gains: GainSet,
   cover: Picture | undefined,
+  check: { md5s: string[]; notes: string[]; signal: AbortSignal },
 ): Promise<OutputResult> {
   const fail = (code: OutputResult['code'], message: string): OutputResult => ({
     key: o.key,
@@ -182,6 +210,24 @@ async function finishOutput(
     code,
     message,
   });
+  // A lossless copy is proven bit-exact before anything else is done with it.
+  const warnings = [...check.notes];
+  let pcmMd5: string | undefined;
+  if (o.bitExact) {
+    const proof = await proveBitExact(
+      job.ffmpegPath,
+      job.source.path,
+      { ...o, bitExact: o.bitExact },
+      check.md5s[o.bitExact.hash],
+    );
+    if (proof.kind === 'failed') return proof.result;
+    if (proof.kind === 'exact') pcmMd5 = proof.pcmMd5;
+    else {
+      const failed = await reencode(job, o, proof.args, check.signal);
+      if (failed) return failed;
+      warnings.push(proof.warning);
+    }
+  }
   let meta: Awaited<ReturnType<typeof readAudioMetadata>>;
   try {
     meta = await readAudioMetadata(o.temp, { skipCovers: true });
@@ -218,6 +264,8 @@ async function finishOutput(
       sampleRate: f.sampleRate,
       channels: f.numberOfChannels,
       bitsPerSample: f.bitsPerSample,
+      ...(pcmMd5 ? { pcmMd5 } : {}),
+      ...(warnings.length ? { warnings } : {}),
       ...placed,
     };
   } catch (e) {

@@ -47,10 +47,12 @@ export function outputEntry(
       ...(code ? { code, message: ErrorCodes[code] } : {}),
     };
   }
-  const { key: _k, status, elapsedMs, ...rest } = r;
+  const { key: _k, status, elapsedMs, warnings, ...rest } = r;
+  const all = [...po.warnings, ...(warnings ?? [])];
   return {
     ...base,
     ...rest,
+    ...(all.length ? { warnings: all } : {}),
     status,
     action: status === 'ok' ? 'encoded' : 'none',
     reason: po.decision.reason,
@@ -59,7 +61,14 @@ export function outputEntry(
 }
 
 /** Codes that describe the source itself rather than one output; lifted to the source entry. */
-const SOURCE_LEVEL: ErrorCode[] = ['E_SOURCE_TRUNCATED', 'E_NO_AUDIO_DECODED', 'E_SOURCE_CHANGED', 'E_FFMPEG_FAILED'];
+const SOURCE_LEVEL: ErrorCode[] = [
+  'E_SOURCE_TRUNCATED',
+  'E_NO_AUDIO_DECODED',
+  'E_SOURCE_CHANGED',
+  'E_FFMPEG_FAILED',
+  'E_SOURCE_CORRUPT',
+  'E_SOURCE_UNSUPPORTED',
+];
 
 export function sourceEntry(
   plan: SourcePlan,

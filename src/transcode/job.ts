@@ -10,7 +10,8 @@ import { EBUR128_FILTER, type GainSet, type TrackLoudness } from '../tagging/lou
 import type { TagWriter } from '../tagging/compose.js';
 import type { Id3Version } from '../tagging/id3v2.js';
 import type { TagEntries } from '../tagging/vorbis-comment.js';
-import type { OutputFacts } from '../model.js';
+import type { BitExactPlan, OutputFacts } from '../model.js';
+import { hashOutputArgs, type MasterHash } from './hash-plan.js';
 
 /** Everything a worker needs to write an output's tags and cover. */
 export interface TagInput {
@@ -37,6 +38,8 @@ export interface JobOutput {
   writer: TagWriter;
   /** Embed the cover (preset allows art and the container can hold it). */
   art: boolean;
+  /** A lossless copy of the master's samples: proven by comparing with master hash number `hash`. */
+  bitExact?: BitExactPlan & { hash: number };
 }
 
 export interface TranscodeJob {
@@ -52,6 +55,12 @@ export interface TranscodeJob {
   tags: TagInput;
   /** How long ffmpeg gets between SIGTERM and SIGKILL when cancelled. */
   killGraceMs: number;
+  /** Hashes of the master's decoded samples the run computes (see hash-plan.ts). Default none. */
+  hashes?: MasterHash[];
+  /** Which of them is in the form of a FLAC master's STREAMINFO MD5. */
+  streamInfoHash?: number;
+  /** Outputs of a damaged master are made anyway, and say so (--accept-damaged). Default false. */
+  acceptDamaged?: boolean;
 }
 
 export interface OutputResult extends OutputFacts {
@@ -64,6 +73,8 @@ export interface OutputResult extends OutputFacts {
   tagsHash?: string;
   /** Loudness values written as tags. */
   gains?: GainSet;
+  /** What the worker found worth saying about this output (a depth reduced, a damaged master). */
+  warnings?: string[];
 }
 
 export interface TranscodeResult {
@@ -73,6 +84,8 @@ export interface TranscodeResult {
   decodedSeconds?: number;
   /** Measured by the ebur128 branch. */
   loudness?: TrackLoudness;
+  /** Why the master is damaged, when its outputs were made anyway (--accept-damaged). */
+  damaged?: string;
   elapsedMs: number;
   cancelled: boolean;
 }
@@ -85,7 +98,8 @@ export type PortMessage = { type: 'cancel' } | { type: 'time'; seconds: number }
 
 /**
  * The one ffmpeg command for a job: the source decoded once, each output written to its temp
- * name, and the loudness meter on a null output when asked. Used by the worker and dry-run alike.
+ * name, the loudness meter on a null output when asked, then the master's sample hashes on stdout.
+ * Used by the worker and dry-run alike.
  */
 export function commandSpec(job: TranscodeJob): CommandSpec {
   // file: stops ffmpeg reading a name like "http:..." or "-x.flac" as anything but a file.
@@ -93,5 +107,17 @@ export function commandSpec(job: TranscodeJob): CommandSpec {
   // pipe:1, not '-': fluent-ffmpeg would take '-' for a file and add a second -y.
   if (job.measureLoudness)
     outputs.push({ target: 'pipe:1', args: ['-map', '0:a:0', '-af', EBUR128_FILTER, '-f', 'null'] });
-  return { input: `file:${job.source.path}`, outputs };
+  for (const h of job.hashes ?? []) outputs.push({ target: 'pipe:1', args: hashOutputArgs(h) });
+  return { input: `file:${job.source.path}`, inputArgs: INPUT_ARGS, outputs };
+}
+
+/**
+ * Frame CRCs checked (ffmpeg skips them by default), and no decode-error rate stops the run: damage is
+ * counted and judged by audiofan (see integrity.ts), so --accept-damaged still gets its outputs.
+ */
+export const INPUT_ARGS = ['-err_detect', 'crccheck', '-max_error_rate', '1'];
+
+/** The ffmpeg output index of master hash number `i` (they follow the encodes and the loudness meter). */
+export function hashOutputIndex(job: TranscodeJob, i: number): number {
+  return job.outputs.length + (job.measureLoudness ? 1 : 0) + i;
 }
