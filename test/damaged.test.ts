@@ -60,10 +60,18 @@ describe.each(ffmpegBinaries())('damaged FLAC masters on $label', ({ path: ffmpe
       b[26] ^= 0xff; // the first byte of STREAMINFO's MD5
       return b;
     });
+    // Other formats: decode errors count the same way (WavPack checks a CRC per block).
+    const wv = join(lib, 'blocks-flipped.wv');
+    await exec(ffmpegPath, ['-nostdin', '-v', 'error', '-y', '-i', join(lib, 'clean.flac'), '-c:a', 'wavpack', wv]);
+    await damage(wv, (b) => {
+      for (const at of [0.3, 0.55, 0.8]) b[Math.floor(b.length * at)] ^= 0x5a;
+      return b;
+    });
     result = await convertLibrary({ sources: [lib], output: out, presets: ['flac', 'mp3-v0'], ffmpegPath });
   });
 
-  const entry = (name: string) => result.sources.find((s) => s.path.endsWith(`/${name}.flac`))!;
+  const entry = (name: string) =>
+    result.sources.find((s) => s.path.endsWith(`/${name.includes('.') ? name : `${name}.flac`}`))!;
 
   it('a clean master converts, its FLAC proven bit-exact', () => {
     const s = entry('clean');
@@ -87,6 +95,14 @@ describe.each(ffmpegBinaries())('damaged FLAC masters on $label', ({ path: ffmpe
     expect((await listFiles(out)).filter((f) => f.includes(name))).toEqual([]);
   });
 
+  it('a WavPack master with damaged blocks: decode errors make it a specific error too, with no output', async () => {
+    const s = entry('blocks-flipped.wv');
+    expect(s.status).toBe('failed');
+    expect(['E_SOURCE_CORRUPT', 'E_SOURCE_TRUNCATED']).toContain(s.code);
+    expect(s.message).toMatch(/damaged/);
+    expect((await listFiles(out)).filter((f) => f.includes('blocks-flipped'))).toEqual([]);
+  });
+
   it('--accept-damaged makes the outputs, and the manifest and summary name the damaged masters', async () => {
     const out2 = await tmp('damaged-accept');
     const r = await cli([lib, '-o', out2, '-p', 'flac,mp3-v0', '--accept-damaged', '--ffmpeg', ffmpegPath, '--json']);
@@ -94,9 +110,9 @@ describe.each(ffmpegBinaries())('damaged FLAC masters on $label', ({ path: ffmpe
     const m = JSON.parse(await readFile(join(out2, 'audiofan-manifest.json'), 'utf8'));
     const damaged = m.sources.filter((s: { damaged?: string }) => s.damaged).map((s: { path: string }) => s.path);
     expect(damaged.map((p: string) => p.slice(lib.length + 1)).sort()).toEqual(
-      ['flipped.flac', 'md5-patched.flac', 'truncated.flac'].sort(),
+      ['flipped.flac', 'blocks-flipped.wv', 'md5-patched.flac', 'truncated.flac'].sort(),
     );
-    expect(m.summary.damagedSources).toBe(3);
+    expect(m.summary.damagedSources).toBe(4);
     for (const s of m.sources)
       for (const o of s.outputs) {
         expect(o.status, o.message).toBe('ok');
@@ -106,7 +122,7 @@ describe.each(ffmpegBinaries())('damaged FLAC masters on $label', ({ path: ffmpe
       .split('\n')
       .filter((l) => l.includes('"event":"summary"'))
       .map((l) => JSON.parse(l));
-    expect(summary[0].damagedSources).toBe(3);
+    expect(summary[0].damagedSources).toBe(4);
     // The FLAC of the MD5-patched master holds its audio unchanged (only the header lied).
     const s = m.sources.find((x: { path: string }) => x.path.endsWith('md5-patched.flac'));
     const flac = s.outputs.find((o: { preset: string }) => o.preset === 'flac');

@@ -84,18 +84,16 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     if (!decoded)
       return await done(fail('E_NO_AUDIO_DECODED', `${src}: ffmpeg exited 0 but decoded no audio`, run.stderrTail));
     const claimed = job.source.duration;
-    if (claimed !== undefined && decoded < claimed - truncationSlack(claimed)) {
-      return await done(
-        fail(
-          'E_SOURCE_TRUNCATED',
-          `${src}: truncated or damaged: decodes to ${fmt(decoded)} of audio but its header says ${fmt(claimed)}`,
-          run.stderrTail,
-        ),
-        { decodedSeconds: decoded },
-      );
-    }
+    const short =
+      claimed !== undefined && decoded < claimed - truncationSlack(claimed)
+        ? `truncated or damaged: decodes to ${fmt(decoded)} of audio but its header says ${fmt(claimed)}`
+        : undefined;
+    // A truncated master is damage too: --accept-damaged converts what there is, and says so.
+    if (short && !job.acceptDamaged)
+      return await done(fail('E_SOURCE_TRUNCATED', `${src}: ${short}`, run.stderrTail), { decodedSeconds: decoded });
     const md5s = parseMd5Lines(run.stdout ?? '');
     const verdict = masterVerdict(job, { run, report, streamInfo, md5s });
+    if (short) verdict.damage.unshift(short);
     if (verdict.damage.length && !job.acceptDamaged) {
       const why = `${src}: damaged: ${verdict.damage.join('; ')}; no output is made from it (--accept-damaged makes them)`;
       return await done(fail('E_SOURCE_CORRUPT', why, run.stderrTail), { decodedSeconds: decoded });
