@@ -33,11 +33,14 @@ export const ErrorCodes = {
   E_SOURCE_TRUNCATED: 'the source decodes to much less audio than its header claims',
   E_SOURCE_CHANGED: 'the source file changed while it was being converted',
   E_SOURCE_GONE: 'the source is gone or no longer selected; its outputs are orphans',
+  // Issue 9: depth, bit-exactness and damaged masters.
+  E_SOURCE_DEPTH: "the master's samples need more bits than the lossless target can hold (see allowReduceDepth)",
   // Per output.
   E_FFMPEG_FAILED: 'ffmpeg exited with an error',
   E_NO_AUDIO_DECODED: 'ffmpeg decoded no audio from the source',
   E_OUTPUT_INVALID: 'the output file could not be read back',
   E_OUTPUT_DURATION: 'the output duration does not match the decoded source audio',
+  E_OUTPUT_NOT_BITEXACT: "a lossless output does not decode to the master's samples",
   E_OUTPUT_WRITE: 'the output could not be written or moved into place',
   E_OUTPUT_COLLISION: 'two sources map to the same output path',
   E_OUTPUT_PATH_UNSAFE: 'an output path would leave the output folder',

@@ -6,6 +6,7 @@
 import type { CoverRef } from './sources/art.js';
 import type { ErrorCode } from './errors.js';
 import type { Preset } from './presets/presets.js';
+import type { PcmFormat } from './sources/sample-format.js';
 import type { GainSet, TrackLoudness } from './tagging/loudness.js';
 import type { TagEntries } from './tagging/vorbis-comment.js';
 
@@ -33,6 +34,17 @@ export interface SourceInfo extends SourceAudio {
   /** Identifies the audio independently of tags (see fingerprint.ts); set later for non-FLAC files. */
   fingerprint?: string;
   warnings: string[];
+}
+
+/** How a lossless output is proven bit-exact (see plan/depth.ts). */
+export interface BitExactPlan {
+  /** The PCM format the master's and the output's decoded samples are hashed in. */
+  format: PcmFormat;
+  /** Set when the master may hold more than the target stores ("32-bit integer master in 24-bit FLAC"):
+   *  a mismatch is then E_SOURCE_DEPTH, naming it, instead of E_OUTPUT_NOT_BITEXACT. */
+  mayNotFit?: string;
+  /** The preset allows reducing the depth: the output's arguments with dither, used when the master did not fit. */
+  reduceArgs?: string[];
 }
 
 export interface OutputFormat {
@@ -66,6 +78,8 @@ export interface PlannedOutput {
   args: string[];
   format: OutputFormat;
   warnings: string[];
+  /** Lossless outputs that keep the master's samples: how that is proven. */
+  bitExact?: BitExactPlan;
   /** Why this output cannot be made at its path: another source claims it, or the path is unsafe. */
   collision?: { code: 'E_OUTPUT_COLLISION' | 'E_OUTPUT_PATH_UNSAFE'; message: string };
   /** The previous record of this output (same preset and path), when there is one. */
@@ -105,6 +119,8 @@ export interface OutputFacts {
   sampleRate?: number;
   channels?: number;
   bitsPerSample?: number;
+  /** Lossless outputs: "<pcm format>:<md5>" of the decoded samples, verified equal to the master's (bit-exact). */
+  pcmMd5?: string;
 }
 
 export interface ManifestOutput extends OutputFacts {
@@ -151,6 +167,8 @@ export interface ManifestSource extends Partial<SourceAudio> {
   fingerprint?: string;
   /** EBU R128 measurement of the source (with its gating-block histogram, for album loudness). */
   loudness?: TrackLoudness;
+  /** Why the master is damaged, when its outputs were made anyway (--accept-damaged). */
+  damaged?: string;
   warnings?: string[];
   outputs: ManifestOutput[];
 }
@@ -183,6 +201,8 @@ export interface RunSummary {
   scanProblems?: number;
   /** Outputs kept although another ffmpeg version made them (see --reencode-on-encoder-change). */
   encoderChanged?: number;
+  /** Damaged masters converted anyway (--accept-damaged); their entries say why. */
+  damagedSources?: number;
   /** Why --delete deleted nothing this run, when it refused. */
   deleteRefused?: string;
   /** Seconds of source audio converted this run. */

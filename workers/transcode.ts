@@ -31,6 +31,10 @@ import { readAudioMetadata } from '../src/sources/read-metadata.js';
 import { tagState } from '../src/tagging/compose.js';
 import { tagWriter } from '../src/tagging/writers.js';
 import { AudiofanError } from '../src/errors.js';
+import { readStreamInfo } from '../src/sources/streaminfo.js';
+import { masterVerdict } from '../src/transcode/integrity.js';
+import { parseMd5Lines } from '../src/transcode/hash-plan.js';
+import { proveBitExact, reencode } from '../src/transcode/verify.js';
 
 export interface TranscodeTask {
   job: TranscodeJob;
@@ -56,6 +60,7 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     if (job.kind === 'retag') return await done(await retag(job));
     for (const dir of new Set(job.outputs.map((o) => dirname(o.temp)))) await mkdir(dir, { recursive: true });
     const src = job.source.path;
+    const streamInfo = await readStreamInfo(src).catch(() => undefined);
     const runs = await encodeIsolated(job, {
       signal: abort.signal,
       killGraceMs: job.killGraceMs,
@@ -68,37 +73,55 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const failed = job.outputs.filter((o) => runs.byKey.get(o.key)?.exitCode !== 0);
     const made = job.outputs.filter((o) => !failed.includes(o));
     const failedResults = failed.map((o) => ffmpegFailed(job, o, runs.byKey.get(o.key)!));
-    if (!made.length) return await done(failedResults);
-    const run = runs.byKey.get(made[0].key)!;
+    if (!made.length || !runs.master) return await done(failedResults);
+    // The master is judged from the first run that completed: it decoded the whole source and hashed it.
+    const { outcome: run, report, hashBase } = runs.master;
     const failMade = (code: OutputResult['code'], message: string, stderrTail?: string): OutputResult[] => [
       ...failedResults,
       ...fail(code, message, stderrTail, made),
     ];
     const decoded = run.decodedSamples !== undefined ? run.decodedSamples / job.source.sampleRate : 0;
+    if (!decoded && streamInfo?.bitsPerSample === 32) {
+      const why = `${src}: a 32-bit FLAC, which this ffmpeg (${job.ffmpegPath}) cannot decode (ffmpeg 6.0 and later can)`;
+      return await done(failMade('E_SOURCE_UNSUPPORTED', why, run.stderrTail));
+    }
     if (!decoded)
       return await done(failMade('E_NO_AUDIO_DECODED', `${src}: ffmpeg exited 0 but decoded no audio`, run.stderrTail));
     const claimed = job.source.duration;
-    if (claimed !== undefined && decoded < claimed - truncationSlack(claimed)) {
-      return await done(
-        failMade(
-          'E_SOURCE_TRUNCATED',
-          `${src}: truncated or damaged: decodes to ${fmt(decoded)} of audio but its header says ${fmt(claimed)}`,
-          run.stderrTail,
-        ),
-        { decodedSeconds: decoded },
-      );
+    const short =
+      claimed !== undefined && decoded < claimed - truncationSlack(claimed)
+        ? `truncated or damaged: decodes to ${fmt(decoded)} of audio but its header says ${fmt(claimed)}`
+        : undefined;
+    // A truncated master is damage too: --accept-damaged converts what there is, and says so.
+    if (short && !job.acceptDamaged)
+      return await done(failMade('E_SOURCE_TRUNCATED', `${src}: ${short}`, run.stderrTail), {
+        decodedSeconds: decoded,
+      });
+    const md5s = parseMd5Lines(run.stdout ?? '');
+    const verdict = masterVerdict(job, { run, report, streamInfo, md5s, hashBase });
+    if (short) verdict.damage.unshift(short);
+    if (verdict.damage.length && !job.acceptDamaged) {
+      const why = `${src}: damaged: ${verdict.damage.join('; ')}; no output is made from it (--accept-damaged makes them)`;
+      return await done(failMade('E_SOURCE_CORRUPT', why, run.stderrTail), { decodedSeconds: decoded });
     }
+    const damaged = verdict.damage.length ? verdict.damage.join('; ') : undefined;
+    const notes = [...verdict.warnings, ...(damaged ? [`made from a damaged master: ${damaged}`] : [])];
     const { loudness } = runs;
     const gains = gainsFor(loudness, job.tags.gains);
     const cover = await coverFor(job);
     const results: OutputResult[] = [...failedResults];
     for (const o of made) {
       const own = runs.byKey.get(o.key)!;
+      const encodedSamples = own.encodedSamples?.[runs.indexByKey.get(o.key)!];
       results.push(
-        await finishOutput(job, o, decoded, gains, cover, own.encodedSamples?.[runs.indexByKey.get(o.key)!]),
+        await finishOutput(job, o, decoded, gains, cover, { encodedSamples, md5s, notes, signal: abort.signal }),
       );
     }
-    return await done(results, { decodedSeconds: decoded, ...(loudness ? { loudness } : {}) });
+    return await done(results, {
+      decodedSeconds: decoded,
+      ...(loudness ? { loudness } : {}),
+      ...(damaged ? { damaged } : {}),
+    });
   } catch (e) {
     // A full disk is reported against each output's path; anything else (the source's cover
     // unreadable, say) against the source.
@@ -199,7 +222,7 @@ async function finishOutput(
   decoded: number,
   gains: GainSet,
   cover: CoverFitter,
-  encodedSamples: number | undefined,
+  check: { encodedSamples: number | undefined; md5s: string[]; notes: string[]; signal: AbortSignal },
 ): Promise<OutputResult> {
   const fail = (code: OutputResult['code'], message: string): OutputResult => ({
     key: o.key,
@@ -207,10 +230,28 @@ async function finishOutput(
     code,
     message,
   });
+  // A lossless copy is proven bit-exact before anything else is done with it.
+  const warnings = [...check.notes];
+  let pcmMd5: string | undefined;
+  if (o.bitExact) {
+    const proof = await proveBitExact(
+      job.ffmpegPath,
+      job.source.path,
+      { ...o, bitExact: o.bitExact },
+      check.md5s[o.bitExact.hash],
+    );
+    if (proof.kind === 'failed') return proof.result;
+    if (proof.kind === 'exact') pcmMd5 = proof.pcmMd5;
+    else {
+      const failed = await reencode(job, o, proof.args, check.signal);
+      if (failed) return failed;
+      warnings.push(proof.warning);
+    }
+  }
   let meta: Awaited<ReturnType<typeof readAudioMetadata>>;
   try {
     // Gapless: the exact sample count goes into the header before anything reads the length back.
-    if (encodedSamples !== undefined) await tagWriter(o.writer).setLength?.(o.temp, encodedSamples);
+    if (check.encodedSamples !== undefined) await tagWriter(o.writer).setLength?.(o.temp, check.encodedSamples);
     meta = await readAudioMetadata(o.temp, { skipCovers: true });
   } catch (e) {
     return fail('E_OUTPUT_INVALID', `${o.final}: the encoded file cannot be read back: ${(e as Error).message}`);
@@ -245,7 +286,9 @@ async function finishOutput(
       sampleRate: f.sampleRate,
       channels: f.numberOfChannels,
       bitsPerSample: f.bitsPerSample,
+      ...(pcmMd5 ? { pcmMd5 } : {}),
       ...placed,
+      ...(warnings.length || placed.warnings ? { warnings: [...warnings, ...(placed.warnings ?? [])] } : {}),
     };
   } catch (e) {
     return { key: o.key, status: 'failed', ...writeFailure(e, o.final, "cannot write the finished output's tags") };

@@ -94,6 +94,10 @@ export function summaryText(r: RunResult): string {
       `${m.outputsFailed} failed; ` +
       `${clock(m.audioSeconds)} of audio in ${m.wallSeconds.toFixed(1)} s${speed}.`,
   );
+  if (m.damagedSources) {
+    lines.push(`${m.damagedSources} damaged master(s) converted anyway (--accept-damaged):`);
+    for (const s of r.sources.filter((x) => x.damaged)) lines.push(`  damaged  ${s.path}: ${s.damaged}`);
+  }
   if (m.orphans)
     lines.push(`${m.orphans} orphaned output(s) (source gone or preset dropped) kept; --delete removes them.`);
   if (m.orphansDeleted) lines.push(`${m.orphansDeleted} orphaned output(s) deleted.`);

@@ -19,6 +19,8 @@ export interface FfmpegInfo {
   muxers: Set<string>;
   /** Built with libsoxr (the high-quality resampler presets use). */
   soxr: boolean;
+  /** Its FLAC encoder writes 32-bit samples (ffmpeg 6.0 and later); 4.1 and 5.1 write 24 at most. */
+  flac32?: boolean;
 }
 
 const infoCache = new Map<string, Promise<FfmpegInfo>>();
@@ -94,7 +96,7 @@ export function inspectFfmpeg(path: string): Promise<FfmpegInfo> {
           { file: path },
         );
       }
-      const [encoders, filters, muxers] = await Promise.all(runs.slice(1));
+      const [[encoders, filters, muxers], flac32] = await Promise.all([Promise.all(runs.slice(1)), writesFlac32(path)]);
       // Versions like "N-47683-g0e8eb07980-static" (git builds) name no release; the copyright year helps a reader.
       return {
         path,
@@ -103,6 +105,7 @@ export function inspectFfmpeg(path: string): Promise<FfmpegInfo> {
         filters: names(filters, /^\s[A-Z.]{2,3}\s+(\S+)\s/),
         muxers: names(muxers, /^\s[ D]E\s+(\S+)/),
         soxr: version.includes('--enable-libsoxr'),
+        flac32,
       };
     })();
     p.catch(() => infoCache.delete(path));
@@ -111,9 +114,44 @@ export function inspectFfmpeg(path: string): Promise<FfmpegInfo> {
   return p;
 }
 
+/**
+ * Does this ffmpeg write 32-bit FLAC? Asked by doing it (version strings of git builds say nothing): a few
+ * samples encoded to stdout, and the depth its STREAMINFO declares (4.1 and 5.1 say 24, with a warning).
+ */
+async function writesFlac32(path: string): Promise<boolean> {
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono'];
+  args.push(
+    '-t',
+    '0.01',
+    '-c:a',
+    'flac',
+    '-sample_fmt',
+    's32',
+    '-bits_per_raw_sample',
+    '32',
+    '-strict',
+    'experimental',
+  );
+  try {
+    const { stdout } = await execFileP(path, [...args, '-f', 'flac', 'pipe:1'], {
+      encoding: 'buffer',
+      timeout: INSPECT_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
+    // "fLaC", the STREAMINFO block header, then depth-1 in 5 bits of bytes 20-21.
+    return (
+      stdout.length >= 42 && stdout.toString('latin1', 0, 4) === 'fLaC' && ((stdout.readUInt32BE(18) >>> 4) & 31) === 31
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** One ffmpeg run: one input decoded once, feeding several outputs. */
 export interface CommandSpec {
   input: string;
+  /** Options for the input (after audiofan's own). */
+  inputArgs?: string[];
   outputs: { target: string; args: string[] }[];
 }
 
@@ -124,7 +162,7 @@ function command(ffmpegPath: string, spec: CommandSpec): ffmpeg.FfmpegCommand {
   // -y is explicit: fluent-ffmpeg adds it only for targets it takes for plain files, not file: URLs.
   const cmd = ffmpeg({ stdoutLines: 60 })
     .input(spec.input)
-    .inputOptions(['-nostdin', '-hide_banner', '-loglevel', 'verbose', '-y']);
+    .inputOptions(['-nostdin', '-hide_banner', '-loglevel', 'verbose', '-y', ...(spec.inputArgs ?? [])]);
   cmd.setFfmpegPath(ffmpegPath);
   for (const o of spec.outputs) {
     // fluent-ffmpeg splits an element holding exactly one space ("TITLE=Tape Loop") in two when
@@ -153,6 +191,8 @@ export interface RunOutcome {
   encodedSamples?: number[];
   /** The stderr line that best explains a failure. */
   headline: string;
+  /** The last lines ffmpeg wrote to stdout (hash outputs write "MD5=<hex>" there). */
+  stdout?: string;
   cancelled: boolean;
 }
 
@@ -195,7 +235,7 @@ export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunCo
       const m = timeRe.exec(line);
       if (m && control.onTime) control.onTime(+m[1] * 3600 + +m[2] * 60 + +m[3]);
     });
-    const finish = (exitCode: number | null, signal: string | null) => {
+    const finish = (exitCode: number | null, signal: string | null, stdout?: string) => {
       clearTimeout(killTimer);
       control.signal?.removeEventListener('abort', stop);
       const t = tail(lines);
@@ -206,10 +246,11 @@ export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunCo
         stderrTail: t.join('\n'),
         // From every line kept, not the tail only: a verbose ffmpeg may say more after the cause than the tail holds.
         headline: headline(meaningful(lines)),
+        ...(stdout ? { stdout } : {}),
         ...parseAnalysis(lines),
       });
     };
-    cmd.on('end', () => finish(0, null));
+    cmd.on('end', (stdout?: string | null) => finish(0, null, stdout ?? undefined));
     cmd.on('error', (err: Error) => {
       const code = /exited with code (\d+)/.exec(err.message);
       const sig = /killed with signal (\w+)/.exec(err.message);

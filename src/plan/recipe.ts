@@ -6,7 +6,8 @@ import { containerOf, type Preset } from '../presets/presets.js';
 import { canRetag } from '../presets/containers.js';
 import { channelPlan } from './channels.js';
 import { ffmpegTagArgs } from '../tagging/ffmpeg-tags.js';
-import type { OutputFormat, SourceInfo } from '../model.js';
+import { depthRecipe, reduceFilter } from './depth.js';
+import type { BitExactPlan, OutputFormat, SourceInfo } from '../model.js';
 export type { OutputFormat } from '../model.js';
 
 /**
@@ -25,12 +26,15 @@ export function chooseSampleRate(allowed: number[] | undefined, source: number):
 export interface RecipeContext {
   /** ffmpeg was built with libsoxr; otherwise its own resampler is used (with a warning). */
   soxr: boolean;
+  /** ffmpeg writes 32-bit FLAC (6.0 and later). Default false. */
+  flac32?: boolean;
 }
 
 export interface Recipe {
   args: string[];
   format: OutputFormat;
   warnings: string[];
+  bitExact?: BitExactPlan;
 }
 
 /** Output arguments for one preset applied to one source (the target path is added by the caller). */
@@ -67,7 +71,8 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
     filter.push(`osr=${sampleRate}`);
   }
   if (bitDepth) {
-    filter.push(`osf=s${bitDepth === 16 ? 16 : 32}`);
+    // Dither is applied at the last stored bit: for 24 bits inside s32 swresample must be told the depth.
+    filter.push(bitDepth === 16 ? 'osf=s16' : `osf=s32:output_sample_bits=${bitDepth}`);
     if (preset.dither !== false) filter.push('dither_method=triangular');
   }
   // A DSD master's PCM is made first (sources/dsd.ts); then channels (a downmix before resampling resamples fewer
@@ -79,6 +84,12 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
   if (resample) args.push('-ar', String(sampleRate));
   if (bitDepth === 16) args.push('-sample_fmt', 's16');
   if (bitDepth === 24) args.push('-sample_fmt', 's32', '-bits_per_raw_sample', '24');
+  // A lossless copy of the master's samples: the depth is kept (or tried exactly), and the copy is proven.
+  const bitExact =
+    preset.lossless && !resample && !bitDepth && channels === src.channels
+      ? depthRecipe(preset, src, { flac32: ctx.flac32 ?? false })
+      : undefined;
+  if (bitExact) args.push(...bitExact.args);
 
   // A writer that cannot rewrite tags afterwards gets them as ffmpeg -metadata at encode time.
   if (!canRetag(container)) {
@@ -87,5 +98,19 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
     args.push(...tags.args);
   }
   args.push(...container.muxerArgs, '-f', container.muxer);
-  return { args, format: { sampleRate, channels, ...(bitDepth ? { bitDepth } : {}) }, warnings };
+  const format = { sampleRate, channels, ...(bitDepth ? { bitDepth } : {}) };
+  if (!bitExact) return { args, format, warnings };
+  const { storeBits } = bitExact;
+  const reduceArgs =
+    storeBits && preset.allowReduceDepth
+      ? withFilter(args, reduceFilter(storeBits, preset.dither !== false))
+      : undefined;
+  return { args, format, warnings, bitExact: { ...bitExact.bitExact, ...(reduceArgs ? { reduceArgs } : {}) } };
+}
+
+/** The arguments with one more audio filter, after any the recipe already has (one -af: a second replaces it). */
+function withFilter(args: string[], filter: string): string[] {
+  const at = args.indexOf('-af');
+  if (at < 0) return [...args.slice(0, -2), '-af', filter, ...args.slice(-2)];
+  return args.map((a, i) => (i === at + 1 ? `${a},${filter}` : a));
 }

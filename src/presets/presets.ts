@@ -21,6 +21,8 @@ export interface Preset {
   sampleRates?: number[];
   bitDepth?: 16 | 24;
   dither?: boolean;
+  /** A master deeper than the lossless target can hold is reduced (dithered) instead of failing E_SOURCE_DEPTH. */
+  allowReduceDepth?: boolean;
   maxChannels?: number;
   multichannelArgs?: string[];
   art?: boolean;

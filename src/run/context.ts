@@ -75,7 +75,7 @@ export interface Plan {
   loudness: Map<string, TrackLoudness>;
   jobs: PlannedJob[];
   provisional: ReturnType<typeof gainsBySource>;
-  tagSettings: { id3Version: 3 | 4; loudness: boolean; artMaxSize?: number };
+  tagSettings: { id3Version: 3 | 4; loudness: boolean; artMaxSize?: number; acceptDamaged?: boolean };
   /** Outputs kept although another ffmpeg version made them. */
   encoderChanged: PlannedOutput[];
   /** A source key lies where the scan could not look: its record is kept as it was. */
@@ -88,6 +88,8 @@ export interface Results {
   retagged: Map<string, OutputResult>;
   retagJobs: PlannedJob[];
   decoded: Map<string, number>;
+  /** Masters found damaged whose outputs were made anyway (--accept-damaged): path -> why. */
+  damaged?: Map<string, string>;
   commands: string[][];
   interrupted: boolean;
   /** Lossy masters and extras copied or kept (run/copies.ts); absent when neither is asked for. */

@@ -35,6 +35,10 @@ export async function encode(run: Run, records: Records, plan: Plan): Promise<Re
   const onJobDone = async ({ job, result }: JobOutcome, tj: TranscodeJob) => {
     if (result.decodedSeconds !== undefined) res.decoded.set(job.source.path, result.decodedSeconds);
     if (result.loudness) plan.loudness.set(job.source.path, result.loudness);
+    if (result.damaged) {
+      res.damaged ??= new Map();
+      res.damaged.set(job.source.path, result.damaged);
+    }
     for (const r of result.outputs) {
       const planned = job.outputs.find((x) => x.preset.id === r.key)!;
       let entry = outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs });

@@ -90,6 +90,8 @@ export function manifestEntries(
         return base;
       },
     );
+    const damaged = res.damaged?.get(s.path);
+    if (damaged) entry.damaged = damaged;
     byKey.set(s.key, entry);
     manifestSources.push(entry);
   }

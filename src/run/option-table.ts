@@ -178,6 +178,13 @@ export const OPTIONS = {
     default: true,
     help: 'do not measure loudness or write ReplayGain / R128 tags',
   }),
+  /** Make outputs of damaged masters (decode errors, STREAMINFO MD5 mismatch) anyway, flagged. Default false. */
+  acceptDamaged: of<boolean>({
+    flag: '--accept-damaged',
+    check: bool,
+    default: false,
+    help: 'convert damaged masters anyway (decode errors, FLAC MD5 mismatch); the manifest and summary name them',
+  }),
   /** Scale covers larger than this many pixels (either side) down to fit, as JPEG. Default: no limit. */
   artMaxSize: of<number>({
     flag: '--art-max-size <px>',

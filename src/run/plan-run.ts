@@ -24,7 +24,7 @@ export async function planRun(run: Run, records: Records, found: Found): Promise
   const plans = planSources({
     sources: found.sources,
     presets,
-    ctx: { soxr: info.soxr },
+    ctx: { soxr: info.soxr, flac32: info.flac32 ?? false },
     ffmpegVersion: info.version,
     force: o.force,
     reencodeOnEncoderChange: o.reencodeOnEncoderChange,
@@ -57,6 +57,7 @@ export async function planRun(run: Run, records: Records, found: Found): Promise
     id3Version: o.id3v2Version,
     loudness: o.loudness,
     ...(o.artMaxSize ? { artMaxSize: o.artMaxSize } : {}),
+    ...(o.acceptDamaged ? { acceptDamaged: true } : {}),
   };
   // Loudness measured before stays valid while the audio is unchanged (a tags-only edit keeps it).
   const loudness = new Map<string, TrackLoudness>();

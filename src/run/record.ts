@@ -40,6 +40,7 @@ export async function record(
     orphansDeleted: deletion.removed.size,
     scanProblems: blocking,
     encoderChanged: plan.encoderChanged.length,
+    ...(res.damaged?.size ? { damagedSources: thisRun.filter((s) => s.damaged).length } : {}),
     ...(o.delete && !deletion.verdict.allowed && plan.orphans.length ? { deleteRefused: deletion.verdict.reason } : {}),
     audioSeconds:
       plan.jobs.length && !o.dryRun

@@ -48,7 +48,7 @@ export function outputEntry(
       ...(code ? { code, message: ErrorCodes[code] } : {}),
     };
   }
-  const { key: _k, status, elapsedMs, ...rest } = r;
+  const { key: _k, status, elapsedMs, warnings: _w, ...rest } = r;
   return {
     ...base,
     ...rest,
@@ -67,7 +67,14 @@ function withWarnings(plan: string[] | undefined, worker: string[] | undefined):
 }
 
 /** Codes that describe the source itself rather than one output; lifted to the source entry. */
-const SOURCE_LEVEL: ErrorCode[] = ['E_SOURCE_TRUNCATED', 'E_NO_AUDIO_DECODED', 'E_SOURCE_CHANGED', 'E_FFMPEG_FAILED'];
+const SOURCE_LEVEL: ErrorCode[] = [
+  'E_SOURCE_TRUNCATED',
+  'E_NO_AUDIO_DECODED',
+  'E_SOURCE_CHANGED',
+  'E_FFMPEG_FAILED',
+  'E_SOURCE_CORRUPT',
+  'E_SOURCE_UNSUPPORTED',
+];
 
 export function sourceEntry(
   plan: SourcePlan,

@@ -10,6 +10,7 @@ import { ProgressTracker } from './progress.js';
 import { carriesArt } from '../presets/containers.js';
 import { containerOf } from '../presets/presets.js';
 import type { Id3Version } from '../tagging/id3v2.js';
+import { planHashes } from './hash-plan.js';
 import type { PlannedJob, ProgressEvent } from '../model.js';
 
 export interface JobOutcome {
@@ -22,6 +23,8 @@ export interface TagOptions {
   id3Version: Id3Version;
   loudness: boolean;
   artMaxSize?: number;
+  /** Not a tag setting, but set per run like them: make outputs of damaged masters (--accept-damaged). */
+  acceptDamaged?: boolean;
 }
 
 /** The worker-facing job for a planned job (temp names are chosen here, by the coordinator). */
@@ -34,6 +37,8 @@ export function toTranscodeJob(
   tagOptions: TagOptions,
 ): TranscodeJob {
   const s = job.source;
+  const { acceptDamaged, ...tagSettings } = tagOptions;
+  const hp = job.kind === 'encode' ? planHashes(s, job.outputs) : undefined;
   return {
     id,
     kind: job.kind,
@@ -52,7 +57,7 @@ export function toTranscodeJob(
     tags: {
       entries: s.tags,
       ...(s.cover ? { cover: s.cover } : {}),
-      ...tagOptions,
+      ...tagSettings,
       ...(job.gains ? { gains: job.gains } : {}),
     },
     outputs: job.outputs.map((o) => {
@@ -66,8 +71,12 @@ export function toTranscodeJob(
         args: o.args,
         writer: c.tagWriter,
         art: carriesArt(c, o.preset.art),
+        ...(hp?.outputs.has(o.preset.id) ? { bitExact: hp.outputs.get(o.preset.id) } : {}),
       };
     }),
+    ...(hp?.hashes.length ? { hashes: hp.hashes } : {}),
+    ...(hp?.streamInfo !== undefined ? { streamInfoHash: hp.streamInfo } : {}),
+    ...(acceptDamaged ? { acceptDamaged } : {}),
   };
 }
 

@@ -5,9 +5,10 @@
  * run that made it or, failing, the run in which it failed alone: its error names its own cause.
  */
 import { runCommand, type RunControl, type RunOutcome } from '../ffmpeg/adapter.js';
+import { DecodeReport } from '../ffmpeg/decode-report.js';
 import { isDiskFull } from '../store/io-errors.js';
 import { LoudnessMeter, type TrackLoudness } from '../tagging/loudness.js';
-import { commandSpec, type TranscodeJob } from './job.js';
+import { commandSpec, hashBase, type TranscodeJob } from './job.js';
 
 export interface EncodeRuns {
   /** Each output's outcome, by output key. */
@@ -17,6 +18,9 @@ export interface EncodeRuns {
   indexByKey: Map<string, number>;
   /** The source's loudness, from a run whose meter saw the whole source (when asked for). */
   loudness?: TrackLoudness;
+  /** The first run that completed: it decoded the whole master and hashed it, so the master is judged from
+   *  it (its decode-error report, and where in it the master hashes start). */
+  master?: { outcome: RunOutcome; report: DecodeReport; hashBase: number };
   /** Some run was cancelled: the job stops. */
   cancelled: boolean;
 }
@@ -30,26 +34,32 @@ export type EncodeControl = Omit<RunControl, 'onLine'>;
  */
 export async function encodeIsolated(job: TranscodeJob, control: EncodeControl): Promise<EncodeRuns> {
   let loudness: TrackLoudness | undefined;
+  let master: EncodeRuns['master'];
   const run = async (only: TranscodeJob['outputs'], measure: boolean): Promise<RunOutcome> => {
     const meter = measure ? new LoudnessMeter() : undefined;
+    const report = new DecodeReport();
     const outcome = await runCommand(job.ffmpegPath, commandSpec(job, only, measure), {
       ...control,
-      ...(meter ? { onLine: (l: string) => meter.line(l) } : {}),
+      onLine: (l: string) => {
+        meter?.line(l);
+        report.line(l);
+      },
     });
     if (meter && outcome.exitCode === 0) loudness = meter.result();
+    if (outcome.exitCode === 0 && !master) master = { outcome, report, hashBase: hashBase(only.length, measure) };
     return outcome;
   };
   const shared = await run(job.outputs, job.measureLoudness);
   const byKey = new Map(job.outputs.map((o) => [o.key, shared]));
   const indexByKey = new Map(job.outputs.map((o, i) => [o.key, i]));
   const alone = shared.exitCode !== 0 && !shared.cancelled && !isDiskFull(shared.stderrTail);
-  if (!alone || job.outputs.length < 2) return { byKey, indexByKey, cancelled: shared.cancelled, loudness };
+  if (!alone || job.outputs.length < 2) return { byKey, indexByKey, master, cancelled: shared.cancelled, loudness };
   for (const o of job.outputs) {
-    if (control.signal?.aborted) return { byKey, indexByKey, cancelled: true, loudness };
+    if (control.signal?.aborted) return { byKey, indexByKey, master, cancelled: true, loudness };
     const outcome = await run([o], job.measureLoudness && !loudness);
     byKey.set(o.key, outcome);
     indexByKey.set(o.key, 0);
-    if (outcome.cancelled) return { byKey, indexByKey, cancelled: true, loudness };
+    if (outcome.cancelled) return { byKey, indexByKey, master, cancelled: true, loudness };
   }
-  return { byKey, indexByKey, cancelled: false, loudness };
+  return { byKey, indexByKey, master, cancelled: false, loudness };
 }

@@ -10,7 +10,8 @@ import { EBUR128_FILTER, type GainSet, type TrackLoudness } from '../tagging/lou
 import type { TagWriter } from '../tagging/compose.js';
 import type { Id3Version } from '../tagging/id3v2.js';
 import type { TagEntries } from '../tagging/vorbis-comment.js';
-import type { OutputFacts } from '../model.js';
+import type { BitExactPlan, OutputFacts } from '../model.js';
+import { hashOutputArgs, type MasterHash } from './hash-plan.js';
 
 /** Everything a worker needs to write an output's tags and cover. */
 export interface TagInput {
@@ -37,6 +38,8 @@ export interface JobOutput {
   writer: TagWriter;
   /** Embed the cover (preset allows art and the container can hold it). */
   art: boolean;
+  /** A lossless copy of the master's samples: proven by comparing with master hash number `hash`. */
+  bitExact?: BitExactPlan & { hash: number };
 }
 
 export interface TranscodeJob {
@@ -60,6 +63,12 @@ export interface TranscodeJob {
   tags: TagInput;
   /** How long ffmpeg gets between SIGTERM and SIGKILL when cancelled. */
   killGraceMs: number;
+  /** Hashes of the master's decoded samples the run computes (see hash-plan.ts). Default none. */
+  hashes?: MasterHash[];
+  /** Which of them is in the form of a FLAC master's STREAMINFO MD5. */
+  streamInfoHash?: number;
+  /** Outputs of a damaged master are made anyway, and say so (--accept-damaged). Default false. */
+  acceptDamaged?: boolean;
 }
 
 export interface OutputResult extends OutputFacts {
@@ -72,7 +81,8 @@ export interface OutputResult extends OutputFacts {
   tagsHash?: string;
   /** Loudness values written as tags. */
   gains?: GainSet;
-  /** What the output lacks or holds in another form (a cover scaled down to fit its container…). */
+  /** What the worker found worth saying about this output (a cover scaled down to fit its container, a depth
+   *  reduced, a damaged master). */
   warnings?: string[];
   /** Made on another machine (a queue worker): its name and its ffmpeg's version. */
   host?: string;
@@ -86,6 +96,8 @@ export interface TranscodeResult {
   decodedSeconds?: number;
   /** Measured by the ebur128 branch. */
   loudness?: TrackLoudness;
+  /** Why the master is damaged, when its outputs were made anyway (--accept-damaged). */
+  damaged?: string;
   elapsedMs: number;
   cancelled: boolean;
 }
@@ -98,15 +110,29 @@ export type PortMessage = { type: 'cancel' } | { type: 'time'; seconds: number }
 
 /**
  * The one ffmpeg command for a job: the source decoded once, each output written to its temp
- * name, and the loudness meter on a null output when asked. Used by the worker and dry-run alike.
- * `only` and `measure` make a subset of it: one output run alone after the shared run failed (isolate.ts).
+ * name, the loudness meter on a null output when asked, then the master's sample hashes on stdout.
+ * Used by the worker and dry-run alike. `only` and `measure` make a subset of it: one output run alone
+ * after the shared run failed (isolate.ts); every run hashes the master, so any run that completes can judge it.
  */
 export function commandSpec(job: TranscodeJob, only = job.outputs, measure = job.measureLoudness): CommandSpec {
   // file: stops ffmpeg reading a name like "http:..." or "-x.flac" as anything but a file.
   const outputs = only.map((o) => ({ target: `file:${o.temp}`, args: o.args }));
   // pipe:1, not '-': fluent-ffmpeg would take '-' for a file and add a second -y.
   if (measure) outputs.push({ target: 'pipe:1', args: ['-map', '0:a:0', '-af', meterFilter(job), '-f', 'null'] });
-  return { input: `file:${job.source.path}`, outputs };
+  for (const h of job.hashes ?? []) outputs.push({ target: 'pipe:1', args: hashOutputArgs(h) });
+  return { input: `file:${job.source.path}`, inputArgs: INPUT_ARGS, outputs };
+}
+
+/**
+ * Frame CRCs checked (ffmpeg skips them by default), and no decode-error rate stops the run: damage is
+ * counted and judged by audiofan (see integrity.ts), so --accept-damaged still gets its outputs.
+ */
+export const INPUT_ARGS = ['-err_detect', 'crccheck', '-max_error_rate', '1'];
+
+/** The ffmpeg output index of the first master hash in a run of `outputs` encodes (hashes follow the encodes
+ *  and the loudness meter). */
+export function hashBase(outputs: number, measure: boolean): number {
+  return outputs + (measure ? 1 : 0);
 }
 
 function meterFilter(job: TranscodeJob): string {
