@@ -13,7 +13,9 @@ import { locateFfmpeg } from '../ffmpeg/locate.js';
 import { loadPresets } from '../presets/presets.js';
 import { toolVersion } from '../version.js';
 import { CliLog, wantsStructured, type Stop } from './log.js';
-import { ProgressBar, summaryText } from './render.js';
+import { ProgressDisplay, summaryText } from './render.js';
+import { planText } from './plan-text.js';
+import { planTotals } from '../run/actions.js';
 import { resolveSettings, toConvertOptions, type Flags } from './settings.js';
 import { CLI_FLAGS, OPTIONS, type OptionSpec } from '../run/option-table.js';
 import type { RunResult } from '../model.js';
@@ -106,11 +108,17 @@ async function runConversion(
   flags: RunFlags,
   sources: string[],
   overrides: Partial<RunFlags> = {},
-): Promise<{ code: number; result?: RunResult }> {
+): Promise<{ code: number; result?: RunResult; summarised?: boolean }> {
   const settings = resolveSettings({ ...flags, ...overrides }, io.env);
   const controller = new AbortController();
   const tty = !log.structured;
-  const bar = tty && !flags.quiet && !flags.dryRun ? new ProgressBar(io.stderr) : undefined;
+  const bar =
+    tty && !flags.quiet && !flags.dryRun
+      ? new ProgressDisplay(
+          io.stderr,
+          sources.map((s) => resolve(s)),
+        )
+      : undefined;
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
@@ -120,6 +128,7 @@ async function runConversion(
         { event: 'signal', signal: sig },
         `${sig}: stopping ffmpeg and recording what finished (again to quit at once)`,
       );
+      bar?.stop(`${sig}: stopping ffmpeg; finished outputs are kept`);
       controller.abort();
       return;
     }
@@ -143,16 +152,23 @@ async function runConversion(
     const result = await run;
     bar?.done();
     if (flags.dryRun) {
+      const { actions: plan, commands } = result;
       if (flags.json)
         io.stdout.write(
-          `${JSON.stringify({ plan: result.actions, commands: result.commands, sources: result.sources }, null, 2)}\n`,
+          `${JSON.stringify({ plan, totals: planTotals(plan), commands, sources: result.sources }, null, 2)}\n`,
         );
       else
         io.stdout.write(
-          result.commands.map((c) => shellQuote(c)).join('\n') +
-            (result.commands.length ? '\n' : '# nothing to do: every output is up to date\n'),
+          planText(
+            plan,
+            commands.map((c) => shellQuote(c)),
+            result.options.output as string,
+          ),
         );
-    } else if (tty && !flags.quiet) io.stdout.write(summaryText(result));
+    } else if (tty && !flags.quiet) {
+      io.stdout.write(summaryText(result, io.stdout.rows));
+      return { code: result.exitCode, result, summarised: true };
+    }
     return { code: result.exitCode, result };
   } finally {
     bar?.done();
@@ -271,7 +287,7 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       const ffmpegPath = locateFfmpeg(root.ffmpeg as string | undefined, io.env).path;
       const demo = await makeDemoLibrary(resolve(dir), ffmpegPath);
       io.stdout.write(`Demo library: ${demo.library}\n`);
-      const { code, result } = await runConversion(io, log, root, [demo.library], {
+      const { code, result, summarised } = await runConversion(io, log, root, [demo.library], {
         output: demo.output,
         presets: DEMO_PRESETS.join(','),
         create: true,
@@ -279,7 +295,9 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       // The truncated file is meant to fail; anything else failing is a real problem.
       const unexpected = result?.sources.filter((s) => s.status === 'failed' && s.path !== demo.corrupt) ?? [];
       io.stdout.write(
-        `\nOutputs:  ${demo.output}/<preset>/...\nManifest: ${result?.manifestPath ?? '(none)'}\n` +
+        `\nOutputs:  ${demo.output}/<preset>/...\n` +
+          // Unless the summary above said it already.
+          (summarised ? '' : `Manifest: ${result?.manifestPath ?? '(none)'}\n`) +
           `Expected: "${demo.corrupt}" fails as truncated and "${demo.lossy}" is skipped as lossy.\n`,
       );
       setCode(code === EXIT.someFailed && unexpected.length === 0 ? EXIT.ok : code);
