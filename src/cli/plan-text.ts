@@ -34,7 +34,7 @@ export function planText(actions: PlannedAction[], commands: string[], outDir?: 
   out.push(
     '',
     `Totals: ${ACTION_ORDER.map((k) => `${totals[k]} ${k}`).join(', ')}.`,
-    work ? `${work} change(s) to make.` : 'Nothing to change: every output is up to date.',
+    work ? `${work} change(s) to make.` : 'Nothing to encode, retag or delete.',
   );
   if (commands.length) out.push('', `# ffmpeg commands (${commands.length}):`, ...commands);
   return `${out.join('\n')}\n`;

@@ -41,7 +41,6 @@ export class EtaSmoother {
     }
     if (done <= 0) return undefined;
     const s = this.samples;
-    if (!s.length) s.push({ t: now, done: 0 });
     s.push({ t: now, done });
     // Keep one sample older than the window, so the window is always full once it can be.
     while (s.length > 2 && now - s[1].t > this.settings.windowSeconds * 1000) s.shift();
