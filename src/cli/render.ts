@@ -95,7 +95,8 @@ export function summaryText(r: RunResult, rows = 24): string {
     `${m.outputsEncoded} output(s) encoded, ${m.outputsRetagged} retagged, ${m.outputsKept} up to date, ` +
       `${m.outputsFailed} failed` +
       (m.outputsInterrupted ? `, ${m.outputsInterrupted} not done (interrupted)` : '') +
-      `; ${audio} in ${m.wallSeconds.toFixed(1)} s${speed}.`,
+      '.',
+    `${audio} in ${m.wallSeconds.toFixed(1)} s${speed}.`,
   );
   if (m.orphans) lines.push(`${m.orphans} orphaned output(s) kept.`);
   if (m.orphansDeleted) lines.push(`${m.orphansDeleted} orphaned output(s) deleted.`);

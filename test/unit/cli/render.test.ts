@@ -69,7 +69,7 @@ describe('summaryText', () => {
     expect(text).toMatch(/^all +0 +0 +24 +0 +2 +0 B +24\.0 MB +20%$/m);
     expect(text).toMatch(/^masters: 120\.0 MB in 12 lossless source\(s\)$/m);
     expect(text).toMatch(
-      /^0 output\(s\) encoded, 0 retagged, 24 up to date, 0 failed; no audio converted in 0\.2 s\.$/m,
+      /^0 output\(s\) encoded, 0 retagged, 24 up to date, 0 failed\.\nno audio converted in 0\.2 s\.$/m,
     );
     expect(text).not.toMatch(/realtime/);
     expect(text).toMatch(
@@ -101,7 +101,7 @@ describe('summaryText', () => {
     const text = summaryText({ ...r, interrupted: true });
     expect(r.summary).toMatchObject({ outputsFailed: 0, outputsInterrupted: 1, outputsEncoded: 1 });
     expect(text).toMatch(/^preset +encoded +retagged +up to date +failed +interrupted +orphans/m);
-    expect(text).toMatch(/^1 output\(s\) encoded, 0 retagged, 0 up to date, 0 failed, 1 not done \(interrupted\);/m);
+    expect(text).toMatch(/^1 output\(s\) encoded, 0 retagged, 0 up to date, 0 failed, 1 not done \(interrupted\)\.$/m);
     expect(text).not.toMatch(/FAILED|E_CANCELLED/);
     expect(text).toMatch(/^Interrupted: /m);
   });
