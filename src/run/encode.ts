@@ -35,6 +35,10 @@ export async function encode(run: Run, records: Records, plan: Plan): Promise<Re
   const onJobDone = async ({ job, result }: JobOutcome, tj: TranscodeJob) => {
     if (result.decodedSeconds !== undefined) res.decoded.set(job.source.path, result.decodedSeconds);
     if (result.loudness) plan.loudness.set(job.source.path, result.loudness);
+    // Ctrl-C on a terminal reaches ffmpeg too (same process group): it may exit on its own before the
+    // worker hears of the cancel. After an interrupt, an ffmpeg that failed was stopped, not broken.
+    if (o.signal?.aborted)
+      for (const r of result.outputs) if (r.code === 'E_FFMPEG_FAILED') Object.assign(r, { code: 'E_CANCELLED' });
     // Stopped by an interrupt: no failure, and no file to report; the next run does it.
     const stopped = result.outputs.filter((r) => r.code === 'E_CANCELLED');
     if (stopped.length)
