@@ -7,9 +7,10 @@
  */
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFlacTags } from '../dist/src/tagging/flac-file.js';
-import { bin, cli, tmp, track } from './helpers.js';
+import { bin, cli, repo, tmp, track } from './helpers.js';
 import { inPty } from './screen.js';
 import type { Manifest } from '../dist/src/index.js';
 
@@ -29,7 +30,8 @@ beforeAll(async () => {
       track(join(lib, 'Album', name(i)), {
         seconds,
         seed: i,
-        tags: { TITLE: `Track ${i + 1}`, ALBUM: 'Album', ARTIST: 'Artist', ALBUMARTIST: 'Artist' },
+        // The last track is a single: deleting it later changes no album's loudness, so nothing else.
+        tags: { TITLE: `Track ${i + 1}`, ALBUM: i === 5 ? 'Single' : 'Album', ARTIST: 'Artist', ALBUMARTIST: 'Artist' },
       }),
     ),
   );
@@ -93,7 +95,12 @@ describe('on a terminal', () => {
       'orphan flac/Album/06 Track.flac orphan: source is gone or no longer selected',
       'orphan mp3-v0/Album/06 Track.mp3 orphan: source is gone or no longer selected',
     ]);
-    const recorded = (await manifest()).sources.flatMap((s) => s.outputs).filter((x) => x.status === 'orphan');
+    const m = await manifest();
+    const schema = JSON.parse(await readFile(join(repo, 'dist/src/schemas/manifest.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true, validateFormats: false }).compile(schema);
+    expect(validate(m), JSON.stringify(validate.errors)).toBe(true);
+    expect(m.summary.presets?.flac).toMatchObject({ encoded: 0, retagged: 0, kept: 5, orphans: 1 });
+    const recorded = m.sources.flatMap((s) => s.outputs).filter((x) => x.status === 'orphan');
     expect(recorded.map((x) => `${x.path}: ${x.reason}`).sort()).toEqual([
       'flac/Album/06 Track.flac: orphan: source is gone or no longer selected',
       'mp3-v0/Album/06 Track.mp3: orphan: source is gone or no longer selected',
@@ -106,6 +113,22 @@ describe('on a terminal', () => {
     expect(end).toMatch(/^all +0 +0 +10 +0 +2 /m);
     expect(end).toMatch(/^0 output\(s\) encoded, 0 retagged, 10 up to date, 0 failed\.$/m);
     expect(end).toMatch(/^2 orphaned output\(s\) kept\.$/m);
+  });
+
+  it('a preset dropped (nothing else changed): its outputs are recorded as orphans; chosen again, they are ok', async () => {
+    const dropped = await cli([lib, '-o', out, '-p', 'flac', '--json']);
+    expect(dropped.code, dropped.stderr).toBe(0);
+    const mp3 = (m: Manifest) => m.sources.flatMap((s) => s.outputs).filter((x) => x.preset === 'mp3-v0');
+    expect(mp3(await manifest()).map((x) => `${x.status} ${x.reason}`)).toEqual([
+      ...Array(5).fill('orphan orphan: preset no longer selected'),
+      'orphan orphan: source is gone or no longer selected',
+    ]);
+    const again = await cli([lib, '-o', out, '-p', 'flac,mp3-v0', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(mp3(await manifest()).map((x) => `${x.status} ${x.action} ${x.reason}`)).toEqual([
+      ...Array(5).fill('ok kept up to date'),
+      'orphan kept orphan: source is gone or no longer selected',
+    ]);
   });
 
   it('--dry-run in plain text: the retags and deletions pending, grouped with reasons and totals', async () => {

@@ -140,6 +140,11 @@ export function asOrphan(x: ManifestOutput, reason: string): ManifestOutput {
   return { ...rest, status: 'orphan', action: 'kept', reason };
 }
 
+/** The record of an output that is planned again (its preset chosen again, say): no orphan any more. */
+export function selectedAgain(x: ManifestOutput): ManifestOutput {
+  return x.status === 'orphan' ? { ...x, status: 'ok' } : x;
+}
+
 /** `orphan: <why>`, once: a record that says so already keeps its reason. */
 const orphanOf = (reason: string) => (reason.startsWith('orphan: ') ? reason : `orphan: ${reason}`);
 
@@ -156,9 +161,9 @@ export function outputFor(
   const { o, info } = run;
   if (po.adopted) return po.adopted;
   if (po.decision.action === 'keep' && !po.collision)
-    return { ...po.previous!, action: 'kept', reason: po.decision.reason };
+    return { ...selectedAgain(po.previous!), action: 'kept', reason: po.decision.reason };
   if (po.collision || o.dryRun) return outputEntry(po, info.version, o.dryRun ? 'dry run' : undefined, r);
-  const stillOurs = po.previous && stillOnDisk(run.outDir, po.previous) ? po.previous : undefined;
+  const stillOurs = po.previous && stillOnDisk(run.outDir, po.previous) ? selectedAgain(po.previous) : undefined;
   // Not reached, or stopped in flight, by an interrupt: the old file (if any) is untouched and still ours.
   if (!r || r.code === 'E_CANCELLED') {
     return stillOurs

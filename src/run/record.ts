@@ -76,8 +76,9 @@ export async function record(
     res.retagJobs.length > 0 ||
     deletion.removed.size > 0 ||
     records.folded > 0 ||
-    // Orphans found this run are recorded as such (a deleted source changes nothing else).
+    // Orphans are recorded as such: a preset dropped, or chosen again, changes nothing else.
     keptOrphans.some((x) => x.output.status !== 'orphan') ||
+    recordedOrphans(records.previous) !== keptOrphans.length ||
     !records.prevManifest ||
     found.probed.some((p) => !p.reused) ||
     found.probed.some((p) => p.file.path !== records.previous.get(p.file.key)?.path) ||
@@ -108,4 +109,11 @@ function recordedOptions(run: Run): Record<string, unknown> {
     output: run.outDir,
     ...Object.fromEntries(rows.map((k) => [k, o[k] ?? null])),
   };
+}
+
+/** How many outputs the previous records hold as orphans. */
+function recordedOrphans(previous: Records['previous']): number {
+  let n = 0;
+  for (const s of previous.values()) for (const x of s.outputs) if (x.status === 'orphan') n++;
+  return n;
 }
