@@ -117,8 +117,11 @@ export interface ManifestOutput extends OutputFacts {
   /** Relative to the output folder. */
   path: string;
   status: OutputStatus;
-  /** encoded: made by this run; retagged: only its tags rewritten; kept: already up to date (or an orphan left in place); none: not made. */
-  action: 'encoded' | 'retagged' | 'kept' | 'none';
+  /**
+   * encoded: made by this run; retagged: only its tags rewritten; copied: a lossy master or an extra file copied
+   * unchanged by this run (--lossy copy, --extras); kept: already up to date (or an orphan left in place); none: not made.
+   */
+  action: 'encoded' | 'retagged' | 'copied' | 'kept' | 'none';
   reason: string;
   ffmpegVersion: string;
   elapsedMs?: number;

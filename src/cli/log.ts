@@ -27,7 +27,7 @@ export function wantsStructured(argv: string[], stderr: { isTTY?: boolean }): bo
 
 /** The CLI's stderr: NDJSON through one synchronous pino destination, or plain text for a person. */
 export class CliLog {
-  private readonly out?: Pino;
+  private out?: Pino;
   private summaries = 0;
 
   constructor(
@@ -42,6 +42,20 @@ export class CliLog {
         pino.destination({ dest: stderr.fd ?? 2, sync: true }),
       );
     }
+  }
+
+  /**
+   * Append every NDJSON line to `path` as well (--log-file): created if missing, never truncated, written
+   * synchronously like stderr. On a terminal the screen stays as it is and only the file gets NDJSON.
+   */
+  toFile(path: string): void {
+    const file = pino.destination({ dest: path, append: true, mkdir: true, sync: true });
+    const streams: pino.StreamEntry[] = [{ stream: file, level: 'debug' }];
+    if (this.structured) streams.push({ stream: pino.destination({ dest: this.stderr.fd ?? 2, sync: true }) });
+    this.out = pino(
+      { level: 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+      pino.multistream(streams),
+    );
   }
 
   /** The logger the library gets. --quiet keeps warnings, errors and the summary line; silent on a terminal. */
@@ -70,21 +84,21 @@ export class CliLog {
 
   /** Something the user should know while the run goes on (a first signal). */
   notice(fields: object, text: string): void {
-    if (this.out) this.out.warn(fields, text);
-    else this.stderr.write(`\naudiofan: ${text}\n`);
+    this.out?.warn(fields, text);
+    if (!this.structured) this.stderr.write(`\naudiofan: ${text}\n`);
   }
 
   /** The run stops: one line with the code (and the stack of a bug), then the summary unless one was written. */
   stop(s: Stop): void {
     const out = this.out;
-    if (!out) {
+    if (!this.structured) {
       this.stderr.write(
         s.error
           ? `audiofan: internal error: ${s.error.stack ?? s.message}\n`
           : `audiofan: error [${s.code}]: ${s.message}\n`,
       );
-      return;
     }
+    if (!out) return;
     out.fatal(
       { event: 'error', code: s.code, ...(s.file ? { file: s.file } : {}), ...(s.error ? { err: s.error } : {}) },
       s.message,

@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { convertLibrary } from '../run/convert.js';
 import { DEMO_PRESETS, makeDemoLibrary } from '../demo/demo.js';
 import { doctor } from '../ffmpeg/doctor.js';
-import { AudiofanError, isAudiofanError } from '../errors.js';
+import { isAudiofanError } from '../errors.js';
 import { shellQuote } from '../ffmpeg/adapter.js';
 import { locateFfmpeg } from '../ffmpeg/locate.js';
 import { loadPresets } from '../presets/presets.js';
@@ -16,7 +16,9 @@ import { CliLog, wantsStructured, type Stop } from './log.js';
 import { ProgressDisplay, summaryText } from './render.js';
 import { planText } from './plan-text.js';
 import { planTotals } from '../run/actions.js';
-import { resolveSettings, toConvertOptions, type Flags } from './settings.js';
+import { doctorText } from './doctor-text.js';
+import { completionScript } from './completion.js';
+import { logFileOf, resolveSettings, toConvertOptions, type Flags } from './settings.js';
 import { CLI_FLAGS, OPTIONS, type OptionSpec } from '../run/option-table.js';
 import type { RunResult } from '../model.js';
 
@@ -46,9 +48,12 @@ Examples:
   audiofan ~/Music -o ~/Lossy -p mp3-v0,opus-128     convert a library (only what changed is redone)
   audiofan ~/Music -o ~/Lossy -p flac-cd --dry-run   print the exact ffmpeg commands, write nothing
   audiofan /music -o /lossy --json 2>>/var/log/audiofan.ndjson   NDJSON logs for cron
+  audiofan ~/Music/album -o /sdcard/Music -p opus-96 --flat --exclude 'Live/**'   one preset, no <preset>/ level
+  audiofan --config ~/.config/audiofan.json --log-file ~/audiofan.ndjson       sources and all from a config
   audiofan presets                                   list presets
   audiofan doctor                                    check the ffmpeg binary and its encoders
   audiofan demo                                      make a demo library and convert it
+  eval "$(audiofan completion bash)"                 shell completion (also zsh, fish); man audiofan
 
 Exit codes: 0 all done, 1 some files failed, 2 usage or configuration error, 74 the manifest could
 not be written, 75 output folder in use by another run (try later), 130 interrupted, 70 a bug.
@@ -110,6 +115,8 @@ async function runConversion(
   overrides: Partial<RunFlags> = {},
 ): Promise<{ code: number; result?: RunResult; summarised?: boolean }> {
   const settings = resolveSettings({ ...flags, ...overrides }, io.env);
+  const logFile = logFileOf(settings);
+  if (logFile) log.toFile(logFile);
   const controller = new AbortController();
   const tty = !log.structured;
   const bar =
@@ -192,15 +199,12 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       'Convert your lossless music library into tagged FLAC, MP3 and Opus copies, redoing only what changed.',
     )
     .version(toolVersion(), '-V, --version')
-    .argument('[sources...]', 'lossless source folders (walked recursively)')
+    .argument('[sources...]', 'lossless source folders (walked recursively) or files')
     .addHelpText('after', EXAMPLES);
   for (const spec of [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)] as OptionSpec[])
     if (spec.flag) program.addOption(optionFor(spec));
   program.action(async (sources: string[], flags: RunFlags) => {
-    if (!sources.length) {
-      if (!log.structured) program.outputHelp({ error: true });
-      throw new AudiofanError('E_USAGE', 'no source folder given (see audiofan --help)');
-    }
+    // Sources may come from the config file too; toConvertOptions says when there are none at all.
     setCode((await runConversion(io, log, flags, sources)).code);
   });
 
@@ -250,32 +254,17 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
         [...loadPresets({ dirs: s.presetDirs, inline: inlinePresets(s) }).values()],
         s.ffmpegPath,
       );
-      if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else {
-        const f = report.ffmpeg;
-        const lines = f
-          ? [
-              `ffmpeg:   ${f.path}`,
-              `found via: ${f.source}${f.passedOver.length ? ` (passed over: ${f.passedOver.join('; ')})` : ''}`,
-              `version:  ${f.version}`,
-              `libsoxr:  ${f.soxr ? 'yes' : 'no'}`,
-              '',
-              ...report.requirements.map(
-                (r) =>
-                  `  ${r.present ? 'ok     ' : 'MISSING'}  ${r.kind.padEnd(7)} ${r.name.padEnd(12)} ` +
-                  `${r.neededBy.join(', ')}`,
-              ),
-              '',
-            ]
-          : [];
-        lines.push(
-          report.problems.length
-            ? `Problems:\n${report.problems.map((p) => `  - ${p}`).join('\n')}`
-            : 'Everything needed is present.',
-        );
-        io.stdout.write(`${lines.join('\n')}\n`);
-      }
+      io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : doctorText(report));
       setCode(report.ok ? EXIT.ok : EXIT.usage);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script (bash: eval "$(audiofan completion bash)")')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action((shell: string) => {
+      io.stdout.write(completionScript(shell));
+      setCode(EXIT.ok);
     });
 
   program

@@ -3,17 +3,26 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { AudiofanError } from '../errors.js';
+import { parseJsonc } from './jsonc.js';
 import type { ConvertOptions } from '../run/options.js';
-import { configKey, flagAttribute, longFlag, OPTIONS, type OptionKey, type OptionSpec } from '../run/option-table.js';
+import {
+  CLI_FLAGS,
+  configKey,
+  flagAttribute,
+  longFlag,
+  OPTIONS,
+  type OptionKey,
+  type OptionSpec,
+} from '../run/option-table.js';
 
 /** A config file: an object whose keys are the option table's config keys (see option-table.ts). */
 export type ConfigFile = Record<string, unknown>;
 
 /** Every config key, and the option it sets: the one place a config file's shape is decided is the table. */
-const CONFIG_KEYS: ReadonlyMap<string, [OptionKey, OptionSpec]> = new Map(
-  Object.entries(OPTIONS).flatMap(([k, spec]) => {
+const CONFIG_KEYS: ReadonlyMap<string, [string, OptionSpec]> = new Map(
+  Object.entries({ ...OPTIONS, ...CLI_FLAGS }).flatMap(([k, spec]) => {
     const c = configKey(k, spec);
-    return c === undefined ? [] : [[c, [k as OptionKey, spec as OptionSpec]] as const];
+    return c === undefined ? [] : [[c, [k, spec as OptionSpec]] as const];
   }),
 );
 
@@ -54,7 +63,7 @@ function readConfigText(file: string): string {
 function readConfig(file: string): ConfigFile {
   let data: unknown;
   try {
-    data = JSON.parse(readConfigText(file));
+    data = parseJsonc(readConfigText(file));
   } catch (e) {
     throw e instanceof AudiofanError ? e : configError(file, `not valid JSON: ${(e as Error).message}`, e);
   }
@@ -84,7 +93,12 @@ export function resolveSettings(flags: Flags, env: NodeJS.ProcessEnv = process.e
   const configPath = flags.config ?? env.AUDIOFAN_CONFIG;
   const cfg = configPath ? readConfig(configPath) : {};
   const out: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(OPTIONS) as [OptionKey, OptionSpec][]) {
+  // CLI flags with a config key (logFile) are settled here too, in the same order.
+  const rows = [
+    ...Object.entries(OPTIONS),
+    ...Object.entries(CLI_FLAGS).filter(([, s]) => typeof s.config === 'string'),
+  ];
+  for (const [key, spec] of rows as [OptionKey, OptionSpec][]) {
     const layers: unknown[] = [];
     const c = configKey(key, spec);
     // Config values were checked by readConfig; comma-separated ids are lists.
@@ -123,6 +137,16 @@ function fromText(spec: OptionSpec, s: string, from: string): unknown {
 
 /** The library options for a conversion run. */
 export function toConvertOptions(s: Partial<ConvertOptions>, sources: string[]): ConvertOptions {
+  // The config's sources, then the operands; the CLI's own settings (logFile) are not library options.
+  const all = [...(s.sources ?? []), ...sources];
+  if (!all.length)
+    throw new AudiofanError('E_USAGE', 'no source folder given (see audiofan --help, or "sources" in the config file)');
   if (!s.output) throw new AudiofanError('E_USAGE', 'no output folder: give -o DIR (or "output" in the config file)');
-  return { ...s, sources, output: s.output };
+  const { logFile: _logFile, ...library } = s as Partial<ConvertOptions> & { logFile?: string };
+  return { ...library, sources: all, output: s.output };
+}
+
+/** The log file a run appends NDJSON to (--log-file, or logFile in the config), if any. */
+export function logFileOf(s: Partial<ConvertOptions>): string | undefined {
+  return (s as { logFile?: string }).logFile;
 }

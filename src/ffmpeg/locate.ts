@@ -87,7 +87,8 @@ export function locateFfmpeg(explicit?: string, env: NodeJS.ProcessEnv = process
         ? `${source}: not installed`
         : existsSync(p)
           ? `${source}: ${p} is not executable`
-          : `${source}: ${p} is missing (its install-time download did not happen)`,
+          : // The usual case, by design: ffmpeg-static's download script is off (see allowScripts).
+            `${source}: binary not downloaded (its install script is off by design)`,
     );
   }
   throw new AudiofanError(

@@ -64,6 +64,8 @@ export function decide(input: {
 export interface Naming {
   layout?: ReturnType<typeof parseLayout>;
   profile: FsProfile;
+  /** No `<preset-id>/` level (--flat): outputs go straight into the output folder. */
+  flat?: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ export function outputRelPath(
   const rel = naming.layout
     ? renderLayout(naming.layout, source.tags, naming.profile, preset.extension)
     : mirrorPath(source.rel.split(sep).join('/'), naming.profile, preset.extension);
-  return join(preset.id, rel);
+  return naming.flat ? rel : join(preset.id, rel);
 }
 
 export function planSources(args: {
@@ -106,7 +108,7 @@ export function planSources(args: {
       const owner = claimed.get(key);
       if (owner === undefined) claimed.set(key, source.path);
       // Components are made safe when rendered; this is the belt to those braces.
-      const root = args.outDir ? resolve(args.outDir, preset.id) : undefined;
+      const root = args.outDir ? resolve(args.outDir, naming.flat ? '' : preset.id) : undefined;
       const escapes = root !== undefined && !resolve(args.outDir!, rel).startsWith(root + sep);
       const collision = escapes
         ? {

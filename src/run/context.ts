@@ -84,6 +84,17 @@ export interface Results {
   decoded: Map<string, number>;
   commands: string[][];
   interrupted: boolean;
+  /** Lossy masters and extras copied or kept (run/copies.ts); absent when neither is asked for. */
+  copies?: Copies;
+}
+
+/** What the copy stage did: copy entries by source key, extras' own source entries, and whether anything changed. */
+export interface Copies {
+  outputs: Map<string, ManifestOutput[]>;
+  /** Why a lossy master was not copied anywhere (--lossy copy, but no chosen preset holds its codec). */
+  notes: Map<string, string>;
+  extraSources: { key: string; entry: ManifestSource }[];
+  changed: boolean;
 }
 
 /** What the delete stage did. */

@@ -1,6 +1,6 @@
 /**
  * The coordinator: convertLibrary runs the stages in order, as the README's diagram draws them:
- *   prepare -> lock -> open records -> discover -> plan -> encode -> retag -> delete orphans -> record.
+ *   prepare -> lock -> open records -> discover -> plan -> encode -> retag -> copies -> delete orphans -> record.
  * Each stage is a module of this folder; they hand each other the types in context.ts. Only usage and
  * configuration errors reject; every per-file problem is manifest data.
  */
@@ -16,6 +16,7 @@ import { prepare } from './prepare.js';
 import { record } from './record.js';
 import { removeOrphans } from './remove-orphans.js';
 import { retag } from './retag.js';
+import { copies } from './copies.js';
 
 export type { PlannedAction } from './actions.js';
 export type { RunResult } from '../model.js';
@@ -37,6 +38,7 @@ async function runLibrary(options: ConvertOptions, emit: (ev: RunEvent) => void)
     const plan = await planRun(run, records, found);
     const results = await encode(run, records, plan);
     await retag(run, records, plan, results);
+    results.copies = await copies(run, records, found, plan);
     const deletion = await removeOrphans(run, records, found, plan, results);
     return await record(run, records, found, plan, results, deletion);
   } finally {

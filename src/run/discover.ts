@@ -9,7 +9,7 @@ import type { Found, Records, Run } from './context.js';
 /** Stage 3: walk the sources, probe every file, fingerprint the lossless ones. */
 export async function discover(run: Run, records: Records): Promise<Found> {
   const { o } = run;
-  const scan = scanSources(o.sources, { followSymlinks: o.followSymlinks });
+  const scan = scanSources(o.sources, { followSymlinks: o.followSymlinks, exclude: o.exclude });
   for (const p of scan.problems) {
     const level = blocksDeletion(p) ? 'warn' : 'info';
     o.logger[level]({ event: 'scan', path: p.path, kind: p.kind, reason: p.reason }, `${p.path}: ${p.reason}`);

@@ -48,8 +48,8 @@ export function manifestEntries(
       ...r.audio,
       status: r.kind,
       code: r.code,
-      message: r.message,
-      outputs: [],
+      message: res.copies?.notes.get(p.file.key) ?? r.message,
+      outputs: res.copies?.outputs.get(p.file.key) ?? [],
     };
     seen.add(p.file.key);
     byKey.set(p.file.key, entry);
@@ -57,9 +57,15 @@ export function manifestEntries(
     run.emit({ type: 'source', source: entry });
     (r.kind === 'failed' ? log.error : log.warn).call(
       log,
-      { event: 'source', source: r.path, status: r.kind, code: r.code, reason: r.message },
-      r.message,
+      { event: 'source', source: r.path, status: r.kind, code: r.code, reason: entry.message },
+      entry.message,
     );
+  }
+  // Extras (--extras) are sources of copies only.
+  for (const { key, entry: e } of res.copies?.extraSources ?? []) {
+    seen.add(key);
+    byKey.set(key, e);
+    manifestSources.push(e);
   }
   const retagWanted = new Set(res.retagJobs.flatMap((j) => j.outputs.map((x) => outputKey(j.source.key, x.preset.id))));
   for (const plan1 of plan.plans) {

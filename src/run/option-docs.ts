@@ -15,7 +15,8 @@ export function optionsMarkdown(): string {
   const rows = (Object.entries({ ...OPTIONS, ...CLI_FLAGS }) as [string, OptionSpec][]).filter(([, s]) => s.flag);
   const lines = ['| flag | config key | environment | meaning |', '| --- | --- | --- | --- |'];
   for (const [key, s] of rows) {
-    const c = s.cliOnly ? undefined : configKey(key, s);
+    // A CLI flag has a config key only when its row names one (logFile).
+    const c = s.cliOnly && typeof s.config !== 'string' ? undefined : configKey(key, s);
     const def = s.defaultText && !s.negate ? ` (default: ${s.defaultText})` : '';
     lines.push(
       `| \`${cell(s.flag!)}\` | ${c ? `\`${c}\`` : ''} | ${s.env ? `\`${s.env}\`` : ''} | ` +

@@ -199,6 +199,51 @@ export const OPTIONS = {
     defaultText: '`universal`, valid everywhere',
     help: `make names valid on: ${FS_PROFILES.map((p) => `\`${p}\``).join(', ')}`,
   }),
+  /** Source folders or files, as a config file may give them (command-line operands add to them). */
+  sources: of<string[]>({
+    check: texts,
+    append: true,
+    help: "source folders or files (the command line's operands are added to them)",
+  }),
+  /** Globs of source paths to leave out, relative to each source folder (picomatch syntax). Default none. */
+  exclude: of<string[]>({
+    flag: '--exclude <glob>',
+    repeat: true,
+    append: true,
+    fromText: (s) => [s],
+    check: texts,
+    default: [],
+    help:
+      'leave out source paths matching this glob, relative to each source folder (repeat for more); ' +
+      'outputs made from them before become orphans',
+  }),
+  /** Lossy masters: "skip" them (reported), or "copy" them unchanged into presets whose container holds their codec. */
+  lossy: of<'copy' | 'skip'>({
+    flag: '--lossy <copy|skip>',
+    check: oneOf('copy', 'skip'),
+    default: 'skip',
+    defaultText: '`skip`, reported',
+    help: 'lossy masters: `copy` them unchanged into presets of their format (mp3 into mp3 presets…), else skip them',
+  }),
+  /** Globs of non-audio files (covers, cue sheets, logs) to copy beside each preset's outputs. Default none. */
+  extras: of<string[]>({
+    flag: '--extras <glob>',
+    repeat: true,
+    append: true,
+    fromText: (s) => [s],
+    check: texts,
+    default: [],
+    help:
+      "copy non-audio files matching this glob (`cover.jpg`, `*.cue`, `*.log`, `*.pdf`) beside each preset's " +
+      'outputs, kept in sync and pruned like them (repeat for more)',
+  }),
+  /** Put one preset's outputs straight in the output folder, without the `<preset-id>/` level. Default false. */
+  flat: of<boolean>({
+    flag: '--flat',
+    check: bool,
+    default: false,
+    help: 'no `<preset-id>/` folder level (one preset, or presets with different extensions)',
+  }),
   /** Milliseconds between SIGTERM and SIGKILL for ffmpeg on cancel. Default 2000. */
   killGraceMs: of<number>({
     config: false,
@@ -230,6 +275,13 @@ export const CLI_FLAGS = {
     config: false,
     check: bool,
     help: 'no progress bar or summary table; log only warnings, errors and the summary line',
+  }),
+  logFile: of<string>({
+    flag: '--log-file <path>',
+    cliOnly: true,
+    config: 'logFile',
+    check: text,
+    help: 'also append the NDJSON log lines to this file (for cron without shell redirection)',
   }),
   config: of<string>({
     flag: '--config <file>',

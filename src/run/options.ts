@@ -28,7 +28,7 @@ export interface ConvertOptions extends TableOptions {
 }
 
 /** Rows with no default (none, or decided at run time); every other row has one in the table. */
-type NoDefault = 'output' | 'jobs' | 'maxDelete' | 'ffmpegPath' | 'artMaxSize' | 'layout';
+type NoDefault = 'sources' | 'output' | 'jobs' | 'maxDelete' | 'ffmpegPath' | 'artMaxSize' | 'layout';
 type Defaulted = { [K in Exclude<OptionKey, NoDefault>]: NonNullable<TableOptions[K]> };
 
 /** Every option's default, from the table. */

@@ -20,7 +20,7 @@ export async function planRun(run: Run, records: Records, found: Found): Promise
     previous,
     presets.map((p) => p.id),
   );
-  const naming = { profile: o.fsProfile, ...(o.layout ? { layout: parseLayout(o.layout) } : {}) };
+  const naming = { profile: o.fsProfile, flat: o.flat, ...(o.layout ? { layout: parseLayout(o.layout) } : {}) };
   const plans = planSources({
     sources: found.sources,
     presets,

@@ -11,8 +11,21 @@ import { inspectFfmpeg } from '../ffmpeg/adapter.js';
 import { locateFfmpeg } from '../ffmpeg/locate.js';
 import { resolveOptions, type ConvertOptions } from './options.js';
 import { loadPresets, selectPresets } from '../presets/presets.js';
-import { checkSourceFolder } from '../sources/scan.js';
+import { checkSource } from '../sources/scan.js';
 import { isDirectory, type Run } from './context.js';
+
+/** --flat puts every preset's outputs in one folder: two presets with one extension would make the same names. */
+function assertFlatFits(presets: { id: string; extension: string }[]): void {
+  const byExt = new Map<string, string[]>();
+  for (const p of presets) byExt.set(p.extension, [...(byExt.get(p.extension) ?? []), p.id]);
+  const clash = [...byExt.entries()].find(([, ids]) => ids.length > 1);
+  if (clash)
+    throw new AudiofanError(
+      'E_USAGE',
+      `--flat: presets ${clash[1].join(', ')} all make .${clash[0]} files, whose names would collide without ` +
+        'the <preset-id>/ folders; choose one of them, or drop --flat',
+    );
+}
 
 /** Stage 1: options, presets and ffmpeg checked; the output folder checked (and made with --create). */
 export async function prepare(options: ConvertOptions, emit: Run['emit']): Promise<Run> {
@@ -20,11 +33,12 @@ export async function prepare(options: ConvertOptions, emit: Run['emit']): Promi
   const o = resolveOptions(options);
   const inline = o.extraPresets.map((data, i) => ({ data, origin: `extraPresets[${i}]` }));
   const presets = selectPresets(loadPresets({ dirs: o.presetDirs, inline }), o.presets);
+  if (o.flat) assertFlatFits(presets);
   const located = locateFfmpeg(o.ffmpegPath);
   const info = await inspectFfmpeg(located.path);
   assertCapabilities(located, info, presets);
   const outDir = resolve(o.output);
-  for (const s of o.sources) checkSourceFolder(resolve(s));
+  for (const s of o.sources) checkSource(resolve(s));
   for (const s of o.sources) {
     const rel = overlap(outDir, s);
     if (rel) {

@@ -75,6 +75,7 @@ export async function record(
     plan.jobs.length > 0 ||
     res.retagJobs.length > 0 ||
     deletion.removed.size > 0 ||
+    !!res.copies?.changed ||
     records.folded > 0 ||
     // Orphans are recorded as such: a preset dropped, or chosen again, changes nothing else.
     keptOrphans.some((x) => x.output.status !== 'orphan') ||

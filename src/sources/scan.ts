@@ -4,8 +4,9 @@
  * sources, so their outputs must not be taken for orphans (see orphans.ts and the delete guard).
  */
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { AudiofanError } from '../errors.js';
+import { excluder } from './exclude.js';
 import { sourceKey } from './source-key.js';
 
 export interface ScannedFile {
@@ -48,6 +49,8 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Follow symbolic links to folders. Default false: a link loop or a link to / cannot explode a run. */
   followSymlinks?: boolean;
+  /** Globs (picomatch) of paths relative to each source folder to leave out; a matching folder is not entered. */
+  exclude?: string[];
 }
 
 /** Every file under the roots, sorted by (root, relative path) so runs are repeatable. */
@@ -55,10 +58,15 @@ export function scanSources(roots: string[], opts: ScanOptions = {}): ScanResult
   const result: ScanResult = { files: [], problems: [], roots: [] };
   roots.forEach((r, rootIndex) => {
     const root = resolve(r);
-    const st = checkSourceFolder(root);
+    const st = checkSource(root);
     const found: ScannedFile[] = [];
     const problems: ScanProblem[] = [];
-    walk({ root, rootIndex, opts, found, problems, seen: new Set() }, root);
+    const excluded = excluder(opts.exclude ?? []);
+    const w: Walk = { root, rootIndex, opts, found, problems, seen: new Set(), excluded };
+    // A file given as a source is its own root: its key is (position, file name), as stable as a folder's.
+    if (st.isFile()) {
+      if (!excluded(basename(root))) found.push(fileSource(w, root, basename(root)));
+    } else walk(w, root);
     found.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
     if (found.length === 0 && problems.length === 0) {
       problems.push({
@@ -77,13 +85,13 @@ export function scanSources(roots: string[], opts: ScanOptions = {}): ScanResult
   return result;
 }
 
-/** The source folder's stat; E_SOURCE_DIR_MISSING when it is missing or not a folder. */
-export function checkSourceFolder(root: string) {
+/** A source's stat: a folder or a regular file; E_SOURCE_DIR_MISSING when it is missing or something else. */
+export function checkSource(root: string) {
   const st = statOrUndefined(root);
-  if (!st?.isDirectory()) {
+  if (!st?.isDirectory() && !st?.isFile()) {
     throw new AudiofanError(
       'E_SOURCE_DIR_MISSING',
-      `source folder ${root} ${st ? 'is not a folder' : 'does not exist'}`,
+      `source ${root} ${st ? 'is neither a folder nor a regular file (a device or pipe cannot be a source)' : 'does not exist'}`,
       { file: root },
     );
   }
@@ -99,9 +107,13 @@ export function statOrUndefined(path: string) {
   }
 }
 
+function fileSource(w: Walk, path: string, rel: string): ScannedFile {
+  return { path, root: w.root, rootIndex: w.rootIndex, rel, key: sourceKey(w.rootIndex, rel) };
+}
+
 function found(w: Walk, path: string): void {
   const rel = relative(w.root, path);
-  w.found.push({ path, root: w.root, rootIndex: w.rootIndex, rel, key: sourceKey(w.rootIndex, rel) });
+  if (!w.excluded(rel)) w.found.push(fileSource(w, path, rel));
 }
 
 interface Walk {
@@ -111,6 +123,8 @@ interface Walk {
   found: ScannedFile[];
   problems: ScanProblem[];
   seen: Set<string>;
+  /** Whether a path relative to the root is left out (--exclude). */
+  excluded: (rel: string, folder?: boolean) => boolean;
 }
 
 /**
@@ -157,8 +171,9 @@ function walk(w: Walk, dir: string): void {
       isDir = target.isDirectory();
       isFile = target.isFile();
     }
-    if (isDir) walk(w, path);
-    else if (isFile) found(w, path);
+    if (isDir) {
+      if (!w.excluded(relative(w.root, path), true)) walk(w, path);
+    } else if (isFile) found(w, path);
   }
 }
 
