@@ -39,10 +39,11 @@ export function tallyOutputs(sources: ManifestSource[], orphanPresets: string[])
       const t = of(x.preset);
       if (interruptedOutput(x)) t.interrupted++;
       else if (x.status === 'failed') t.failed++;
-      else if (x.action === 'encoded') t.encoded++;
+      // A lossy master or extra copied unchanged (--lossy copy, --extras) is an output made this run too.
+      else if (x.action === 'encoded' || x.action === 'copied') t.encoded++;
       else if (x.action === 'retagged') t.retagged++;
       else if (x.action === 'kept') t.kept++;
-      if (x.status === 'ok' && (x.action === 'encoded' || x.action === 'retagged')) t.bytesWritten += x.size ?? 0;
+      if (x.status === 'ok' && x.action !== 'kept' && x.action !== 'none') t.bytesWritten += x.size ?? 0;
       // A file on disk that is ours: made now or before (a failed re-encode leaves the old one, still recorded).
       if (x.size !== undefined && x.status !== 'skipped') t.bytes += x.size;
     }
@@ -69,5 +70,7 @@ export function outputTotals(
 
 /** Bytes of the masters (lossless sources) this run planned outputs for. */
 export function mastersBytes(sources: ManifestSource[]): number {
-  return sources.filter((s) => s.outputs.some((x) => x.status !== 'orphan')).reduce((a, s) => a + (s.size ?? 0), 0);
+  return sources
+    .filter((s) => s.outputs.some((x) => x.status !== 'orphan' && x.action !== 'copied'))
+    .reduce((a, s) => a + (s.size ?? 0), 0);
 }
