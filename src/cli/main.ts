@@ -46,7 +46,7 @@ const ENV_VARS = [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)].flatMa
 const EXAMPLES = `
 Examples:
   audiofan ~/Music -o ~/Lossy -p mp3-v0,opus-128     convert a library (only what changed is redone)
-  audiofan ~/Music -o ~/Lossy -p flac-cd --dry-run   print the exact ffmpeg commands, write nothing
+  audiofan ~/Music -o ~/Lossy -p flac-cd --dry-run   print every action and why, and the ffmpeg commands; write nothing
   audiofan /music -o /lossy --json 2>>/var/log/audiofan.ndjson   NDJSON logs for cron
   audiofan ~/Music/album -o /sdcard/Music -p opus-96 --flat --exclude 'Live/**'   one preset, no <preset>/ level
   audiofan --config ~/.config/audiofan.json --log-file ~/audiofan.ndjson       sources and all from a config
