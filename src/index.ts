@@ -3,7 +3,7 @@
  * reads or output happen until a function is called.
  */
 export { convertLibrary, type RunResult } from './run/convert.js';
-export { LibraryRun, type RunEvent, type ProgressEvent } from './run/handle.js';
+export { LibraryRun, type RunEvent, type ProgressEvent, type ActiveJob } from './run/handle.js';
 export { type ConvertOptions, type Logger, DEFAULTS } from './run/options.js';
 export { AudiofanError, ErrorCodes, isAudiofanError, type ErrorCode } from './errors.js';
 export { loadPresets, selectPresets, parsePreset, type Preset, type PresetSources } from './presets/presets.js';

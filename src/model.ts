@@ -108,6 +108,12 @@ export interface PlannedJob {
 
 export type Status = 'ok' | 'failed' | 'skipped';
 
+/**
+ * An output's status: a source's, or `orphan`: audiofan made it, it is still on disk, but its source is
+ * gone or no longer selected, its preset was dropped, or its name changed (the reason says which).
+ */
+export type OutputStatus = Status | 'orphan';
+
 /** What a made output is, as read back from the file: the worker reports it, the manifest records it. */
 export interface OutputFacts {
   size?: number;
@@ -128,10 +134,10 @@ export interface ManifestOutput extends OutputFacts {
   presetHash: string;
   /** Relative to the output folder. */
   path: string;
-  status: Status;
+  status: OutputStatus;
   /**
    * encoded: made by this run; retagged: only its tags rewritten; copied: a lossy master or an extra file copied
-   * unchanged by this run (--lossy copy, --extras); kept: already up to date; none: not made.
+   * unchanged by this run (--lossy copy, --extras); kept: already up to date (or an orphan left in place); none: not made.
    */
   action: 'encoded' | 'retagged' | 'copied' | 'kept' | 'none';
   reason: string;
@@ -205,9 +211,32 @@ export interface RunSummary {
   damagedSources?: number;
   /** Why --delete deleted nothing this run, when it refused. */
   deleteRefused?: string;
+  /** Outputs an interrupt stopped before they were done (not failures: the next run does them). */
+  outputsInterrupted?: number;
+  /** Per preset of this run or of its orphans: the same counts as above, and the space its outputs take. */
+  presets?: Record<string, PresetTally>;
+  /** Bytes of the lossless sources (masters) of this run, to weigh the outputs' space against. */
+  mastersBytes?: number;
+  /** Bytes of the outputs this run encoded or retagged. */
+  bytesWritten?: number;
   /** Seconds of source audio converted this run. */
   audioSeconds: number;
   wallSeconds: number;
+}
+
+/** One preset's line of the run summary. */
+export interface PresetTally {
+  encoded: number;
+  retagged: number;
+  kept: number;
+  failed: number;
+  /** Stopped by an interrupt before they were done (the next run does them). */
+  interrupted: number;
+  orphans: number;
+  /** Bytes this run wrote for the preset (encoded and retagged outputs). */
+  bytesWritten: number;
+  /** Bytes all the preset's current outputs take on disk (orphans not included). */
+  bytes: number;
 }
 
 export interface Manifest {
@@ -229,16 +258,45 @@ export interface Manifest {
   ignored?: IgnoredFile[];
 }
 
+/** A job running now, as progress reports it. */
+export interface ActiveJob {
+  /** The source (master) being decoded. */
+  source: string;
+  /** The presets this job makes. */
+  presets: string[];
+  /** Seconds of the source converted so far, and its length when known. */
+  seconds: number;
+  duration?: number;
+}
+
+/**
+ * Progress of one phase: `encode` (audio converted) or `retag` (tags of existing outputs rewritten,
+ * decoding nothing). Sent at most four times a second, and whenever a job starts or finishes.
+ */
 export interface ProgressEvent {
   type: 'progress';
+  phase: 'encode' | 'retag';
+  /** Outputs finished (made or failed; not those an interrupt stopped) / to do in this phase. */
   outputsDone: number;
   outputsTotal: number;
+  /** Sources (masters) all of whose outputs are finished / sources to do in this phase. */
+  sourcesDone: number;
+  sourcesTotal: number;
+  /** Bytes of the outputs finished so far in this phase. */
+  bytesWritten: number;
+  /** Seconds since the phase started. */
+  elapsedSeconds: number;
+  /** The jobs running now, oldest first. */
+  active: ActiveJob[];
   /** Seconds of source audio converted so far / in all. */
   audioSecondsDone: number;
   audioSecondsTotal: number;
-  /** Audio seconds per wall-clock second (× realtime). */
+  /** Audio seconds per wall-clock second (× realtime) since the phase started; 0 for a retag phase. */
   speed: number;
-  /** Seconds left at the current speed; undefined until there is a speed. */
+  /**
+   * Seconds left, smoothed (see transcode/eta.ts) so it counts down rather than jumps; undefined until it
+   * means something (a few seconds in and a few percent done), and always for a retag phase.
+   */
   etaSeconds?: number;
 }
 

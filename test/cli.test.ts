@@ -57,11 +57,17 @@ describe('usage', () => {
 });
 
 describe('--dry-run', () => {
-  it('prints the exact ffmpeg commands and writes nothing; a printed command really runs', async () => {
+  it('prints the plan grouped, with reasons and totals, then the exact ffmpeg commands; writes nothing; a printed command really runs', async () => {
     const out = join(await tmp('dry'), 'out');
     const r = await cli([lib, '-o', out, '-p', 'mp3-v0,opus-128', '--dry-run']);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n');
+    expect(r.stdout).toMatch(/^encode: 4\n {2}mp3-v0\/Artist\/Album\/01 It's a _test_\.mp3 {2}\(new\)$/m);
+    expect(r.stdout).toMatch(/^Totals: 4 encode, 0 retag, 0 delete, 0 orphan, 0 keep, 0 skip, 0 fail\.$/m);
+    expect(r.stdout).toMatch(/^# ffmpeg commands \(2\):$/m);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#') && l.includes('ffmpeg -nostdin'));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
       /ffmpeg -nostdin -hide_banner -loglevel verbose -y -err_detect crccheck -max_error_rate 1 -i 'file:.*01 It'\\''s a "test"\.flac' -map 0:a:0 /,
@@ -84,6 +90,7 @@ describe('--dry-run', () => {
     const r = await cli([lib, '-o', join(await tmp('dry'), 'out'), '-p', 'flac', '--dry-run', '--json']);
     const plan = JSON.parse(r.stdout);
     expect(plan.commands).toHaveLength(2);
+    expect(plan.totals).toEqual({ encode: 2, retag: 0, delete: 0, orphan: 0, keep: 0, skip: 0, fail: 0 });
     expect(plan.sources[0].outputs[0]).toMatchObject({
       preset: 'flac',
       status: 'skipped',
@@ -110,15 +117,15 @@ describe('logs and reports', () => {
     expect(summary).toMatchObject({ event: 'summary', outputsEncoded: 4, exitCode: 0 });
   });
 
-  it('on a TTY: a progress bar (files, x realtime, ETA) and a summary table', async () => {
+  it('on a TTY: a progress display and a summary table', async () => {
     const out = await tmp('tty');
     const cmd = [process.execPath, bin, lib, '-o', out, '-p', 'flac,mp3-v0']
       .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
       .join(' ');
     const { stdout } = await exec('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, COLUMNS: '120' } });
-    expect(stdout).toMatch(/\[[#.]{24}\] \d+\/4 files +\d+\.\dx realtime +ETA/);
-    expect(stdout).toMatch(/preset +encoded +retagged +up to date +failed +MB written/);
-    expect(stdout).toMatch(/^flac +2 +0 +0 +0 +\d+\.\d/m);
+    expect(stdout).toMatch(/Encoding {2}\[[#.]{24}\] +\d+% {2}\d\/4 outputs {2}\d\/2 masters/);
+    expect(stdout).toMatch(/preset +encoded +retagged +up to date +failed +orphans +written +size +of masters/);
+    expect(stdout).toMatch(/^flac +2 +0 +0 +0 +0 +\d+\.\d [kM]B/m);
     expect(stdout).toMatch(/Manifest: .*audiofan-manifest\.json/);
   });
 

@@ -375,9 +375,9 @@ describe.skipIf(!hasJq)(
     });
 
     it('orphans: the outputs of the deleted source, kept because --delete was not given', async () => {
-      expect((await recipe('startswith("orphan")')).trimEnd().split('\n').sort()).toEqual([
-        'mp3-v4/Artist/Album/03 Three.mp3',
-        'opus-64/Artist/Album/03 Three.opus',
+      expect((await recipe('select(.status == "orphan")')).trimEnd().split('\n').sort()).toEqual([
+        'mp3-v4/Artist/Album/03 Three.mp3  orphan: source is gone or no longer selected',
+        'opus-64/Artist/Album/03 Three.opus  orphan: source is gone or no longer selected',
       ]);
     });
   },

@@ -14,7 +14,9 @@ import { loadPresets } from '../presets/presets.js';
 import { toolVersion } from '../version.js';
 import { CliLog, wantsStructured, type Stop } from './log.js';
 import { addServeCommand, demoServeOptions, serve } from './serve-command.js';
-import { ProgressBar, summaryText } from './render.js';
+import { ProgressDisplay, summaryText } from './render.js';
+import { planText } from './plan-text.js';
+import { planTotals } from '../run/actions.js';
 import { doctorText } from './doctor-text.js';
 import { completionScript } from './completion.js';
 import { logFileOf, resolveSettings, toConvertOptions, type Flags } from './settings.js';
@@ -46,7 +48,7 @@ const ENV_VARS = [...Object.values(OPTIONS), ...Object.values(CLI_FLAGS)].flatMa
 const EXAMPLES = `
 Examples:
   audiofan ~/Music -o ~/Lossy -p mp3-v0,opus-128     convert a library (only what changed is redone)
-  audiofan ~/Music -o ~/Lossy -p flac-cd --dry-run   print the exact ffmpeg commands, write nothing
+  audiofan ~/Music -o ~/Lossy -p flac-cd --dry-run   print every action and why, and the ffmpeg commands; write nothing
   audiofan /music -o /lossy --json 2>>/var/log/audiofan.ndjson   NDJSON logs for cron
   audiofan ~/Music/album -o /sdcard/Music -p opus-96 --flat --exclude 'Live/**'   one preset, no <preset>/ level
   audiofan --config ~/.config/audiofan.json --log-file ~/audiofan.ndjson       sources and all from a config
@@ -113,13 +115,19 @@ async function runConversion(
   flags: RunFlags,
   sources: string[],
   overrides: Partial<RunFlags> = {},
-): Promise<{ code: number; result?: RunResult }> {
+): Promise<{ code: number; result?: RunResult; summarised?: boolean }> {
   const settings = resolveSettings({ ...flags, ...overrides }, io.env);
   const logFile = logFileOf(settings);
   if (logFile) log.toFile(logFile);
   const controller = new AbortController();
   const tty = !log.structured;
-  const bar = tty && !flags.quiet && !flags.dryRun ? new ProgressBar(io.stderr) : undefined;
+  const bar =
+    tty && !flags.quiet && !flags.dryRun
+      ? new ProgressDisplay(
+          io.stderr,
+          sources.map((s) => resolve(s)),
+        )
+      : undefined;
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
@@ -129,6 +137,7 @@ async function runConversion(
         { event: 'signal', signal: sig },
         `${sig}: stopping ffmpeg and recording what finished (again to quit at once)`,
       );
+      bar?.stop(`${sig}: stopping ffmpeg; finished outputs are kept`);
       controller.abort();
       return;
     }
@@ -152,16 +161,23 @@ async function runConversion(
     const result = await run;
     bar?.done();
     if (flags.dryRun) {
+      const { actions: plan, commands } = result;
       if (flags.json)
         io.stdout.write(
-          `${JSON.stringify({ plan: result.actions, commands: result.commands, sources: result.sources }, null, 2)}\n`,
+          `${JSON.stringify({ plan, totals: planTotals(plan), commands, sources: result.sources }, null, 2)}\n`,
         );
       else
         io.stdout.write(
-          result.commands.map((c) => shellQuote(c)).join('\n') +
-            (result.commands.length ? '\n' : '# nothing to do: every output is up to date\n'),
+          planText(
+            plan,
+            commands.map((c) => shellQuote(c)),
+            result.options.output as string,
+          ),
         );
-    } else if (tty && !flags.quiet) io.stdout.write(summaryText(result));
+    } else if (tty && !flags.quiet) {
+      io.stdout.write(summaryText(result, io.stdout.rows));
+      return { code: result.exitCode, result, summarised: true };
+    }
     return { code: result.exitCode, result };
   } finally {
     bar?.done();
@@ -278,7 +294,7 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       io.stdout.write(`Demo library: ${demo.library}\n`);
       if (own.serve)
         return setCode(await serve(io, log, demoServeOptions(io, { ...root, ...own }, demo, resolve(dir))));
-      const { code, result } = await runConversion(io, log, root, [demo.library], {
+      const { code, result, summarised } = await runConversion(io, log, root, [demo.library], {
         output: demo.output,
         presets: DEMO_PRESETS.join(','),
         create: true,
@@ -286,7 +302,9 @@ function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Comman
       // The truncated file is meant to fail; anything else failing is a real problem.
       const unexpected = result?.sources.filter((s) => s.status === 'failed' && s.path !== demo.corrupt) ?? [];
       io.stdout.write(
-        `\nOutputs:  ${demo.output}/<preset>/...\nManifest: ${result?.manifestPath ?? '(none)'}\n` +
+        `\nOutputs:  ${demo.output}/<preset>/...\n` +
+          // Unless the summary above said it already.
+          (summarised ? '' : `Manifest: ${result?.manifestPath ?? '(none)'}\n`) +
           `Expected: "${demo.corrupt}" fails as truncated and "${demo.lossy}" is skipped as lossy.\n`,
       );
       setCode(code === EXIT.someFailed && unexpected.length === 0 ? EXIT.ok : code);

@@ -1,41 +1,13 @@
-import type { ProgressEvent, RunResult } from '../model.js';
 /**
- * What a person at a terminal sees: a one-line progress bar on stderr and a summary table.
+ * What a person at a terminal sees when a run ends: a table per preset (what was done, the space the
+ * outputs take against the masters' size), problems, orphans (a screenful, then a count and where to
+ * find the rest), and the totals. Pure: every count comes from the run's summary, which is also what
+ * the manifest and the NDJSON summary line hold, so they cannot disagree.
  */
+import { bytes, clock } from './progress-view.js';
+import type { PresetTally, RunResult } from '../model.js';
 
-const clock = (s: number) => {
-  const t = Math.round(s);
-  const h = Math.floor(t / 3600);
-  const m = Math.floor((t % 3600) / 60);
-  const sec = String(t % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-};
-
-/** A progress line that redraws itself in place; call done() before printing anything else. */
-export class ProgressBar {
-  private shown = false;
-  constructor(private readonly out: NodeJS.WriteStream) {}
-
-  update(p: ProgressEvent): void {
-    const width = 24;
-    const frac = p.audioSecondsTotal
-      ? Math.min(1, p.audioSecondsDone / p.audioSecondsTotal)
-      : p.outputsTotal
-        ? p.outputsDone / p.outputsTotal
-        : 0;
-    const fill = Math.round(frac * width);
-    const eta = p.etaSeconds !== undefined && p.audioSecondsDone > 0 ? `ETA ${clock(p.etaSeconds)}` : 'ETA --:--';
-    const bar = `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}]`;
-    const line = `${bar} ${p.outputsDone}/${p.outputsTotal} files  ${p.speed.toFixed(1)}x realtime  ${eta}`;
-    this.out.write(`\r${line.slice(0, (this.out.columns || 100) - 1)}\x1b[K`);
-    this.shown = true;
-  }
-
-  done(): void {
-    if (this.shown) this.out.write('\r\x1b[K');
-    this.shown = false;
-  }
-}
+export { ProgressDisplay } from './progress-view.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -44,63 +16,95 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-/** The end-of-run report: per preset counts, then every failure with its code and reason. */
-export function summaryText(r: RunResult): string {
-  const byPreset = new Map<
-    string,
-    { encoded: number; retagged: number; kept: number; failed: number; bytes: number }
-  >();
-  const seen = new Set(r.options.presets as string[]);
-  const thisRun = r.sources.filter((s) => s.outputs.some((o) => seen.has(o.preset)) || s.status !== 'ok');
-  for (const s of thisRun)
-    for (const o of s.outputs) {
-      if (!seen.has(o.preset)) continue;
-      if (o.reason.startsWith('orphan:')) continue;
-      const row = byPreset.get(o.preset) ?? { encoded: 0, retagged: 0, kept: 0, failed: 0, bytes: 0 };
-      if (o.action === 'encoded') {
-        row.encoded++;
-        row.bytes += o.size ?? 0;
-      } else if (o.action === 'retagged') row.retagged++;
-      else if (o.action === 'kept') row.kept++;
-      if (o.status === 'failed') row.failed++;
-      byPreset.set(o.preset, row);
-    }
-  const rows = [['preset', 'encoded', 'retagged', 'up to date', 'failed', 'MB written']];
-  for (const [id, v] of byPreset)
-    rows.push([
-      id,
-      String(v.encoded),
-      String(v.retagged),
-      String(v.kept),
-      String(v.failed),
-      (v.bytes / 1e6).toFixed(1),
-    ]);
-  const lines = [table(rows), ''];
+const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '-');
+
+/** The per-preset table: chosen presets in their order, then presets only orphans still use. */
+export function presetTable(r: RunResult): string {
+  const m = r.summary;
+  const tallies = m.presets ?? {};
+  const chosen = (r.options.presets as string[] | undefined) ?? [];
+  const ids = [...chosen.filter((id) => tallies[id]), ...Object.keys(tallies).filter((id) => !chosen.includes(id))];
+  const interrupted = (m.outputsInterrupted ?? 0) > 0;
+  const head = ['preset', 'encoded', 'retagged', 'up to date', 'failed'];
+  if (interrupted) head.push('interrupted');
+  head.push('orphans', 'written', 'size', 'of masters');
+  const row = (id: string, t: PresetTally) => [
+    id,
+    String(t.encoded),
+    String(t.retagged),
+    String(t.kept),
+    String(t.failed),
+    ...(interrupted ? [String(t.interrupted)] : []),
+    String(t.orphans),
+    bytes(t.bytesWritten),
+    bytes(t.bytes),
+    pct(t.bytes, m.mastersBytes ?? 0),
+  ];
+  const rows = [head, ...ids.map((id) => row(id, tallies[id]))];
+  if (ids.length > 1) {
+    const sum = Object.values(tallies).reduce(
+      (a, t) => {
+        for (const k of Object.keys(a) as (keyof PresetTally)[]) a[k] += t[k];
+        return a;
+      },
+      { encoded: 0, retagged: 0, kept: 0, failed: 0, interrupted: 0, orphans: 0, bytesWritten: 0, bytes: 0 },
+    );
+    rows.push(row('all', sum));
+  }
+  return `${table(rows)}\nmasters: ${bytes(m.mastersBytes ?? 0)} in ${m.lossless} lossless source(s)`;
+}
+
+/** Outputs recorded as orphans: up to `limit` lines, then how many more and the command that lists them all. */
+export function orphanLines(r: RunResult, limit: number): string[] {
+  const orphans = r.sources.flatMap((s) => s.outputs.filter((x) => x.status === 'orphan'));
+  if (!orphans.length) return [];
+  const lines = [`Orphans (${orphans.length}): audiofan made them, nothing needs them now; --delete removes them.`];
+  for (const x of orphans.slice(0, limit)) lines.push(`  ${x.path}  (${x.reason.replace(/^orphan: /, '')})`);
+  if (orphans.length > limit) {
+    const where = r.manifestPath ?? '<output>/audiofan-manifest.json';
+    lines.push(
+      `  … and ${orphans.length - limit} more; all of them: ` +
+        `jq -r '.sources[].outputs[] | select(.status == "orphan") | .path' '${where}'`,
+    );
+  }
+  return [...lines, ''];
+}
+
+/** The end-of-run report. `rows`: the terminal's height, to keep the orphan list to a screenful. */
+export function summaryText(r: RunResult, rows = 24): string {
+  const m = r.summary;
+  const lines = [presetTable(r), ''];
   const problems = r.sources.flatMap((s) => {
-    if (s.status === 'skipped') return [`  skipped  ${s.code}  ${s.message}`];
+    if (s.status === 'skipped' && s.code !== 'E_SOURCE_GONE') return [`  skipped  ${s.code}  ${s.message}`];
     if (s.status === 'failed' && s.outputs.length === 0) return [`  FAILED   ${s.code}  ${s.message}`];
-    if (s.code) return [`  FAILED   ${s.code}  ${s.message}`];
-    return s.outputs.filter((o) => o.status === 'failed').map((o) => `  FAILED   ${o.code}  ${o.message}`);
+    if (s.status === 'failed' && s.code) return [`  FAILED   ${s.code}  ${s.message}`];
+    return s.outputs
+      .filter((o) => o.status === 'failed' && o.code !== 'E_CANCELLED')
+      .map((o) => `  FAILED   ${o.code}  ${o.path}: ${o.message}`);
   });
   if (problems.length) lines.push('Problems:', ...problems, '');
-  const m = r.summary;
-  const speed = m.wallSeconds > 0 ? ` (${(m.audioSeconds / m.wallSeconds).toFixed(1)}x realtime)` : '';
+  lines.push(...orphanLines(r, Math.max(5, rows - 16)));
   lines.push(
     `${m.lossless} lossless source(s), ${m.skippedSources} skipped, ${m.failedSources} failed, ` +
       `${m.ignoredFiles} other file(s) ignored.`,
   );
+  const speed =
+    m.audioSeconds > 0 && m.wallSeconds > 0 ? ` (${(m.audioSeconds / m.wallSeconds).toFixed(1)}x realtime)` : '';
+  const audio = m.audioSeconds > 0 ? `${clock(m.audioSeconds)} of audio converted` : 'no audio converted';
   lines.push(
     `${m.outputsEncoded} output(s) encoded, ${m.outputsRetagged} retagged, ${m.outputsKept} up to date, ` +
-      `${m.outputsFailed} failed; ` +
-      `${clock(m.audioSeconds)} of audio in ${m.wallSeconds.toFixed(1)} s${speed}.`,
+      `${m.outputsFailed} failed` +
+      (m.outputsInterrupted ? `, ${m.outputsInterrupted} not done (interrupted)` : '') +
+      '.',
+    `${audio} in ${m.wallSeconds.toFixed(1)} s${speed}.`,
   );
   if (m.damagedSources) {
     lines.push(`${m.damagedSources} damaged master(s) converted anyway (--accept-damaged):`);
     for (const s of r.sources.filter((x) => x.damaged)) lines.push(`  damaged  ${s.path}: ${s.damaged}`);
   }
-  if (m.orphans)
-    lines.push(`${m.orphans} orphaned output(s) (source gone or preset dropped) kept; --delete removes them.`);
+  if (m.orphans) lines.push(`${m.orphans} orphaned output(s) kept.`);
   if (m.orphansDeleted) lines.push(`${m.orphansDeleted} orphaned output(s) deleted.`);
+  if (m.deleteRefused) lines.push(`Nothing deleted: ${m.deleteRefused}`);
   if (r.manifestPath) lines.push(`Manifest: ${r.manifestPath}`);
   if (r.interrupted) lines.push('Interrupted: finished outputs are kept and recorded; run again to do the rest.');
   return `${lines.join('\n')}\n`;

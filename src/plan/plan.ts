@@ -56,7 +56,8 @@ export function decide(input: {
   if (po.presetHash !== input.presetHash) return { action: 'encode', reason: 'preset changed' };
   if (po.ffmpegVersion !== input.ffmpegVersion && input.reencodeOnEncoderChange)
     return { action: 'encode', reason: 'encoder version changed' };
-  if (po.status !== 'ok') return { action: 'encode', reason: 'previous attempt failed' };
+  // An orphan is a made file left in place (its preset dropped, say): selected again, it is as good as ok.
+  if (po.status !== 'ok' && po.status !== 'orphan') return { action: 'encode', reason: 'previous attempt failed' };
   if (!onDisk) return { action: 'encode', reason: 'output missing' };
   if (onDisk.size !== po.size || onDisk.mtimeMs !== po.mtimeMs) return { action: 'encode', reason: 'output modified' };
   return { action: 'keep', reason: 'up to date' };

@@ -7,6 +7,16 @@ import type { PlannedAction, PlannedJob, SourcePlan } from '../model.js';
 import { outputKey } from '../sources/source-key.js';
 export type { PlannedAction } from '../model.js';
 
+/** The groups of a plan, in the order they are shown: what is done first, then what is left as it is. */
+export const ACTION_ORDER: PlannedAction['action'][] = ['encode', 'retag', 'delete', 'orphan', 'keep', 'skip', 'fail'];
+
+/** How many actions of each kind (every kind present, zero or not). */
+export function planTotals(actions: PlannedAction[]): Record<PlannedAction['action'], number> {
+  const t = Object.fromEntries(ACTION_ORDER.map((a) => [a, 0])) as Record<PlannedAction['action'], number>;
+  for (const a of actions) t[a.action]++;
+  return t;
+}
+
 /** The run's plan, output by output. */
 export function actionList(
   plans: SourcePlan[],

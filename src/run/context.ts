@@ -165,3 +165,11 @@ export function report(run: Run, source: string, entry: ManifestOutput) {
 export function isDirectory(p: string): boolean {
   return !!statOrUndefined(p)?.isDirectory();
 }
+
+/** One log line per source whose outputs an interrupt stopped in flight: named, and no failure. */
+export function reportInterrupted(run: Run, source: string, presets: string[]) {
+  run.o.logger.warn(
+    { event: 'interrupted', status: 'interrupted', source, presets, code: 'E_CANCELLED' },
+    `interrupted: ${source} (${presets.join(', ')}) not done; the next run does it`,
+  );
+}

@@ -9,7 +9,7 @@ import { commandSpec, type TranscodeJob } from '../transcode/job.js';
 import { outputEntry, sourceEntry } from '../store/manifest-entries.js';
 import { outputKey } from '../sources/source-key.js';
 import type { ManifestOutput, PlannedSource } from '../model.js';
-import { jobSettings, report, type Plan, type Records, type Results, type Run } from './context.js';
+import { jobSettings, report, reportInterrupted, type Plan, type Records, type Results, type Run } from './context.js';
 
 /** Stage 5: run the encode jobs on the pool (a dry run lists their commands instead); publish each output. */
 export async function encode(run: Run, records: Records, plan: Plan): Promise<Results> {
@@ -39,8 +39,24 @@ export async function encode(run: Run, records: Records, plan: Plan): Promise<Re
       res.damaged ??= new Map();
       res.damaged.set(job.source.path, result.damaged);
     }
+    // Ctrl-C on a terminal reaches ffmpeg too (same process group): it may exit on its own before the
+    // worker hears of the cancel. After an interrupt, an ffmpeg that failed was stopped, not broken.
+    if (o.signal?.aborted)
+      for (const r of result.outputs) if (r.code === 'E_FFMPEG_FAILED') Object.assign(r, { code: 'E_CANCELLED' });
+    // Stopped by an interrupt: no failure, and no file to report; the next run does it.
+    const stopped = result.outputs.filter((r) => r.code === 'E_CANCELLED');
+    if (stopped.length)
+      reportInterrupted(
+        run,
+        job.source.path,
+        stopped.map((r) => r.key),
+      );
     for (const r of result.outputs) {
       const planned = job.outputs.find((x) => x.preset.id === r.key)!;
+      if (r.code === 'E_CANCELLED') {
+        res.encoded.set(outputKey(job.source.key, r.key), { ...r, elapsedMs: result.elapsedMs });
+        continue;
+      }
       let entry = outputEntry(planned, info.version, undefined, { ...r, elapsedMs: result.elapsedMs });
       if (entry.status === 'ok')
         entry = await publish(run, records, plan, res, job.source, entry, tj.outputs.find((x) => x.key === r.key)!);

@@ -12,6 +12,7 @@ import { canRetag } from '../presets/containers.js';
 import { containerOf } from '../presets/presets.js';
 import { albumKey } from '../plan/reconcile.js';
 import { outputKey } from '../sources/source-key.js';
+import { INTERRUPTED } from './tally.js';
 import type { ManifestOutput, ManifestSource, PlannedJob, PlannedOutput } from '../model.js';
 import type { Orphan } from '../store/orphans.js';
 import { report, type Deletion, type Found, type Plan, type Records, type Results, type Run } from './context.js';
@@ -99,15 +100,21 @@ export function manifestEntries(
   const keptOrphans = plan.orphans.filter((x) => !deletion.removed.has(orphanKey(x.key, x.output)));
   const orphanReason = new Map(keptOrphans.map((x) => [orphanKey(x.key, x.output), `orphan: ${x.reason}`]));
   for (const x of keptOrphans)
-    if (!o.delete)
-      log.info(
-        { event: 'orphan', source: x.source, path: x.output.path, reason: `orphan: ${x.reason}` },
-        `orphan: ${x.output.path} (${x.reason}); --delete removes it`,
-      );
+    log.info(
+      {
+        event: 'orphan',
+        status: 'orphan',
+        source: x.source,
+        preset: x.output.preset,
+        path: x.output.path,
+        reason: `orphan: ${x.reason}`,
+      },
+      `orphan: ${x.output.path} (${x.reason})${o.delete ? '' : '; --delete removes it'}`,
+    );
   for (const x of keptOrphans) {
     const entry = byKey.get(x.key);
     if (entry && !entry.outputs.some((y) => y.preset === x.output.preset && y.path === x.output.path))
-      entry.outputs.push({ ...x.output, reason: `orphan: ${x.reason}` });
+      entry.outputs.push(asOrphan(x.output, `orphan: ${x.reason}`));
   }
   manifestSources.sort((a, b) => (a.path < b.path ? -1 : 1));
   for (const [key, s] of records.previous) {
@@ -120,7 +127,7 @@ export function manifestEntries(
     // Gone: what is remembered is the files audiofan made for it and has not deleted, as orphans.
     const outputs = s.outputs
       .filter((x) => x.size !== undefined && !deletion.removed.has(orphanKey(key, x)))
-      .map((x) => ({ ...x, reason: orphanReason.get(orphanKey(key, x)) ?? `orphan: ${x.reason}` }));
+      .map((x) => asOrphan(x, orphanReason.get(orphanKey(key, x)) ?? orphanOf(x.reason)));
     if (!outputs.length) continue;
     const { code: _c, message: _m, ...facts } = s;
     manifestSources.push({
@@ -135,6 +142,20 @@ export function manifestEntries(
   return { sources: manifestSources, thisRun: [...byKey.values()], keptOrphans };
 }
 
+/** An output audiofan made and left in place, recorded as an orphan: its own status, and why. */
+export function asOrphan(x: ManifestOutput, reason: string): ManifestOutput {
+  const { code: _c, message: _m, stderrTail: _s, ...rest } = x;
+  return { ...rest, status: 'orphan', action: 'kept', reason };
+}
+
+/** The record of an output that is planned again (its preset chosen again, say): no orphan any more. */
+export function selectedAgain(x: ManifestOutput): ManifestOutput {
+  return x.status === 'orphan' ? { ...x, status: 'ok' } : x;
+}
+
+/** `orphan: <why>`, once: a record that says so already keeps its reason. */
+const orphanOf = (reason: string) => (reason.startsWith('orphan: ') ? reason : `orphan: ${reason}`);
+
 /**
  * An output's manifest entry before any retag. Outputs this run did not touch keep their record:
  * an interrupted run never turns them into failures, and a failed re-encode leaves the old file (and
@@ -148,16 +169,16 @@ export function outputFor(
   const { o, info } = run;
   if (po.adopted) return po.adopted;
   if (po.decision.action === 'keep' && !po.collision)
-    return { ...po.previous!, action: 'kept', reason: po.decision.reason };
+    return { ...selectedAgain(po.previous!), action: 'kept', reason: po.decision.reason };
   if (po.collision || o.dryRun) return outputEntry(po, info.version, o.dryRun ? 'dry run' : undefined, r);
-  const stillOurs = po.previous && stillOnDisk(run.outDir, po.previous) ? po.previous : undefined;
+  const stillOurs = po.previous && stillOnDisk(run.outDir, po.previous) ? selectedAgain(po.previous) : undefined;
   // Not reached, or stopped in flight, by an interrupt: the old file (if any) is untouched and still ours.
   if (!r || r.code === 'E_CANCELLED') {
     return stillOurs
       ? {
           ...stillOurs,
           action: 'kept',
-          reason: `not done (run interrupted); was to ${po.decision.action}: ${po.decision.reason}`,
+          reason: `${INTERRUPTED}; was to ${po.decision.action}: ${po.decision.reason}`,
         }
       : outputEntry(po, info.version, 'cancelled');
   }

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { RunEvent, RunResult } from '../model.js';
-export type { ProgressEvent, RunEvent } from '../model.js';
+export type { ActiveJob, ProgressEvent, RunEvent } from '../model.js';
 
 export class LibraryRun extends EventEmitter implements PromiseLike<RunResult>, AsyncIterable<RunEvent> {
   private readonly history: RunEvent[] = [];

@@ -86,7 +86,9 @@ export const OPTIONS = {
     config: false,
     check: bool,
     default: false,
-    help: 'print the exact ffmpeg command lines that would run; write nothing (`--json`: the plan as JSON)',
+    help:
+      'print every action it would take (encode, retag, delete, keep, skip, fail) with its reason, the totals and ' +
+      'the exact ffmpeg command lines; write nothing (`--json`: the same as JSON)',
   }),
   /** Re-encode every output even when up to date (and replace files audiofan did not make). Default false. */
   force: of<boolean>({

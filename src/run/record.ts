@@ -10,6 +10,7 @@ import { toolVersion } from '../version.js';
 import { OPTIONS } from './option-table.js';
 import type { IgnoredFile, Manifest, RunResult, RunSummary } from '../model.js';
 import { manifestEntries, predictedRetags } from './entries.js';
+import { mastersBytes, outputTotals, tallyOutputs } from './tally.js';
 import type { Deletion, Found, Plan, Records, Results, Run } from './context.js';
 
 /** Stage 8: the manifest (this run's sources, then earlier records of sources not seen), summary and result. */
@@ -24,7 +25,10 @@ export async function record(
   const { o, outDir } = run;
   const log = o.logger;
   const { sources: manifestSources, thisRun, keptOrphans } = manifestEntries(run, records, found, plan, res, deletion);
-  const outputs = thisRun.flatMap((s) => s.outputs);
+  const presets = tallyOutputs(
+    thisRun,
+    keptOrphans.map((x) => x.output.preset),
+  );
   const blocking = found.scan.problems.filter(blocksDeletion).length;
   const summary: RunSummary = {
     sources: thisRun.length,
@@ -32,10 +36,7 @@ export async function record(
     skippedSources: thisRun.filter((s) => s.status === 'skipped').length,
     failedSources: thisRun.filter((s) => s.status === 'failed').length,
     ignoredFiles: found.ignored,
-    outputsEncoded: outputs.filter((x) => x.action === 'encoded').length,
-    outputsKept: outputs.filter((x) => x.action === 'kept' && !x.reason.startsWith('orphan')).length,
-    outputsRetagged: outputs.filter((x) => x.action === 'retagged').length,
-    outputsFailed: outputs.filter((x) => x.status === 'failed').length,
+    ...outputTotals(presets),
     orphans: keptOrphans.length,
     orphansDeleted: deletion.removed.size,
     scanProblems: blocking,
@@ -49,6 +50,8 @@ export async function record(
             .reduce((a, s) => a + (s.duration ?? 0), 0)
         : 0,
     wallSeconds: (Date.now() - run.startedAt.getTime()) / 1000,
+    presets,
+    mastersBytes: mastersBytes(thisRun),
   };
   const exitCode = res.interrupted ? 130 : summary.failedSources || summary.outputsFailed || blocking ? 1 : 0;
   const manifest: Manifest = {
@@ -76,6 +79,9 @@ export async function record(
     deletion.removed.size > 0 ||
     !!res.copies?.changed ||
     records.folded > 0 ||
+    // Orphans are recorded as such: a preset dropped, or chosen again, changes nothing else.
+    keptOrphans.some((x) => x.output.status !== 'orphan') ||
+    recordedOrphans(records.previous) !== keptOrphans.length ||
     !records.prevManifest ||
     found.probed.some((p) => !p.reused && !(p.result.kind === 'ignored' && p.result.size === undefined)) ||
     JSON.stringify(records.prevManifest.ignored ?? []) !== JSON.stringify(manifest.ignored) ||
@@ -126,4 +132,11 @@ function recordedOptions(run: Run): Record<string, unknown> {
     output: run.outDir,
     ...Object.fromEntries(rows.map((k) => [k, o[k] ?? null])),
   };
+}
+
+/** How many outputs the previous records hold as orphans. */
+function recordedOrphans(previous: Records['previous']): number {
+  let n = 0;
+  for (const s of previous.values()) for (const x of s.outputs) if (x.status === 'orphan') n++;
+  return n;
 }

@@ -8,6 +8,7 @@ import { gainsBySource, planRetags } from '../plan/reconcile.js';
 import { outputKey } from '../sources/source-key.js';
 import { jobSettings, type Plan, type Records, type Results, type Run } from './context.js';
 import { publish } from './encode.js';
+import { selectedAgain } from './entries.js';
 
 /** Stage 6: with every track's loudness known, settle album gains and retag outputs whose tags differ. */
 export async function retag(run: Run, records: Records, plan: Plan, res: Results): Promise<void> {
@@ -51,7 +52,7 @@ export async function retag(run: Run, records: Records, plan: Plan, res: Results
         const enc = res.encoded.get(k);
         const base = enc
           ? outputEntry(po, info.version, undefined, enc)
-          : { ...(po.adopted ?? po.previous)!, action: 'kept' as const, reason: po.decision.reason };
+          : { ...selectedAgain((po.adopted ?? po.previous)!), action: 'kept' as const, reason: po.decision.reason };
         const after =
           r.status === 'ok'
             ? await publish(

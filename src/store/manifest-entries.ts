@@ -8,6 +8,9 @@ import type { ManifestOutput, ManifestSource, PlannedOutput, SourcePlan } from '
 
 /** An output entry after its tags were rewritten. */
 export function mergeRetag(base: ManifestOutput, rt: OutputResult): ManifestOutput {
+  // Stopped by an interrupt: the file and its record are as they were; the next run retags it.
+  if (rt.code === 'E_CANCELLED')
+    return base.action === 'encoded' ? base : { ...base, reason: 'not done (run interrupted); was to retag' };
   if (rt.status !== 'ok') return { ...base, status: 'failed', code: rt.code, message: rt.message };
   // The gains on record are those the new tags carry: none when the retag wrote none (--no-loudness).
   const { gains: _old, ...rest } = base;

@@ -20,7 +20,7 @@ export function statOutputs(
   const map = new Map<string, OutputState>();
   for (const s of previous.values()) {
     for (const x of s.outputs) {
-      if (x.status !== 'ok' || !presetIds.includes(x.preset)) continue;
+      if ((x.status !== 'ok' && x.status !== 'orphan') || !presetIds.includes(x.preset)) continue;
       // Synchronous, like the source walk: tens of thousands of stats are the whole of a no-op run.
       try {
         const st = statSync(resolve(outDir, x.path));

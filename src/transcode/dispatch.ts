@@ -98,7 +98,7 @@ export async function dispatch(args: {
   const progress = new ProgressTracker(jobs, args.onProgress);
   const onAbort = () => executor.cancelAll();
   signal?.addEventListener('abort', onAbort);
-  let next = 0;
+  const queue = new TwoEnded(jobs.length);
   const finishing: Promise<void>[] = [];
   const runJob = async (id: number, released: () => void) => {
     const job = jobs[id];
@@ -106,6 +106,7 @@ export async function dispatch(args: {
     let outcome: JobOutcome;
     try {
       tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
+      progress.start(id);
       const result = await executor.run(tj, { onTime: (t) => progress.time(id, t), onReleased: released });
       outcome = { job, result };
       await args.onJobDone(outcome, tj);
@@ -116,24 +117,44 @@ export async function dispatch(args: {
       // publishing threw.
       if (tj) await removeTemps(...tj.outputs.flatMap((o) => [o.temp, o.tagTemp]));
     }
-    progress.finished(id, outcome.result.outputs.length);
+    progress.finished(id, outcome.result.outputs);
     outcomes.push(outcome);
   };
   // A lane is an ffmpeg slot: it takes the next job as soon as the current one's ffmpeg exits.
-  const lane = async () => {
-    while (next < jobs.length && !signal?.aborted) {
-      const id = next++;
+  const lanes = Math.min(executor.slots, jobs.length);
+  const lane = async (_: unknown, index: number) => {
+    for (;;) {
+      const id = signal?.aborted ? undefined : queue.take(index === lanes - 1 ? 'short' : 'long');
+      if (id === undefined) break;
       await new Promise<void>((released) => {
         finishing.push(runJob(id, released));
       });
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(executor.slots, jobs.length) }, lane));
+    await Promise.all(Array.from({ length: lanes }, lane));
     await Promise.all(finishing);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
   const startedIds = new Set(outcomes.map((o) => o.job));
   return { outcomes, notStarted: jobs.filter((j) => !startedIds.has(j)) };
+}
+
+/**
+ * Job ids in plan order (longest first, see plan/groupJobs), taken from both ends: every lane but one
+ * takes the longest job left, the last lane the shortest. The long jobs still start early (no long
+ * tail at the end), and short ones finish from the first seconds on, so the count of files done moves
+ * at once instead of waiting for the longest tracks (with one lane: shortest first, same total time).
+ */
+export class TwoEnded {
+  private front = 0;
+  private back: number;
+  constructor(length: number) {
+    this.back = length - 1;
+  }
+  take(end: 'long' | 'short'): number | undefined {
+    if (this.front > this.back) return undefined;
+    return end === 'long' ? this.front++ : this.back--;
+  }
 }
