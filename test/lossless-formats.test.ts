@@ -19,14 +19,23 @@ import { factChunk, flacFramesOnly, wavPlainFormat, wavWithChunks, writeDsf } fr
 
 const run = promisify(execFile);
 const SINE = "aevalsrc='0.4*sin(2*PI*440*t)|0.3*sin(2*PI*660*t)':s=44100:d=1";
+/**
+ * The same tones rounded to 24 bits, for the 32-bit integer and float containers: a 24-bit signal in a wider
+ * container converts exactly to 24-bit FLAC and is proven so. Full-precision content is not a master that fails to
+ * convert but a depth the target cannot hold (E_SOURCE_DEPTH, MP3 still made): bit-depth.test.ts covers that rule.
+ */
+const SINE24 =
+  "aevalsrc='floor(0.4*sin(2*PI*440*t)*8388608)/8388608|floor(0.3*sin(2*PI*660*t)*8388608)/8388608':s=44100:d=1";
 
 /** name -> ffmpeg output arguments (after the lavfi input), or a function making the file. */
 type Make = string[] | ((ff: string, dir: string, name: string) => Promise<void>);
 
-/** How a master must come out: bit-exact FLAC (integer PCM up to 24 bits) or just converted and decoded. */
+/** How a master must come out: bit-exact FLAC (samples that fit 24 bits) or just converted and decoded (DSD). */
 interface Case {
   make: Make;
   bitExact: boolean;
+  /** The lavfi input, when not SINE. */
+  input?: string;
 }
 
 const ffmpegMake = (ff: string, path: string, args: string[], input = SINE) =>
@@ -47,10 +56,10 @@ const ffmpegMake = (ff: string, path: string, args: string[], input = SINE) =>
 
 /** A master made by ffmpeg as WAV, then changed by `edit`. */
 const editedWav =
-  (args: string[], edit: (b: Buffer) => Buffer) =>
+  (args: string[], edit: (b: Buffer) => Buffer, input = SINE) =>
   async (ff: string, dir: string, name: string): Promise<void> => {
     const tmpPath = join(dir, `${name}.tmp.wav`);
-    await ffmpegMake(ff, tmpPath, args);
+    await ffmpegMake(ff, tmpPath, args, input);
     await writeFile(join(dir, name), edit(await readFile(tmpPath)));
     await import('node:fs/promises').then((fs) => fs.rm(tmpPath));
   };
@@ -62,12 +71,15 @@ const LOSSLESS: Record<string, Case> = {
   'pcm_s16be.aiff': { make: ['-c:a', 'pcm_s16be'], bitExact: true },
   'pcm_s24le.wav': { make: ['-c:a', 'pcm_s24le'], bitExact: true },
   'pcm_s24be.aiff': { make: ['-c:a', 'pcm_s24be'], bitExact: true },
-  'pcm_s32le.wav': { make: ['-c:a', 'pcm_s32le'], bitExact: false },
-  'pcm_s32be.aiff': { make: ['-c:a', 'pcm_s32be'], bitExact: false },
-  'float extensible.wav': { make: ['-c:a', 'pcm_f32le'], bitExact: false },
-  'float fmt 3.wav': { make: editedWav(['-c:a', 'pcm_f32le'], (b) => wavPlainFormat(b, 3)), bitExact: false },
-  'float64.wav': { make: ['-c:a', 'pcm_f64le'], bitExact: false },
-  'fl32.aifc': { make: ['-c:a', 'pcm_f32be', '-f', 'aiff'], bitExact: false },
+  'pcm_s32le.wav': { make: ['-c:a', 'pcm_s32le'], input: SINE24, bitExact: true },
+  'pcm_s32be.aiff': { make: ['-c:a', 'pcm_s32be'], input: SINE24, bitExact: true },
+  'float extensible.wav': { make: ['-c:a', 'pcm_f32le'], input: SINE24, bitExact: true },
+  'float fmt 3.wav': {
+    make: editedWav(['-c:a', 'pcm_f32le'], (b) => wavPlainFormat(b, 3), SINE24),
+    bitExact: true,
+  },
+  'float64.wav': { make: ['-c:a', 'pcm_f64le'], input: SINE24, bitExact: true },
+  'fl32.aifc': { make: ['-c:a', 'pcm_f32be', '-f', 'aiff'], input: SINE24, bitExact: true },
   'sowt.aifc': { make: ['-c:a', 'pcm_s16le', '-f', 'aiff'], bitExact: true },
   'rf64.wav': { make: ['-c:a', 'pcm_s24le', '-rf64', 'always'], bitExact: true },
   'bwf 8-bit extensible.wav': { make: ['-ar', '96000', '-c:a', 'pcm_u8', '-write_bext', '1'], bitExact: true },
@@ -95,7 +107,7 @@ const LOSSLESS: Record<string, Case> = {
   },
   'true audio.tta': { make: ['-c:a', 'tta'], bitExact: true },
   'wavpack.wv': { make: ['-c:a', 'wavpack', '-sample_fmt', 's16p'], bitExact: true },
-  'wavpack float.wv': { make: ['-c:a', 'wavpack', '-sample_fmt', 'fltp'], bitExact: false },
+  'wavpack float.wv': { make: ['-c:a', 'wavpack', '-sample_fmt', 'fltp'], input: SINE24, bitExact: true },
   'alac.m4a': { make: ['-c:a', 'alac'], bitExact: true },
   'truehd.mka': { make: ['-c:a', 'truehd', '-strict', '-2'], bitExact: true },
   'mlp.mka': { make: ['-c:a', 'mlp', '-strict', '-2'], bitExact: true },
@@ -133,7 +145,7 @@ for (const bin of ffmpegBinaries().filter((b) => !b.label.startsWith('ffmpeg-sta
       lib = await tmp('lossless-src');
       out = await tmp('lossless-out');
       for (const [name, c] of Object.entries(LOSSLESS)) {
-        if (Array.isArray(c.make)) await ffmpegMake(bin.path, join(lib, name), c.make);
+        if (Array.isArray(c.make)) await ffmpegMake(bin.path, join(lib, name), c.make, c.input);
         else await c.make(bin.path, lib, name);
       }
       for (const [name, args] of Object.entries(LOSSY)) await ffmpegMake(bin.path, join(lib, name), args);
@@ -173,6 +185,8 @@ for (const bin of ffmpegBinaries().filter((b) => !b.label.startsWith('ffmpeg-sta
       }
       if (LOSSLESS[name].bitExact) {
         expect(await pcmMd5(join(out, s.outputs[0].path))).toBe(await pcmMd5(join(lib, name)));
+        // audiofan proved it too, and recorded the proof.
+        expect(s.outputs[0].pcmMd5).toMatch(/^[a-z0-9]+:[0-9a-f]{32}$/);
       }
     });
 
@@ -199,6 +213,10 @@ for (const bin of ffmpegBinaries().filter((b) => !b.label.startsWith('ffmpeg-sta
       const flac = join(out, 'flac', 'dsd64.flac');
       const m = await readBack(flac);
       expect(m.format).toMatchObject({ sampleRate: 88200, bitsPerSample: 24 });
+      // The FLAC is the policy's PCM, proven equal to it (the master hashed after the same filter), and says so.
+      const o = s.outputs.find((x) => x.preset === 'flac');
+      expect(o?.pcmMd5).toMatch(/^s24:[0-9a-f]{32}$/);
+      expect(o?.warnings?.join()).toMatch(/DSD master: .*24-bit 88\.2 kHz PCM .*not to the 1-bit stream/);
       const rms = async (path: string, filter: string) => {
         const { stderr } = await run(bin.path, [
           '-nostdin',

@@ -44,6 +44,8 @@ export interface DepthRecipe {
   bitExact: BitExactPlan;
   /** Bits the target stores, when the master may need more. */
   storeBits?: number;
+  /** What the copy is exact to, when that is not the master's own samples (DSD): for the manifest. */
+  note?: string;
 }
 
 /**
@@ -51,6 +53,19 @@ export interface DepthRecipe {
  * by the preset): encoder arguments and the bit-exactness check.
  */
 export function depthRecipe(preset: Preset, src: SourceInfo, ctx: DepthContext): DepthRecipe {
+  // A master decoded through a filter (DSD) has no PCM of its own to keep: its PCM is the policy's, integer of the
+  // policy's depth, by a documented reduction no copy can undo. The copy keeps that PCM and is proven against it
+  // (the master's hash goes through the same filter: hash-plan.ts), never against the decoder's float output.
+  if (src.decode) {
+    const bits = src.bitsPerSample ?? 24;
+    return {
+      args: [],
+      bitExact: { format: exactFormat({ bits, float: false }) },
+      note:
+        `a DSD master: this copy holds the DSD policy's ${bits}-bit ${src.sampleRate / 1000} kHz PCM ` +
+        `(low-passed, not dithered), bit-exact to that PCM, not to the 1-bit stream, which no PCM copy can be`,
+    };
+  }
   const depth = masterDepth(src);
   const master = exactFormat(depth);
   const enc = ENCODERS[preset.encoder]?.(ctx);

@@ -90,6 +90,7 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
       ? depthRecipe(preset, src, { flac32: ctx.flac32 ?? false })
       : undefined;
   if (bitExact) args.push(...bitExact.args);
+  if (bitExact?.note) warnings.push(bitExact.note);
 
   // A writer that cannot rewrite tags afterwards gets them as ffmpeg -metadata at encode time.
   if (!canRetag(container)) {

@@ -1,7 +1,8 @@
 /**
  * Which hashes of the master's decoded samples a job's one ffmpeg run computes, beside its encodes: one per PCM
  * format its lossless outputs are proven in, and for a FLAC master whose STREAMINFO holds an MD5, that MD5's own
- * form (libFLAC's), so the master is checked in the same decode. Usually both are one and the same hash.
+ * form (libFLAC's), so the master is checked in the same decode. Usually both are one and the same hash. A DSD
+ * master is hashed after its decode filter: its outputs are proven equal to the policy's PCM (sources/dsd.ts).
  */
 import { PCM_CODEC, flacMd5Form, type PcmFormat } from '../sources/sample-format.js';
 import type { BitExactPlan, PlannedOutput, SourceInfo } from '../model.js';
@@ -34,8 +35,14 @@ export function planHashes(src: SourceInfo, outputs: PlannedOutput[]): HashPlan 
   // STREAMINFO first: a master that fails its own check need not be compared with anything.
   const form = isFlac(src) && src.bitsPerSample ? flacMd5Form(src.bitsPerSample) : undefined;
   if (form) plan.streamInfo = indexOf(form);
+  // A master decoded through a filter (DSD) is hashed as the PCM its outputs are made from: after that filter.
+  const filter = src.decode?.filter;
   for (const o of outputs)
-    if (o.bitExact) plan.outputs.set(o.preset.id, { ...o.bitExact, hash: indexOf({ format: o.bitExact.format }) });
+    if (o.bitExact)
+      plan.outputs.set(o.preset.id, {
+        ...o.bitExact,
+        hash: indexOf({ format: o.bitExact.format, ...(filter ? { filter } : {}) }),
+      });
   return plan;
 }
 
