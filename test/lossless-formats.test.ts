@@ -114,6 +114,15 @@ const LOSSLESS: Record<string, Case> = {
   'dsd64.dsf': { make: async (_ff, dir, name) => writeDsf(join(dir, name), { seconds: 1 }), bitExact: false },
 };
 
+/**
+ * Full-precision 32-bit content is a master too, but deeper than 24-bit FLAC (what ffmpeg 4.1 and 5.1 write):
+ * the FLAC fails naming the depth, the MP3 is made.
+ */
+const DEEP: Record<string, string[]> = {
+  'full precision s32.wav': ['-c:a', 'pcm_s32le'],
+  'full precision float.wav': ['-c:a', 'pcm_f32le'],
+};
+
 const LOSSY: Record<string, string[]> = {
   'lossy.mp3': ['-c:a', 'libmp3lame'],
   'lossy aac.m4a': ['-c:a', 'aac'],
@@ -148,7 +157,8 @@ for (const bin of ffmpegBinaries().filter((b) => !b.label.startsWith('ffmpeg-sta
         if (Array.isArray(c.make)) await ffmpegMake(bin.path, join(lib, name), c.make, c.input);
         else await c.make(bin.path, lib, name);
       }
-      for (const [name, args] of Object.entries(LOSSY)) await ffmpegMake(bin.path, join(lib, name), args);
+      for (const [name, args] of Object.entries({ ...DEEP, ...LOSSY }))
+        await ffmpegMake(bin.path, join(lib, name), args);
       hybrid = await wavpackCli();
       if (hybrid) {
         await ffmpegMake(bin.path, join(lib, 'hybrid.wav.tmp'), ['-c:a', 'pcm_s16le', '-f', 'wav']);
@@ -188,6 +198,16 @@ for (const bin of ffmpegBinaries().filter((b) => !b.label.startsWith('ffmpeg-sta
         // audiofan proved it too, and recorded the proof.
         expect(s.outputs[0].pcmMd5).toMatch(/^[a-z0-9]+:[0-9a-f]{32}$/);
       }
+    });
+
+    it.each(Object.keys(DEEP))('%s is a master deeper than 24-bit FLAC: E_SOURCE_DEPTH, the MP3 made', async (name) => {
+      const s = entry(name);
+      expect(s.outputs.map((o) => [o.preset, o.status, o.code])).toEqual([
+        ['flac', 'failed', 'E_SOURCE_DEPTH'],
+        ['mp3-v4', 'ok', undefined],
+      ]);
+      expect(s.outputs[0].message).toMatch(/32-bit (integer|float) master in 24-bit FLAC would lose bits/);
+      expect((await readBack(join(out, s.outputs[1].path))).format.duration).toBeGreaterThan(0.9);
     });
 
     it('the codec recorded is the one ffmpeg decodes', () => {
@@ -272,7 +292,9 @@ for (const bin of ffmpegBinaries().filter((b) => !b.label.startsWith('ffmpeg-sta
         presets: ['flac', 'mp3-v4'],
         ffmpegPath: bin.path,
       });
-      expect(again.summary).toMatchObject({ outputsEncoded: 0, failedSources: 0 });
+      // The FLACs of the deeper masters failed for a reason another run does not change: they are not retried.
+      expect(result.summary).toMatchObject({ failedSources: Object.keys(DEEP).length });
+      expect(again.summary).toMatchObject({ outputsEncoded: 0, failedSources: Object.keys(DEEP).length });
       expect(again.ignored).toEqual(result.ignored);
       expect(again.sources.map((s) => [s.path, s.status, s.code])).toEqual(
         result.sources.map((s) => [s.path, s.status, s.code]),

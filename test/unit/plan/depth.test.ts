@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { outputRecipe } from '../../../src/plan/recipe.js';
-import { preset, source } from '../builders.js';
+import { dsdPolicy } from '../../../src/sources/dsd.js';
+import { planHashes } from '../../../src/transcode/hash-plan.js';
+import { output, preset, source } from '../builders.js';
 
 const flac = preset('flac', 'flac', { encoder: 'flac', lossless: true });
 const flacReduce = preset('flac-r', 'flac', { encoder: 'flac', lossless: true, allowReduceDepth: true });
@@ -69,5 +71,26 @@ describe('bit depth in lossless targets', () => {
     const p = preset('f24', 'flac', { encoder: 'flac', lossless: true, bitDepth: 24 });
     const r = outputRecipe(p, source({ codec: 'pcm_s32le', bitsPerSample: 32 }), ctx);
     expect(r.args.join(' ')).toContain('aresample=osf=s32:output_sample_bits=24:dither_method=triangular');
+  });
+
+  it('a DSD master: its lossless copy keeps the policy PCM, proven against the master hashed after that filter', () => {
+    const policy = dsdPolicy(352_800);
+    const dsd = source({
+      codec: 'dsd_lsbf_planar',
+      sampleRate: policy.sampleRate,
+      bitsPerSample: 24,
+      decode: { sampleRate: 352_800, filter: policy.filter },
+    });
+    const r = outputRecipe(flac, dsd, ctx);
+    // Not the depth-fit rule (no mayNotFit, no reduction): 24-bit integer PCM, said so in the output's warnings.
+    expect(r.bitExact).toEqual({ format: 's24' });
+    expect(r.args.join(' ')).toContain(`-af ${policy.filter}`);
+    expect(r.warnings.join()).toMatch(/DSD master: .*24-bit 88\.2 kHz PCM/);
+    const hp = planHashes(dsd, [output(flac, r)]);
+    expect(hp.hashes).toEqual([{ format: 's24', filter: policy.filter }]);
+    expect(hp.outputs.get('flac')).toMatchObject({ format: 's24', hash: 0 });
+    // A PCM master is hashed as decoded.
+    const pcm = source({ codec: 'pcm_s24le', bitsPerSample: 24 });
+    expect(planHashes(pcm, [output(flac, outputRecipe(flac, pcm, ctx))]).hashes).toEqual([{ format: 's24' }]);
   });
 });
