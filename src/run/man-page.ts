@@ -11,6 +11,16 @@ export const COMMANDS: readonly { name: string; args: string; help: string }[] =
   { name: 'doctor', args: '', help: 'which ffmpeg, where from, its version, and whether it has the needed encoders' },
   { name: 'demo', args: '[dir]', help: 'make a demo library in dir (default ./audiofan-demo) and convert it' },
   { name: 'completion', args: '<bash|zsh|fish>', help: 'print a shell completion script' },
+  {
+    name: 'serve',
+    args: '<source...> --cache <dir>',
+    help: 'browse the library in a browser; download any track or album in any preset, encoded on demand and cached',
+  },
+  {
+    name: 'worker',
+    args: '--queue <url>',
+    help: 'take the jobs of runs started with --queue (BullMQ on Redis), on this machine',
+  },
 ];
 
 /** Every row with a flag, library options first. */
