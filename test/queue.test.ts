@@ -250,11 +250,12 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
     expect(new Set(m.sources.flatMap((s) => s.outputs).map((o) => o.host))).toEqual(new Set(['w2']));
   });
 
-  it('Redis restarted mid-run: the run waits, resumes and finishes with every output made once', async () => {
-    const dir = await tmp('queue-redis-data');
+  /** Start a run on a fresh Redis (persisting to `dataDir`, or not at all), restart Redis once the first output
+   *  is in, and check the run still ends with every output made exactly once. */
+  async function restartMidRun(dataDir: string | undefined, downMs: number, name: string): Promise<void> {
     await redis.stop();
-    redis = await startRedis(dir, PASSWORD);
-    const out = await tmp('queue-redis-restart');
+    redis = await startRedis(dataDir, PASSWORD);
+    const out = await tmp(name);
     await workersUp(2);
     const run = convertLibrary({
       sources: [lib],
@@ -265,11 +266,15 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
     const made: string[] = [];
     run.on('output', (e) => made.push(e.output.path));
     await new Promise<void>((resolve) => run.once('output', () => resolve()));
-    await redis.restart(1500);
+    await redis.restart(downMs);
     const result = await run;
     expect(result.exitCode).toBe(0);
     expect(made.sort()).toEqual([...new Set(made)].sort());
     await assertComplete(out);
+  }
+
+  it('Redis restarted mid-run: the run waits, resumes and finishes with every output made once', async () => {
+    await restartMidRun(await tmp('queue-redis-data'), 1500, 'queue-redis-restart');
   });
 
   it('Redis out of reach: every job fails saying so (without the password), and the run ends', async () => {
@@ -308,23 +313,6 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
   });
 
   it('Redis restarted without persistence mid-run: lost jobs are queued again; the run finishes, nothing made twice', async () => {
-    await redis.stop();
-    redis = await startRedis(undefined, PASSWORD);
-    const out = await tmp('queue-redis-amnesia');
-    await workersUp(2);
-    const run = convertLibrary({
-      sources: [lib],
-      output: out,
-      presets: PRESETS,
-      queue: { connection: redis.url, pollMs: 500 },
-    });
-    const made: string[] = [];
-    run.on('output', (e) => made.push(e.output.path));
-    await new Promise<void>((resolve) => run.once('output', () => resolve()));
-    await redis.restart(500);
-    const result = await run;
-    expect(result.exitCode).toBe(0);
-    expect(made.sort()).toEqual([...new Set(made)].sort());
-    await assertComplete(out);
+    await restartMidRun(undefined, 500, 'queue-redis-amnesia');
   });
 });
