@@ -183,8 +183,14 @@ async function runConversion(
     bar?.done();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // A signal that lands after the run has ended (a second Ctrl-C racing the last cleanup) must not kill
+    // the process with the default action: the summary is written and the exit code already decided.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const)
+      if (!process.listeners(sig).includes(ignoreLateSignal)) process.on(sig, ignoreLateSignal);
   }
 }
+
+function ignoreLateSignal(): void {}
 
 function buildProgram(io: Io, log: CliLog, setCode: (c: number) => void): Command {
   const program = new Command('audiofan')
