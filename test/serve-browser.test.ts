@@ -56,11 +56,17 @@ describe.skipIf(!existsSync(CHROMIUM))(`the page in a browser (needs ${CHROMIUM}
     await page.waitForSelector('.album .track');
     const titles = await page.locator('.album .title').allTextContents();
     expect(titles).toEqual(['First Light', 'Second Wind']);
-    // Each cover image was fetched and decoded by the browser.
-    const covers = await page
-      .locator('.album img.cover')
-      .evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth));
-    expect(covers.every((w) => typeof w === 'number' && w > 0)).toBe(true);
+    // Each cover image was fetched and decoded by the browser (polled: images load after the list renders).
+    const covers = () =>
+      page
+        .locator('.album img.cover')
+        .evaluateAll((imgs) =>
+          imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth),
+        );
+    await expect
+      .poll(async () => (await covers()).every((w) => typeof w === 'number' && w > 0), { timeout: 10_000 })
+      .toBe(true);
+    expect(await covers()).toHaveLength(2);
     await expect.poll(() => page.locator('.album').first().locator('.meta').textContent()).toContain('Aurora Ensemble');
 
     const track = page.locator('.album').first().locator('.track', { hasText: 'Dawn Chorus' });
