@@ -187,7 +187,15 @@ describe.skipIf(noRedis)(`queue (${noRedis ?? 'redis-server'})`, () => {
 
   it('SIGINT of the coordinator reaches every worker: ffmpeg killed, temporaries removed, nothing left in Redis', async () => {
     const out = await tmp('queue-cancel');
-    const [w1, w2] = await workersUp(2);
+    // One ffmpeg each: half the jobs are still waiting on a worker when the cancel comes, however fast the rest.
+    const [w1, w2] = await workersUp(
+      2,
+      [],
+      [
+        ['-j', '1'],
+        ['-j', '1'],
+      ],
+    );
     const c = coordinator(out);
     await Promise.all([w1.waitFor(/"event":"job"/), w2.waitFor(/"event":"job"/)]);
     c.child.kill('SIGINT');

@@ -57,6 +57,8 @@ interface Waiter {
   resolve: (r: TranscodeResult) => void;
   submitted: boolean;
   checking: boolean;
+  /** Queued again after Redis lost it: an earlier attempt may still finish on some worker, unseen by us. */
+  requeued: boolean;
 }
 
 export class QueueExecutor implements Executor {
@@ -72,6 +74,8 @@ export class QueueExecutor implements Executor {
   private readonly timers: NodeJS.Timeout[] = [];
   private cancelled = false;
   private closed = false;
+  /** Jobs Redis lost and we queued again: their first attempts are swept once more when the run ends. */
+  private readonly requeued: TranscodeJob[] = [];
 
   constructor(
     private readonly q: QueueSettings,
@@ -166,7 +170,7 @@ export class QueueExecutor implements Executor {
     if (this.cancelled) return lostResult(job, true, `${job.source.path}: cancelled`);
     const id = jobIdFor(this.runId, job.id);
     return new Promise<TranscodeResult>((resolve) => {
-      const w: Waiter = { job, events, resolve, submitted: false, checking: false };
+      const w: Waiter = { job, events, resolve, submitted: false, checking: false, requeued: false };
       this.waiting.set(id, w);
       void this.submit(id, w);
     });
@@ -206,12 +210,14 @@ export class QueueExecutor implements Executor {
           `${w.job.source.path}: its job is gone from Redis (restarted without persistence?); queued again`,
         );
         w.submitted = false;
+        w.requeued = true;
+        this.requeued.push({ ...w.job, outputs: w.job.outputs.map((o) => ({ ...o })) });
         await this.submit(id, w);
         return;
       }
       const state = await j.getState();
       if (state === 'completed' && j.returnvalue) {
-        const result = await this.take(w.job, j.returnvalue, j.attemptsStarted > 1);
+        const result = await this.take(w.job, j.returnvalue, j.attemptsStarted > 1 || w.requeued);
         await j.remove().catch(() => undefined);
         return this.finish(id, result);
       }
@@ -306,6 +312,9 @@ export class QueueExecutor implements Executor {
         // A worker still on the queue would write its bookkeeping keys again after they are cleared.
         for (let i = 0; i < 50 && (await this.queue.getWorkersCount()) > 0; i++) await delay(100);
         await this.queue.obliterate({ force: true });
+        // A first attempt at a job Redis lost may have finished after its second was taken (its worker told of
+        // the loss only when it tried to hand the result in): workers have left the run now, so this is the last.
+        for (const job of this.requeued) await sweepAttempts(job);
       })();
       const ok = await Promise.race([tidy.then(() => true), delay(10_000).then(() => false)]).catch(() => false);
       if (!ok)

@@ -276,14 +276,17 @@ class WorkerNode implements QueueWorker {
       // Stopped because this worker is shutting down, not because the run was cancelled: thrown, so BullMQ hands
       // the job to another worker (results, even failed ones, are never retried).
       if (this.closing && ret.result.cancelled) throw new Error(`worker ${this.name} stopped`);
-      if (this.gone.has(runId) || this.runs.get(queue)?.entry.runId !== runId) {
+      // Redis restarted without persistence lost the job: the coordinator has queued it again, and this result
+      // would be handed in for nobody, its outputs left at temp names. The timestamp tells a re-added job from ours.
+      const lost = await this.lostByRedis(queue, job);
+      if (lost || this.gone.has(runId) || this.runs.get(queue)?.entry.runId !== runId) {
         await removeTemps(
           ...localJob(tj, { maps: this.maps, ffmpeg: this.ffmpeg, localId }, ret.attempt).outputs.flatMap((o) => [
             o.temp,
             o.tagTemp,
           ]),
         );
-        throw new Error('its run is gone');
+        throw new Error(lost ? 'its job is gone from Redis' : 'its run is gone');
       }
       const failed = ret.result.outputs.filter((r) => r.status !== 'ok');
       this.log.info(
@@ -300,6 +303,16 @@ class WorkerNode implements QueueWorker {
     } finally {
       release();
       this.active.delete(job.id!);
+    }
+  }
+
+  /** Redis no longer holds this job (or holds one re-added under its id). When Redis cannot be asked the job is
+   *  taken as still ours, and BullMQ's own hand-in decides. */
+  private async lostByRedis(queue: string, job: Job<QueueJobData, QueueReturn>): Promise<boolean> {
+    try {
+      return (await this.redis.hget(`${PREFIX}:${queue}:${job.id}`, 'timestamp')) !== String(job.timestamp);
+    } catch {
+      return false;
     }
   }
 
