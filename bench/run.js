@@ -13,7 +13,7 @@
  *   - loudness off (--no-loudness): the baseline only encodes. Without --corpus a music-like corpus is generated
  * (cached in bench/.work). ../shared/bench/make-real-corpus.sh builds a real-music corpus.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -25,6 +25,7 @@ import { outputRelPath } from '../dist/src/plan/plan.js';
 import { probeFile } from '../dist/src/sources/probe.js';
 import { scanSources } from '../dist/src/sources/scan.js';
 import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
+import { describe, measured } from './lib/measure.js';
 
 // npm run bench -- --serve: the server's figures instead (bench/serve.js, its own options).
 if (process.argv.includes('--serve')) {
@@ -43,6 +44,7 @@ const { values: a } = parseArgs({
     jobs: { type: 'string', default: String(availableParallelism()) },
     rounds: { type: 'string', default: '2' },
     queue: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const jobs = Number(a.jobs);
@@ -85,17 +87,8 @@ async function makeCorpus() {
   return dir;
 }
 
-function time(cmd, args) {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    let out = '';
-    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    c.stdout.on('data', (d) => (out += d));
-    c.on('close', (code) =>
-      code === 0 ? res({ seconds: (performance.now() - t0) / 1000, out }) : rej(new Error(`${cmd} exited ${code}`)),
-    );
-  });
-}
+// Wall time, plus the whole process tree's CPU and peak memory (bench/lib/measure.js).
+const time = (cmd, args) => measured(cmd, args);
 
 const corpus = a.corpus ? resolve(a.corpus) : await makeCorpus();
 if (a.queue) {
@@ -104,12 +97,18 @@ if (a.queue) {
   await benchQueue({ corpus, presets: a.presets, jobs, rounds: Number(a.rounds), work });
   process.exit(0);
 }
+if (a.profile) {
+  // --profile: CPU seconds by part of one audiofan run (bench/profile.js), nothing else.
+  const { benchProfile } = await import('./profile.js');
+  await benchProfile({ corpus, presets: a.presets, jobs, work, ffmpeg });
+  process.exit(0);
+}
 const presets = selectPresets(loadPresets(), a.presets.split(','));
 const info = await inspectFfmpeg(ffmpeg);
 const files = scanSources([corpus]).files;
 const sources = [];
 for (const f of files) {
-  const r = await probeFile(f.path);
+  const r = await probeFile(f.path, { ffmpegPath: ffmpeg });
   if (r.kind === 'lossless') sources.push({ ...r.source, root: f.root, rel: f.rel });
 }
 const audioSeconds = sources.reduce((s, x) => s + (x.duration ?? 0), 0);
@@ -133,6 +132,7 @@ async function runAudiofan(loud) {
     loud ? 'on' : 'off',
   ]);
   const res = JSON.parse(ra.out);
+  res.measure = ra;
   if (res.exitCode !== 0) throw new Error(`audiofan run failed: ${JSON.stringify(res.summary)}`);
   return res;
 }
@@ -167,13 +167,15 @@ const loudLines = sources.map((s) =>
     .map(q)
     .join(' '),
 );
+let lastBaseline;
 async function runBaseline(loud) {
   await rm(outB, { recursive: true, force: true });
   for (const s of sources)
     for (const p of presets) await mkdir(join(outB, outputRelPath(p, s), '..'), { recursive: true });
   const list = join(work, 'baseline-commands.txt');
   await writeFile(list, [...lines, ...(loud ? loudLines : [])].join('\0'));
-  return (await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`])).seconds;
+  lastBaseline = await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`]);
+  return lastBaseline.seconds;
 }
 
 const median = (xs) => {
@@ -194,6 +196,7 @@ for (const loud of [true, false]) {
     console.log(
       `  round ${r}: audiofan ${A.at(-1).toFixed(2)} s, baseline ${B.at(-1).toFixed(2)} s, ratio ${(A.at(-1) / B.at(-1)).toFixed(2)}`,
     );
+    console.log(`${describe('audiofan', last.measure, last.ffmpegCpuSeconds)}\n${describe('baseline', lastBaseline)}`);
   }
   const wa = median(A);
   const wb = median(B);

@@ -1,0 +1,166 @@
+/**
+ * npm run bench -- --profile [--corpus DIR] [--tracks N --seconds S] [--presets ...] [--jobs N]
+ *
+ * Where one audiofan run's CPU goes, by part. Three sources, each exact for what it counts:
+ *   1. the run itself, with a stand-in ffmpeg (lib/ffmpeg-spy.js) that records every ffmpeg's CPU and argv:
+ *      main runs (decode once, every encoder, meter, hashes), output verification decodes, probes, the rest;
+ *      and with AUDIOFAN_PROFILE set, so each worker thread records its own CPU by step (src/transcode/profile.ts),
+ *      beside the coordinator thread's and the whole node process's;
+ *   2. isolated passes over the run's own main commands (lib/ffmpeg-argv.js), so the main runs' CPU splits into
+ *      start-up, decode, each output's filters (the resampler) and encoder, the loudness meter and the hashes, by
+ *      difference with a decode-only pass;
+ *   3. what (1) measured of the main runs and (2) does not explain: muxing several outputs in one process, noise.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { splitArgv, outputKind, passesOf } from './lib/ffmpeg-argv.js';
+import { ffmpegSpy } from './lib/ffmpeg-spy.js';
+import { measured } from './lib/measure.js';
+import { batchCpuSeconds } from './lib/passes.js';
+import { printTable, workerRows } from './lib/profile-table.js';
+
+const here = new URL('.', import.meta.url).pathname;
+
+/** What an ffmpeg the run started was for, from its argv. */
+function purpose(split, argv, out) {
+  if (argv.some((t) => ['-version', '-encoders', '-filters', '-muxers', 'lavfi'].includes(t))) return 'checks';
+  if (!split.outputs.length) return 'probe';
+  if (split.inputPath && !relative(out, split.inputPath).startsWith('..')) return 'verify';
+  if (split.outputs.some((o) => outputKind(o).kind !== 'other')) return 'main';
+  return 'other';
+}
+
+/** The real run, every ffmpeg recorded and every worker step timed. */
+async function profiledRun({ corpus, presets, jobs, dir, ffmpeg }) {
+  const out = join(dir, 'out');
+  const steps = join(dir, 'worker-steps.ndjson');
+  await rm(out, { recursive: true, force: true });
+  await rm(steps, { force: true });
+  const spy = ffmpegSpy(join(dir, 'spy'), ffmpeg);
+  const m = await measured(process.execPath, [join(here, 'audiofan-once.js'), corpus, out, presets, String(jobs)], {
+    env: { ...process.env, ...spy.env, AUDIOFAN_PROFILE: steps },
+  });
+  const res = JSON.parse(m.out);
+  if (res.exitCode !== 0) throw new Error(`the audiofan run failed: ${JSON.stringify(res.summary)}`);
+  const runs = spy.read().map((r) => {
+    const split = splitArgv(r.argv);
+    return { ...r, split, purpose: purpose(split, r.argv, out) };
+  });
+  const jobsDone = readFileSync(steps, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+  return { m, res, runs, jobsDone, out };
+}
+
+/** The main runs' CPU by part, from isolated passes over their own commands. */
+async function passParts({ main, out, dir, ffmpeg, jobs }) {
+  const scratch = join(dir, 'scratch');
+  const presetOf = (o) => relative(out, o.target.replace(/^file:/, '')).split(sep)[0];
+  const batches = new Map();
+  const about = new Map();
+  main.forEach((r, i) => {
+    const passes = passesOf(r.split, presetOf, (key) => join(scratch, `${i}-${key}`));
+    for (const [name, argv] of Object.entries(passes)) {
+      if (!batches.has(name)) batches.set(name, []);
+      batches.get(name).push(argv);
+    }
+    for (const o of r.split.outputs) {
+      const k = outputKind(o);
+      if (k.kind === 'encoder') about.set(presetOf(o), k);
+      else if (k.kind !== 'other') about.set(k.kind, k);
+    }
+  });
+  const cpu = {};
+  for (const [name, batch] of batches) {
+    await rm(scratch, { recursive: true, force: true });
+    await mkdir(scratch, { recursive: true });
+    process.stderr.write(`  pass ${name}: ${batch.length} ffmpeg runs ...\n`);
+    cpu[name] = await batchCpuSeconds(ffmpeg, batch, jobs);
+  }
+  await rm(scratch, { recursive: true, force: true });
+  return { cpu, about, runs: batches.get('decode')?.length ?? 0 };
+}
+
+/** Rows [label, CPU s] of the main runs: pass differences, then what they leave unexplained. */
+function mainRows({ cpu, about }, mainTotal) {
+  const rows = [];
+  rows.push(['start-up, opening and probing the master', cpu.start]);
+  rows.push(['decode', cpu.decode - cpu.start]);
+  for (const [key, k] of about) {
+    if (k.kind !== 'encoder') continue;
+    const shaped = cpu[`shape:${key}`];
+    if (shaped !== undefined) {
+      const what = k.rate || k.filter?.includes('aresample') ? 'resampler and filters' : 'filters';
+      rows.push([
+        `${what} for ${key}: ${filterNames(k.filter)}${k.rate ? ` to ${k.rate} Hz` : ''}`,
+        shaped - cpu.decode,
+      ]);
+    }
+    rows.push([`encoder ${k.codec} for ${key} (and its muxer)`, cpu[`enc:${key}`] - (shaped ?? cpu.decode)]);
+  }
+  if (cpu.loudness !== undefined)
+    rows.push([`loudness meter (${about.get('loudness')?.filter ?? 'ebur128'})`, cpu.loudness - cpu.decode]);
+  if (cpu.hash !== undefined) rows.push(['hashing the master (md5 muxer)', cpu.hash - cpu.decode]);
+  const explained = rows.reduce((s, r) => s + r[1], 0);
+  rows.push(['not split by the passes (outputs sharing a process; noise)', mainTotal - explained]);
+  return rows;
+}
+
+/** "channelmap, aresample resampler=soxr:precision=28:osr=48000". */
+function filterNames(filter) {
+  if (!filter) return '-ar';
+  return filter
+    .split(',')
+    .map((f) => {
+      const name = f.split('=', 1)[0];
+      const opts = f.slice(name.length + 1);
+      // The resampler's own options say which one and how precise; the rate is in the label already.
+      if (name === 'aresample') return `aresample ${opts.replace(/:?osr=\d+/, '')}`;
+      return name;
+    })
+    .join(', ');
+}
+
+export async function benchProfile({ corpus, presets, jobs, work, ffmpeg }) {
+  const dir = join(work, 'profile');
+  console.log(`profiling one audiofan run of ${corpus} (presets ${presets}, jobs ${jobs}, loudness on) ...`);
+  const run = await profiledRun({ corpus, presets, jobs, dir, ffmpeg });
+  const byPurpose = (p) => run.runs.filter((r) => r.purpose === p);
+  const sum = (rs) => rs.reduce((s, r) => s + r.cpuSeconds, 0);
+  const main = byPurpose('main');
+  console.log(`running isolated passes over its ${main.length} main ffmpeg commands ...`);
+  const parts = await passParts({ main, out: run.out, dir, ffmpeg, jobs });
+  const ffmpegRows = [
+    [`ffmpeg main runs (${main.length}, one per master), split by the passes`],
+    ...mainRows(parts, sum(main)),
+  ];
+  ffmpegRows.push(['other ffmpeg runs']);
+  const others = [
+    ['verify', 'output verification decodes'],
+    ['probe', 'probing the sources (ffmpeg -i)'],
+    ['checks', 'asking ffmpeg what it can do (-version, -encoders, ...)'],
+    ['other', 'other runs (cover scaling, re-encodes)'],
+  ];
+  for (const [p, label] of others) {
+    const rs = byPurpose(p);
+    if (rs.length) ffmpegRows.push([`${label} (${rs.length} runs)`, sum(rs)]);
+  }
+  const { res } = run;
+  const nodeRows = [
+    ['node (audiofan)'],
+    ['coordinator thread', res.coordinatorCpuSeconds],
+    ...workerRows(run.jobsDone),
+  ];
+  const inThreads = nodeRows.reduce((s, r) => s + (r[1] ?? 0), 0);
+  nodeRows.push(['other threads (libuv file I/O pool, GC, compiler)', res.nodeCpuSeconds - inThreads]);
+  printTable([...ffmpegRows, ...nodeRows], {
+    wall: run.m.seconds,
+    ffmpegTotal: sum(run.runs),
+    nodeTotal: res.nodeCpuSeconds,
+    spyTotal: run.m.cpuSeconds,
+    tagBytes: run.jobsDone.reduce((s, j) => s + (j.bytes['tag-write'] ?? 0), 0),
+    outputs: res.summary?.outputsEncoded,
+  });
+}
