@@ -24,7 +24,9 @@ const here = new URL('.', import.meta.url).pathname;
 
 /** What an ffmpeg the run started was for, from its argv. */
 function purpose(split, argv, out) {
-  if (argv.some((t) => ['-version', '-encoders', '-filters', '-muxers', 'lavfi'].includes(t))) return 'checks';
+  // fluent-ffmpeg lists formats and encoders itself, once per thread, before its first command.
+  if (!argv.includes('-i') && !argv.includes('-hide_banner')) return 'fluent';
+  if (!argv.includes('-i') || argv.includes('lavfi')) return 'checks';
   if (!split.outputs.length) return 'probe';
   if (split.inputPath && !relative(out, split.inputPath).startsWith('..')) return 'verify';
   if (split.outputs.some((o) => outputKind(o).kind !== 'other')) return 'main';
@@ -140,7 +142,8 @@ export async function benchProfile({ corpus, presets, jobs, work, ffmpeg }) {
   const others = [
     ['verify', 'output verification decodes'],
     ['probe', 'probing the sources (ffmpeg -i)'],
-    ['checks', 'asking ffmpeg what it can do (-version, -encoders, ...)'],
+    ['checks', 'asking ffmpeg what it can do (-version, -encoders, a test encode, ...)'],
+    ['fluent', "fluent-ffmpeg's own -formats and -encoders, per worker thread"],
     ['other', 'other runs (cover scaling, re-encodes)'],
   ];
   for (const [p, label] of others) {

@@ -55,13 +55,20 @@ const kindOf = (comm) => (comm === 'ffmpeg' ? 'ffmpeg' : comm.startsWith('node')
  * stays counted while it lives, even if its parent exits first. stop() gives the peak of the sum, the peak of its
  * anonymous part (resident minus file-backed and shared pages: what no other process can share, so shared
  * libraries mapped by several ffmpeg processes are not counted twice), how the peak split by kind, and the most
- * processes seen at once.
+ * processes seen at once; and, given `lanes`, for how long fewer ffmpeg processes than that ran (from the first
+ * ffmpeg on: before it, the coordinator is still scanning), in all and at the end of the run.
  */
-export function sampleTree(rootPid, intervalMs = 50) {
+export function sampleTree(rootPid, intervalMs = 50, lanes = 0) {
   const tree = new Set([rootPid]);
   const outside = new Set();
   const peak = { rssMB: 0, anonMB: 0, byKind: {}, processes: 0, samples: 0 };
+  // When fewer than `lanes` ffmpeg processes ran: in all, and at the end (after the last time there were enough).
+  const lanesIdle = { lanes, seconds: 0, tailSeconds: 0, started: false };
+  let last = performance.now();
   const tick = () => {
+    const now = performance.now();
+    const dt = (now - last) / 1000;
+    last = now;
     let pids;
     try {
       pids = readdirSync('/proc').filter((d) => d.charCodeAt(0) <= 57);
@@ -85,6 +92,7 @@ export function sampleTree(rootPid, intervalMs = 50) {
     let anon = 0;
     let n = 0;
     const byKind = {};
+    let ffmpegs = 0;
     for (const pid of tree) {
       if (!present.has(pid)) {
         if (pid !== rootPid) tree.delete(pid);
@@ -96,10 +104,16 @@ export function sampleTree(rootPid, intervalMs = 50) {
         rss += resident;
         anon += resident - shared;
         byKind[kind] = (byKind[kind] ?? 0) + resident;
+        if (kind === 'ffmpeg') ffmpegs++;
         n++;
       } catch {}
     }
     peak.samples++;
+    if (ffmpegs) lanesIdle.started = true;
+    if (lanesIdle.started && ffmpegs < lanes) {
+      lanesIdle.seconds += dt;
+      lanesIdle.tailSeconds += dt;
+    } else if (lanesIdle.started) lanesIdle.tailSeconds = 0;
     peak.processes = Math.max(peak.processes, n);
     peak.anonMB = Math.max(peak.anonMB, (anon * PAGE) / 2 ** 20);
     if ((rss * PAGE) / 2 ** 20 > peak.rssMB) {
@@ -112,7 +126,8 @@ export function sampleTree(rootPid, intervalMs = 50) {
   return {
     stop() {
       clearInterval(timer);
-      return peak;
+      tick();
+      return { ...peak, lanesIdle };
     },
   };
 }
