@@ -1,23 +1,25 @@
 /**
  * npm run bench -- --profile [--corpus DIR] [--tracks N --seconds S] [--presets ...] [--jobs N]
  *
- * Where one audiofan run's CPU goes, by part. Three sources, each exact for what it counts:
+ * Where one audiofan run's CPU goes, by part:
  *   1. the run itself, with a stand-in ffmpeg (lib/ffmpeg-spy.js) that records every ffmpeg's CPU and argv:
  *      main runs (decode once, every encoder, meter, hashes), output verification decodes, probes, the rest;
  *      and with AUDIOFAN_PROFILE set, so each worker thread records its own CPU by step (src/transcode/profile.ts),
  *      beside the coordinator thread's and the whole node process's;
- *   2. isolated passes over the run's own main commands (lib/ffmpeg-argv.js), so the main runs' CPU splits into
- *      start-up, decode, each output's filters (the resampler) and encoder, the loudness meter and the hashes, by
- *      difference with a decode-only pass;
- *   3. what (1) measured of the main runs and (2) does not explain: muxing several outputs in one process, noise.
+ *   2. isolated passes over the run's own main commands (lib/ffmpeg-argv.js), interleaved master by master
+ *      (lib/passes.js), so the main runs' CPU splits into start-up, decode, each output's filters (the resampler)
+ *      and encoder, the loudness meter and the hashes, by difference with a decode-only pass;
+ *   3. the main commands replayed among the passes: the replay minus the passes is what sharing one process
+ *      changes, and the real run minus the replay is the drift between the two moments (load, caches, noise).
+ * It costs about three times the run's CPU.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { splitArgv, outputKind, passesOf } from './lib/ffmpeg-argv.js';
 import { ffmpegSpy } from './lib/ffmpeg-spy.js';
 import { measured } from './lib/measure.js';
-import { batchCpuSeconds } from './lib/passes.js';
+import { passCpuSeconds, SCRATCH } from './lib/passes.js';
 import { printTable, workerRows } from './lib/profile-table.js';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -58,31 +60,25 @@ async function profiledRun({ corpus, presets, jobs, dir, ffmpeg }) {
 
 /** The main runs' CPU by part, from isolated passes over their own commands. */
 async function passParts({ main, out, dir, ffmpeg, jobs }) {
-  const scratch = join(dir, 'scratch');
   const presetOf = (o) => relative(out, o.target.replace(/^file:/, '')).split(sep)[0];
-  const batches = new Map();
   const about = new Map();
-  main.forEach((r, i) => {
-    const passes = passesOf(r.split, presetOf, (key) => join(scratch, `${i}-${key}`));
-    for (const [name, argv] of Object.entries(passes)) {
-      if (!batches.has(name)) batches.set(name, []);
-      batches.get(name).push(argv);
-    }
+  const perMaster = main.map((r, i) => {
     for (const o of r.split.outputs) {
       const k = outputKind(o);
       if (k.kind === 'encoder') about.set(presetOf(o), k);
       else if (k.kind !== 'other') about.set(k.kind, k);
     }
+    return passesOf(r.split, presetOf, (key) => `${SCRATCH}/${i}-${key}`);
   });
-  const cpu = {};
-  for (const [name, batch] of batches) {
-    await rm(scratch, { recursive: true, force: true });
-    await mkdir(scratch, { recursive: true });
-    process.stderr.write(`  pass ${name}: ${batch.length} ffmpeg runs ...\n`);
-    cpu[name] = await batchCpuSeconds(ffmpeg, batch, jobs);
-  }
-  await rm(scratch, { recursive: true, force: true });
-  return { cpu, about, runs: batches.get('decode')?.length ?? 0 };
+  const spy = ffmpegSpy(join(dir, 'pass-spy'), ffmpeg);
+  let shown = 0;
+  const cpu = await passCpuSeconds(spy, perMaster, jobs, join(dir, 'scratch'), (n, total) => {
+    if (n === total || n - shown >= total / 10) {
+      shown = n;
+      process.stderr.write(`  ${n} of ${total} pass runs started\n`);
+    }
+  });
+  return { cpu, about };
 }
 
 /** Rows [label, CPU s] of the main runs: pass differences, then what they leave unexplained. */
@@ -106,7 +102,8 @@ function mainRows({ cpu, about }, mainTotal) {
     rows.push([`loudness meter (${about.get('loudness')?.filter ?? 'ebur128'})`, cpu.loudness - cpu.decode]);
   if (cpu.hash !== undefined) rows.push(['hashing the master (md5 muxer)', cpu.hash - cpu.decode]);
   const explained = rows.reduce((s, r) => s + r[1], 0);
-  rows.push(['not split by the passes (outputs sharing a process; noise)', mainTotal - explained]);
+  rows.push(['the same commands replayed, minus the passes (outputs sharing a process)', cpu.replica - explained]);
+  rows.push(['the real run minus its replay (machine load, caches, noise)', mainTotal - cpu.replica]);
   return rows;
 }
 

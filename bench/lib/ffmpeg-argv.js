@@ -67,7 +67,8 @@ const NULL_OUT = ['-f', 'null', 'pipe:1'];
  *   start: open and probe the input, decode one frame;  decode: decode it all;
  *   enc:<key>: decode + that output as audiofan makes it (to `scratch(key)`);
  *   shape:<key>: decode + that output's filters, rate and format, into a null PCM sink (only when it has any);
- *   loudness: decode + the loudness meter;  hash: decode + every master hash.
+ *   loudness: decode + the loudness meter;  hash: decode + every master hash;
+ *   replica: the command itself, its files written to `scratch(...)` (the passes' sum is compared with it).
  * `keyOf(output)` names an output across runs (its preset).
  */
 export function passesOf(split, keyOf, scratch) {
@@ -89,5 +90,12 @@ export function passesOf(split, keyOf, scratch) {
     else if (k.kind === 'hash') hashes.push(...o.args, o.target);
   }
   if (hashes.length) passes.hash = [...input, ...hashes];
+  passes.replica = [
+    ...input,
+    ...outputs.flatMap((o, i) => [
+      ...o.args,
+      o.target.startsWith('file:') ? `file:${scratch(`replica-${i}`)}` : o.target,
+    ]),
+  ];
   return passes;
 }

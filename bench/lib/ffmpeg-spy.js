@@ -11,13 +11,13 @@ const SCRIPT = `#!/bin/bash
 # Written by bench/lib/ffmpeg-spy.js for npm run bench -- --profile.
 "$AUDIOFAN_BENCH_FFMPEG" "$@"
 rc=$?
-{ times; printf '%s\\n' "$rc"; printf '%s\\0' "$@"; } > "$AUDIOFAN_BENCH_SPY/$$.$RANDOM"
+{ times; printf '%s\\n' "$rc" "$AUDIOFAN_BENCH_TAG"; printf '%s\\0' "$@"; } > "$AUDIOFAN_BENCH_SPY/$$.$RANDOM"
 exit $rc
 `;
 
 /**
  * Make the stand-in in `dir` (emptied first). Returns { path, env } to run audiofan with (FFMPEG_PATH and what the
- * script reads), and read() for the runs so far: [{ argv, cpuSeconds, exitCode }].
+ * script reads), and read() for the runs so far: [{ argv, tag (AUDIOFAN_BENCH_TAG of the run), cpuSeconds, exitCode }].
  */
 export function ffmpegSpy(dir, realFfmpeg) {
   rmSync(dir, { recursive: true, force: true });
@@ -35,9 +35,9 @@ export function ffmpegSpy(dir, realFfmpeg) {
 
 /** bash's `times`: "0m0.004s 0m0.001s\n0m1.234s 0m0.120s\n" (the shell's own, then its children's). */
 function parseRecord(text) {
-  const [shell, children, rc, ...rest] = text.split('\n');
+  const [shell, children, rc, tag, ...rest] = text.split('\n');
   const secs = (s) => [...s.matchAll(/(\d+)m([\d.]+)s/g)].reduce((t, m) => t + Number(m[1]) * 60 + Number(m[2]), 0);
   const argv = rest.join('\n').split('\0');
   argv.pop();
-  return { argv, cpuSeconds: secs(children), shellSeconds: secs(shell), exitCode: Number(rc) };
+  return { argv, tag, cpuSeconds: secs(children), shellSeconds: secs(shell), exitCode: Number(rc) };
 }

@@ -1,32 +1,59 @@
 /**
- * Run a batch of ffmpeg commands, `lanes` at a time, and return the CPU seconds they used together (the
- * kernel's children accounting: exact to a 10 ms tick on the batch's total, whatever else the machine runs).
+ * Run isolated ffmpeg passes, `lanes` at a time, interleaved (each master's passes one after another, so every
+ * kind of pass meets the same mix of machine load), each through the stand-in ffmpeg (ffmpeg-spy.js) so that
+ * every process's own CPU is known, and sum their CPU seconds by pass name.
  */
 import { spawn } from 'node:child_process';
-import { childrenCpuSeconds } from './proc-tree.js';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
-function runOne(ffmpeg, argv) {
+/** Output names in a pass's argv start with this; each lane gets its own folder for them. */
+export const SCRATCH = '@scratch@';
+
+function runOne(spy, argv, name) {
   return new Promise((res, rej) => {
     // stderr is read as audiofan reads it (a pipe), so ffmpeg's logging costs what it costs in the real run.
-    const c = spawn(ffmpeg, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn(spy.path, argv, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...spy.env, AUDIOFAN_BENCH_TAG: name },
+    });
     let tail = '';
     c.stderr.on('data', (d) => {
       tail = (tail + d).slice(-2000);
     });
     c.on('error', rej);
     c.on('close', (code) =>
-      code === 0 ? res() : rej(new Error(`ffmpeg ${argv.join(' ')} exited ${code}: ${tail.trim().slice(-600)}`)),
+      code === 0 ? res() : rej(new Error(`pass ${name}: ffmpeg ${argv.join(' ')} exited ${code}: ${tail.slice(-600)}`)),
     );
   });
 }
 
-/** CPU seconds used by running every argv of `batch`. Nothing else this process starts may end meanwhile. */
-export async function batchCpuSeconds(ffmpeg, batch, lanes) {
-  const before = childrenCpuSeconds();
+/**
+ * Run every pass of `perMaster` (a list, one entry per master, of { name: argv }) and resolve with the CPU
+ * seconds of each pass name, summed over the masters. Outputs go to `scratch`/lane<k>, removed at the end.
+ */
+export async function passCpuSeconds(spy, perMaster, lanes, scratch, onProgress = () => {}) {
+  const queue = perMaster.flatMap((passes) => Object.entries(passes));
   let next = 0;
-  const lane = async () => {
-    while (next < batch.length) await runOne(ffmpeg, batch[next++]);
+  const lane = async (k) => {
+    const dir = join(scratch, `lane${k}`);
+    await mkdir(dir, { recursive: true });
+    while (next < queue.length) {
+      const [name, argv] = queue[next++];
+      onProgress(next, queue.length);
+      await runOne(
+        spy,
+        argv.map((t) => t.replace(SCRATCH, dir)),
+        name,
+      );
+    }
   };
-  await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
-  return childrenCpuSeconds() - before;
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, lanes) }, (_, k) => lane(k)));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const cpu = {};
+  for (const r of spy.read()) cpu[r.tag] = (cpu[r.tag] ?? 0) + r.cpuSeconds;
+  return cpu;
 }
