@@ -58,18 +58,10 @@ async function profiledRun({ corpus, presets, jobs, dir, ffmpeg }) {
   return { m, res, runs, jobsDone, out };
 }
 
-/** The main runs' CPU by part, from isolated passes over their own commands. */
+/** The main runs' CPU by part, from isolated passes over their own commands: [{ pass name: CPU s }] by master. */
 async function passParts({ main, out, dir, ffmpeg, jobs }) {
   const presetOf = (o) => relative(out, o.target.replace(/^file:/, '')).split(sep)[0];
-  const about = new Map();
-  const perMaster = main.map((r, i) => {
-    for (const o of r.split.outputs) {
-      const k = outputKind(o);
-      if (k.kind === 'encoder') about.set(presetOf(o), k);
-      else if (k.kind !== 'other') about.set(k.kind, k);
-    }
-    return passesOf(r.split, presetOf, (key) => `${SCRATCH}/${i}-${key}`);
-  });
+  const perMaster = main.map((r, i) => passesOf(r.split, presetOf, (key) => `${SCRATCH}/${i}-${key}`));
   const spy = ffmpegSpy(join(dir, 'pass-spy'), ffmpeg);
   let shown = 0;
   const cpu = await passCpuSeconds(spy, perMaster, jobs, join(dir, 'scratch'), (n, total) => {
@@ -78,33 +70,60 @@ async function passParts({ main, out, dir, ffmpeg, jobs }) {
       process.stderr.write(`  ${n} of ${total} pass runs started\n`);
     }
   });
-  return { cpu, about };
+  return main.map((r, i) => ({ split: r.split, real: r.cpuSeconds, cpu: cpu[i], presetOf }));
 }
 
-/** Rows [label, CPU s] of the main runs: pass differences, then what they leave unexplained. */
-function mainRows({ cpu, about }, mainTotal) {
-  const rows = [];
-  rows.push(['start-up, opening and probing the master', cpu.start]);
-  rows.push(['decode', cpu.decode - cpu.start]);
-  for (const [key, k] of about) {
-    if (k.kind !== 'encoder') continue;
-    const shaped = cpu[`shape:${key}`];
-    if (shaped !== undefined) {
-      const what = k.rate || k.filter?.includes('aresample') ? 'resampler and filters' : 'filters';
-      rows.push([
-        `${what} for ${key}: ${filterNames(k.filter)}${k.rate ? ` to ${k.rate} Hz` : ''}`,
-        shaped - cpu.decode,
-      ]);
+/**
+ * Rows [label, CPU s] of the main runs: each master's passes minus its own decode pass (masters need not share
+ * outputs or filters), summed over the masters; then what the passes leave unexplained.
+ */
+function mainRows(masters) {
+  const parts = new Map();
+  const add = (key, label, s) => {
+    const p = parts.get(key) ?? parts.set(key, { label, s: 0 }).get(key);
+    if (label.length > p.label.length) p.label = label;
+    p.s += s;
+  };
+  for (const { split, real, cpu, presetOf } of masters) {
+    let explained = cpu.decode;
+    add('start', 'start-up, opening and probing the master', cpu.start);
+    add('decode', 'decode', cpu.decode - cpu.start);
+    for (const o of split.outputs) {
+      const k = outputKind(o);
+      if (k.kind === 'encoder') {
+        const key = presetOf(o);
+        const shaped = cpu[`shape:${key}`];
+        if (shaped !== undefined) {
+          const what = k.rate || k.filter?.includes('aresample') ? 'resampler and filters' : 'filters';
+          add(
+            `shape:${key}`,
+            `${what} for ${key}: ${filterNames(k.filter)}${k.rate ? ` to ${k.rate} Hz` : ''}`,
+            shaped - cpu.decode,
+          );
+        }
+        add(`enc:${key}`, `encoder ${k.codec} for ${key} (and its muxer)`, cpu[`enc:${key}`] - (shaped ?? cpu.decode));
+        explained += cpu[`enc:${key}`] - cpu.decode;
+      }
     }
-    rows.push([`encoder ${k.codec} for ${key} (and its muxer)`, cpu[`enc:${key}`] - (shaped ?? cpu.decode)]);
+    if (cpu.loudness !== undefined) {
+      const filter = split.outputs.map(outputKind).find((k) => k.kind === 'loudness')?.filter;
+      add('loudness', `loudness meter (${filter})`, cpu.loudness - cpu.decode);
+      explained += cpu.loudness - cpu.decode;
+    }
+    if (cpu.hash !== undefined) {
+      add('hash', 'hashing the master (md5 muxer)', cpu.hash - cpu.decode);
+      explained += cpu.hash - cpu.decode;
+    }
+    add('shared', 'the same commands replayed, minus the passes (outputs sharing a process)', cpu.replica - explained);
+    add('drift', 'the real run minus its replay (machine load, caches, noise)', real - cpu.replica);
   }
-  if (cpu.loudness !== undefined)
-    rows.push([`loudness meter (${about.get('loudness')?.filter ?? 'ebur128'})`, cpu.loudness - cpu.decode]);
-  if (cpu.hash !== undefined) rows.push(['hashing the master (md5 muxer)', cpu.hash - cpu.decode]);
-  const explained = rows.reduce((s, r) => s + r[1], 0);
-  rows.push(['the same commands replayed, minus the passes (outputs sharing a process)', cpu.replica - explained]);
-  rows.push(['the real run minus its replay (machine load, caches, noise)', mainTotal - cpu.replica]);
-  return rows;
+  // Sharing and drift last, below the parts.
+  const last = ['shared', 'drift'].map((k) => parts.get(k)).filter(Boolean);
+  return [...parts.entries()]
+    .filter(([k]) => k !== 'shared' && k !== 'drift')
+    .map(([, p]) => p)
+    .concat(last)
+    .map((p) => [p.label, p.s]);
 }
 
 /** "channelmap, aresample resampler=soxr:precision=28:osr=48000". */
@@ -130,11 +149,8 @@ export async function benchProfile({ corpus, presets, jobs, work, ffmpeg }) {
   const sum = (rs) => rs.reduce((s, r) => s + r.cpuSeconds, 0);
   const main = byPurpose('main');
   console.log(`running isolated passes over its ${main.length} main ffmpeg commands ...`);
-  const parts = await passParts({ main, out: run.out, dir, ffmpeg, jobs });
-  const ffmpegRows = [
-    [`ffmpeg main runs (${main.length}, one per master), split by the passes`],
-    ...mainRows(parts, sum(main)),
-  ];
+  const masters = await passParts({ main, out: run.out, dir, ffmpeg, jobs });
+  const ffmpegRows = [[`ffmpeg main runs (${main.length}, one per master), split by the passes`], ...mainRows(masters)];
   ffmpegRows.push(['other ffmpeg runs']);
   const others = [
     ['verify', 'output verification decodes'],

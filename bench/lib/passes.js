@@ -1,7 +1,7 @@
 /**
  * Run isolated ffmpeg passes, `lanes` at a time, interleaved (each master's passes one after another, so every
  * kind of pass meets the same mix of machine load), each through the stand-in ffmpeg (ffmpeg-spy.js) so that
- * every process's own CPU is known, and sum their CPU seconds by pass name.
+ * every process's own CPU is known, and give each one's CPU seconds.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
@@ -30,10 +30,10 @@ function runOne(spy, argv, name) {
 
 /**
  * Run every pass of `perMaster` (a list, one entry per master, of { name: argv }) and resolve with the CPU
- * seconds of each pass name, summed over the masters. Outputs go to `scratch`/lane<k>, removed at the end.
+ * seconds of each, as [{ name: seconds }] by master. Outputs go to `scratch`/lane<k>, removed at the end.
  */
 export async function passCpuSeconds(spy, perMaster, lanes, scratch, onProgress = () => {}) {
-  const queue = perMaster.flatMap((passes) => Object.entries(passes));
+  const queue = perMaster.flatMap((passes, i) => Object.entries(passes).map(([name, argv]) => [`${i}:${name}`, argv]));
   let next = 0;
   const lane = async (k) => {
     const dir = join(scratch, `lane${k}`);
@@ -53,7 +53,10 @@ export async function passCpuSeconds(spy, perMaster, lanes, scratch, onProgress 
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  const cpu = {};
-  for (const r of spy.read()) cpu[r.tag] = (cpu[r.tag] ?? 0) + r.cpuSeconds;
+  const cpu = perMaster.map(() => ({}));
+  for (const r of spy.read()) {
+    const [, i, name] = /^(\d+):(.*)$/.exec(r.tag);
+    cpu[Number(i)][name] = r.cpuSeconds;
+  }
   return cpu;
 }
