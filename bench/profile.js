@@ -64,13 +64,13 @@ async function passParts({ main, out, dir, ffmpeg, jobs }) {
   const perMaster = main.map((r, i) => passesOf(r.split, presetOf, (key) => `${SCRATCH}/${i}-${key}`));
   const spy = ffmpegSpy(join(dir, 'pass-spy'), ffmpeg);
   let shown = 0;
-  const cpu = await passCpuSeconds(spy, perMaster, jobs, join(dir, 'scratch'), (n, total) => {
+  const { cpu, logs } = await passCpuSeconds(spy, perMaster, jobs, join(dir, 'scratch'), (n, total) => {
     if (n === total || n - shown >= total / 10) {
       shown = n;
       process.stderr.write(`  ${n} of ${total} pass runs started\n`);
     }
   });
-  return main.map((r, i) => ({ split: r.split, real: r.cpuSeconds, cpu: cpu[i], presetOf }));
+  return { logs, masters: main.map((r, i) => ({ split: r.split, real: r.cpuSeconds, cpu: cpu[i], presetOf })) };
 }
 
 /**
@@ -149,7 +149,7 @@ export async function benchProfile({ corpus, presets, jobs, work, ffmpeg }) {
   const sum = (rs) => rs.reduce((s, r) => s + r.cpuSeconds, 0);
   const main = byPurpose('main');
   console.log(`running isolated passes over its ${main.length} main ffmpeg commands ...`);
-  const masters = await passParts({ main, out: run.out, dir, ffmpeg, jobs });
+  const { masters, logs } = await passParts({ main, out: run.out, dir, ffmpeg, jobs });
   const ffmpegRows = [[`ffmpeg main runs (${main.length}, one per master), split by the passes`], ...mainRows(masters)];
   ffmpegRows.push(['other ffmpeg runs']);
   const others = [
@@ -178,5 +178,6 @@ export async function benchProfile({ corpus, presets, jobs, work, ffmpeg }) {
     spyTotal: run.m.cpuSeconds,
     tagBytes: run.jobsDone.reduce((s, j) => s + (j.bytes['tag-write'] ?? 0), 0),
     outputs: res.summary?.outputsEncoded,
+    mainLog: logs.replica,
   });
 }

@@ -18,34 +18,44 @@ function runOne(spy, argv, name) {
       env: { ...process.env, ...spy.env, AUDIOFAN_BENCH_TAG: name },
     });
     let tail = '';
+    const log = { lines: 0, bytes: 0 };
     c.stderr.on('data', (d) => {
       tail = (tail + d).slice(-2000);
+      log.bytes += d.length;
+      for (const b of d) if (b === 10 || b === 13) log.lines++;
     });
     c.on('error', rej);
     c.on('close', (code) =>
-      code === 0 ? res() : rej(new Error(`pass ${name}: ffmpeg ${argv.join(' ')} exited ${code}: ${tail.slice(-600)}`)),
+      code === 0
+        ? res(log)
+        : rej(new Error(`pass ${name}: ffmpeg ${argv.join(' ')} exited ${code}: ${tail.slice(-600)}`)),
     );
   });
 }
 
 /**
  * Run every pass of `perMaster` (a list, one entry per master, of { name: argv }) and resolve with the CPU
- * seconds of each, as [{ name: seconds }] by master. Outputs go to `scratch`/lane<k>, removed at the end.
+ * seconds of each, as cpu: [{ name: seconds }] by master, and logs: { name: { lines, bytes } } (stderr, lines ended
+ * by \n or \r, summed over the masters). Outputs go to `scratch`/lane<k>, removed at the end.
  */
 export async function passCpuSeconds(spy, perMaster, lanes, scratch, onProgress = () => {}) {
-  const queue = perMaster.flatMap((passes, i) => Object.entries(passes).map(([name, argv]) => [`${i}:${name}`, argv]));
+  const queue = perMaster.flatMap((passes, i) => Object.entries(passes).map(([name, argv]) => ({ i, name, argv })));
+  const logs = {};
   let next = 0;
   const lane = async (k) => {
     const dir = join(scratch, `lane${k}`);
     await mkdir(dir, { recursive: true });
     while (next < queue.length) {
-      const [name, argv] = queue[next++];
+      const { i, name, argv } = queue[next++];
       onProgress(next, queue.length);
-      await runOne(
+      const log = await runOne(
         spy,
         argv.map((t) => t.replace(SCRATCH, dir)),
-        name,
+        `${i}:${name}`,
       );
+      const sum = (logs[name] ??= { lines: 0, bytes: 0 });
+      sum.lines += log.lines;
+      sum.bytes += log.bytes;
     }
   };
   try {
@@ -58,5 +68,5 @@ export async function passCpuSeconds(spy, perMaster, lanes, scratch, onProgress 
     const [, i, name] = /^(\d+):(.*)$/.exec(r.tag);
     cpu[Number(i)][name] = r.cpuSeconds;
   }
-  return cpu;
+  return { cpu, logs };
 }

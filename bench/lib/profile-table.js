@@ -69,4 +69,9 @@ export function printTable(rows, info) {
       ` (${info.outputs ?? '?'} outputs); tag writes wrote ${(info.tagBytes / 2 ** 20).toFixed(1)} MB.` +
       ` The stand-in ffmpeg's bash cost ${(info.spyTotal - total).toFixed(2)} s more, counted in no row.`,
   );
+  if (info.mainLog)
+    console.log(
+      `The main commands write ${info.mainLog.lines} lines (${(info.mainLog.bytes / 2 ** 20).toFixed(1)} MB) to` +
+        ' stderr, which the workers read line by line.',
+    );
 }
