@@ -53,9 +53,8 @@ export async function passCpuSeconds(spy, perMaster, lanes, scratch, onProgress 
         argv.map((t) => t.replace(SCRATCH, dir)),
         `${i}:${name}`,
       );
-      const sum = (logs[name] ??= { lines: 0, bytes: 0 });
-      sum.lines += log.lines;
-      sum.bytes += log.bytes;
+      const sum = logs[name] ?? { lines: 0, bytes: 0 };
+      logs[name] = { lines: sum.lines + log.lines, bytes: sum.bytes + log.bytes };
     }
   };
   try {
