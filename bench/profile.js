@@ -138,7 +138,10 @@ function filterNames(filter) {
       const name = f.split('=', 1)[0];
       const opts = f.slice(name.length + 1);
       // The resampler's own options say which one and how precise; the rate is in the label already.
-      if (name === 'aresample') return `aresample ${opts.replace(/:?osr=\d+/, '')}`;
+      if (name === 'aresample') {
+        const rest = opts.replace(/:?osr=\d+/, '').replace(/^:/, '');
+        return rest ? `aresample ${rest}` : "aresample (ffmpeg's own swr)";
+      }
       return name;
     })
     .join(', ');
