@@ -16,7 +16,7 @@
  * Without --corpus a music-like corpus is generated (cached in bench/.work).
  * ../shared/bench/make-real-corpus.sh builds the real-music corpus.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -28,6 +28,7 @@ import { outputRelPath } from '../dist/src/plan/plan.js';
 import { probeFile } from '../dist/src/sources/probe.js';
 import { scanSources } from '../dist/src/sources/scan.js';
 import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
+import { describe, measured } from './lib/measure.js';
 
 // npm run bench -- --serve: the server's figures instead (bench/serve.js, its own options).
 if (process.argv.includes('--serve')) {
@@ -52,6 +53,7 @@ const { values: a } = parseArgs({
     rounds: { type: 'string', default: '2' },
     queue: { type: 'boolean', default: false },
     first: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const jobs = Number(a.jobs);
@@ -94,17 +96,8 @@ async function makeCorpus() {
   return dir;
 }
 
-function time(cmd, args) {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    let out = '';
-    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    c.stdout.on('data', (d) => (out += d));
-    c.on('close', (code) =>
-      code === 0 ? res({ seconds: (performance.now() - t0) / 1000, out }) : rej(new Error(`${cmd} exited ${code}`)),
-    );
-  });
-}
+// Wall time, plus the whole process tree's CPU and peak memory (bench/lib/measure.js).
+const time = (cmd, args) => measured(cmd, args);
 
 /** The first `n` CD-format sources of `dir` (path order), hard-linked (or copied) into a corpus of their own. */
 async function firstOf(dir, n) {
@@ -129,6 +122,12 @@ if (a.queue) {
   // --queue: the local pool against a coordinator and two worker processes (bench/queue.js), nothing else.
   const { benchQueue } = await import('./queue.js');
   await benchQueue({ corpus, presets: a.presets, jobs, rounds: Number(a.rounds), work });
+  process.exit(0);
+}
+if (a.profile) {
+  // --profile: CPU seconds by part of one audiofan run (bench/profile.js), nothing else.
+  const { benchProfile } = await import('./profile.js');
+  await benchProfile({ corpus, presets: a.presets, jobs, work, ffmpeg });
   process.exit(0);
 }
 const presets = selectPresets(loadPresets(), a.presets.split(','));
@@ -160,6 +159,7 @@ async function runAudiofan(loud) {
     loud ? 'on' : 'off',
   ]);
   const res = JSON.parse(ra.out);
+  res.measure = ra;
   if (res.exitCode !== 0) throw new Error(`audiofan run failed: ${JSON.stringify(res.summary)}`);
   return res;
 }
@@ -175,13 +175,15 @@ for (const s of sources) {
     );
   }
 }
+let lastBaseline;
 async function runBaseline() {
   await rm(outB, { recursive: true, force: true });
   for (const s of sources)
     for (const p of presets) await mkdir(join(outB, outputRelPath(p, s), '..'), { recursive: true });
   const list = join(work, 'baseline-commands.txt');
   await writeFile(list, lines.join('\0'));
-  return (await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`])).seconds;
+  lastBaseline = await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`]);
+  return lastBaseline.seconds;
 }
 
 const median = (xs) => {
@@ -203,6 +205,7 @@ for (const loud of [true, false]) {
     console.log(
       `  round ${r}: audiofan ${A.at(-1).toFixed(2)} s, plain ffmpeg ${B.at(-1).toFixed(2)} s, ratio ${(A.at(-1) / B.at(-1)).toFixed(3)}`,
     );
+    console.log(`${describe('audiofan', last.measure, last.ffmpegCpuSeconds)}\n${describe('baseline', lastBaseline)}`);
   }
   const wa = median(A);
   const wb = median(B);

@@ -35,6 +35,7 @@ import { readStreamInfo } from '../src/sources/streaminfo.js';
 import { masterVerdict } from '../src/transcode/integrity.js';
 import { parseMd5Lines } from '../src/transcode/hash-plan.js';
 import { proveBitExact, reencode } from '../src/transcode/verify.js';
+import { profiled, profileJobEnd, profileJobStart } from '../src/transcode/profile.js';
 
 export interface TranscodeTask {
   job: TranscodeJob;
@@ -45,6 +46,7 @@ const fmt = (s: number) => `${s.toFixed(2)} s`;
 
 export default async function transcode({ job, port }: TranscodeTask): Promise<TranscodeResult> {
   const started = Date.now();
+  profileJobStart();
   const abort = new AbortController();
   port.on('message', (m: PortMessage) => m.type === 'cancel' && abort.abort());
   const fail = (code: OutputResult['code'], message: string, stderrTail?: string, of = job.outputs): OutputResult[] =>
@@ -54,6 +56,7 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const ok = new Set(outputs.filter((r) => r.status === 'ok').map((r) => r.key));
     await removeTemps(...job.outputs.filter((o) => !ok.has(o.key)).map((o) => o.temp));
     port.close();
+    profileJobEnd();
     return { id: job.id, outputs, elapsedMs: Date.now() - started, cancelled: abort.signal.aborted, ...extra };
   };
   try {
@@ -61,11 +64,13 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     for (const dir of new Set(job.outputs.map((o) => dirname(o.temp)))) await mkdir(dir, { recursive: true });
     const src = job.source.path;
     const streamInfo = await readStreamInfo(src).catch(() => undefined);
-    const runs = await encodeIsolated(job, {
-      signal: abort.signal,
-      killGraceMs: job.killGraceMs,
-      onTime: (seconds) => port.postMessage({ type: 'time', seconds } satisfies PortMessage),
-    });
+    const runs = await profiled('ffmpeg-log', () =>
+      encodeIsolated(job, {
+        signal: abort.signal,
+        killGraceMs: job.killGraceMs,
+        onTime: (seconds) => port.postMessage({ type: 'time', seconds } satisfies PortMessage),
+      }),
+    );
     // ffmpeg is done: the coordinator may start the next encode while this job checks and tags its outputs.
     port.postMessage({ type: 'released' } satisfies PortMessage);
     if (runs.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
@@ -109,7 +114,7 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const notes = [...verdict.warnings, ...(damaged ? [`made from a damaged master: ${damaged}`] : [])];
     const { loudness } = runs;
     const gains = gainsFor(loudness, job.tags.gains);
-    const cover = await coverFor(job);
+    const cover = await profiled('cover-load', () => coverFor(job));
     const results: OutputResult[] = [...failedResults];
     for (const o of made) {
       const own = runs.byKey.get(o.key)!;
@@ -196,14 +201,19 @@ async function tagAt(
     if (from !== o.temp)
       throw new AudiofanError('E_OUTPUT_WRITE', `${o.final}: its container's tags can only be written while encoding`);
   }
-  const fitted = o.art && write ? await covers.for(o.writer) : {};
+  const fitted = o.art && write ? await profiled('cover-fit', () => covers.for(o.writer)) : {};
   if (write) {
     try {
-      await write(from, o.tagTemp, {
-        entries: state.entries,
-        pictures: fitted.picture ? [fitted.picture] : [],
-        id3Version: tags.id3Version,
-      });
+      await profiled(
+        'tag-write',
+        () =>
+          write(from, o.tagTemp, {
+            entries: state.entries,
+            pictures: fitted.picture ? [fitted.picture] : [],
+            id3Version: tags.id3Version,
+          }),
+        () => o.tagTemp,
+      );
       await rename(o.tagTemp, o.temp);
     } finally {
       await removeTemps(o.tagTemp);
@@ -235,11 +245,9 @@ async function finishOutput(
   const warnings = [...check.notes];
   let pcmMd5: string | undefined;
   if (o.bitExact) {
-    const proof = await proveBitExact(
-      job.ffmpegPath,
-      job.source.path,
-      { ...o, bitExact: o.bitExact },
-      check.md5s[o.bitExact.hash],
+    const bitExact = o.bitExact;
+    const proof = await profiled('verify', () =>
+      proveBitExact(job.ffmpegPath, job.source.path, { ...o, bitExact }, check.md5s[bitExact.hash]),
     );
     if (proof.kind === 'failed') return proof.result;
     if (proof.kind === 'exact') pcmMd5 = proof.pcmMd5;
@@ -252,8 +260,9 @@ async function finishOutput(
   let meta: Awaited<ReturnType<typeof readAudioMetadata>>;
   try {
     // Gapless: the exact sample count goes into the header before anything reads the length back.
-    if (check.encodedSamples !== undefined) await tagWriter(o.writer).setLength?.(o.temp, check.encodedSamples);
-    meta = await readAudioMetadata(o.temp, { skipCovers: true });
+    const samples = check.encodedSamples;
+    if (samples !== undefined) await profiled('gapless', async () => tagWriter(o.writer).setLength?.(o.temp, samples));
+    meta = await profiled('read-back', () => readAudioMetadata(o.temp, { skipCovers: true }));
   } catch (e) {
     return fail('E_OUTPUT_INVALID', `${o.final}: the encoded file cannot be read back: ${(e as Error).message}`);
   }
