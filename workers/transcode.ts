@@ -30,6 +30,7 @@ import type { GainSet, TrackLoudness } from '../src/tagging/loudness.js';
 import { readAudioMetadata } from '../src/sources/read-metadata.js';
 import { tagState } from '../src/tagging/compose.js';
 import { tagWriter } from '../src/tagging/writers.js';
+import { flacTagRoom } from '../src/tagging/flac-file.js';
 import { AudiofanError } from '../src/errors.js';
 import { readStreamInfo } from '../src/sources/streaminfo.js';
 import { masterVerdict } from '../src/transcode/integrity.js';
@@ -64,8 +65,13 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     for (const dir of new Set(job.outputs.map((o) => dirname(o.temp)))) await mkdir(dir, { recursive: true });
     const src = job.source.path;
     const streamInfo = await readStreamInfo(src).catch(() => undefined);
+    // The cover is read now, so FLAC outputs can be encoded with room for it (their tags are then written in
+    // place); a cover that cannot be read still fails the job where it always did, after the master is judged.
+    const coverLoad = profiled('cover-load', () => coverFor(job));
+    const early = await coverLoad.catch(() => undefined);
+    const encoding = await withTagRoom(job, early);
     const runs = await profiled('ffmpeg-log', () =>
-      encodeIsolated(job, {
+      encodeIsolated(encoding, {
         signal: abort.signal,
         killGraceMs: job.killGraceMs,
         onTime: (seconds) => port.postMessage({ type: 'time', seconds } satisfies PortMessage),
@@ -114,7 +120,7 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const notes = [...verdict.warnings, ...(damaged ? [`made from a damaged master: ${damaged}`] : [])];
     const { loudness } = runs;
     const gains = gainsFor(loudness, job.tags.gains);
-    const cover = await profiled('cover-load', () => coverFor(job));
+    const cover = await coverLoad;
     const results: OutputResult[] = [...failedResults];
     for (const o of made) {
       const own = runs.byKey.get(o.key)!;
@@ -186,6 +192,23 @@ async function coverFor(job: TranscodeJob): Promise<CoverFitter> {
   return new CoverFitter(cover, job.ffmpegPath);
 }
 
+/**
+ * The job as ffmpeg runs it: each FLAC output asks its muxer for padding enough for the tags and cover audiofan
+ * writes afterwards, so that write is a header rewrite in place instead of a second copy of the whole file.
+ */
+async function withTagRoom(job: TranscodeJob, covers: CoverFitter | undefined): Promise<TranscodeJob> {
+  const outputs = await Promise.all(
+    job.outputs.map(async (o) => {
+      if (o.writer !== 'flac') return o;
+      const state = tagState({ ...job.tags, writer: o.writer, art: o.art, gains: job.tags.gains ?? {} });
+      const fitted = o.art && covers ? await covers.for(o.writer) : {};
+      const room = flacTagRoom(state.entries, fitted.picture ? [fitted.picture] : []);
+      return { ...o, args: [...o.args, '-metadata_header_padding', String(room)] };
+    }),
+  );
+  return { ...job, outputs };
+}
+
 /** Write tags and cover; the tagged file ends up at the output's temp name. Returns the tags hash written. */
 async function tagAt(
   o: JobOutput,
@@ -204,17 +227,20 @@ async function tagAt(
   const fitted = o.art && write ? await profiled('cover-fit', () => covers.for(o.writer)) : {};
   if (write) {
     try {
-      await profiled(
+      // A fresh output (still at its temp name, seen by nobody) may be tagged in place: no copy of the audio.
+      const inPlace = from === o.temp;
+      const how = await profiled(
         'tag-write',
         () =>
           write(from, o.tagTemp, {
             entries: state.entries,
             pictures: fitted.picture ? [fitted.picture] : [],
             id3Version: tags.id3Version,
+            inPlace,
           }),
         () => o.tagTemp,
       );
-      await rename(o.tagTemp, o.temp);
+      if (how !== 'in-place') await rename(o.tagTemp, o.temp);
     } finally {
       await removeTemps(o.tagTemp);
     }
