@@ -39,7 +39,8 @@ export interface TagWriterSpec {
    * -metadata at encode time: those outputs cannot be retagged, only re-encoded. Throws an
    * AudiofanError with its own code (E_OUTPUT_INVALID: not the file it expects) or an errno error.
    */
-  write?: (src: string, dest: string, payload: TagPayload) => Promise<'in-place' | undefined | void>;
+  // Resolves 'in-place' when it rewrote `src` itself (payload.inPlace) instead of writing `dest`.
+  write?: (src: string, dest: string, payload: TagPayload) => Promise<unknown>;
   /**
    * Records in a just-encoded file the exact number of samples it holds, where ffmpeg could not (MP3:
    * the LAME tag's end padding), so gapless decoders give back the master's length. Absent where
