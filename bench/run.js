@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm run bench [-- --serve (see bench/serve.js)] [-- --corpus DIR] [--tracks 24] [--seconds 60] [--presets flac,mp3-v0,opus-128] [--jobs N] [--rounds 2]
+ * npm run bench -- --tail (see bench/tail.js): wall time and busy share on a hi-res album + singles, or 10 CD tracks
  * npm run bench -- --queue [same options]: the local pool against 1 coordinator + 2 worker processes (bench/queue.js)
  *
  * Converts a corpus of 44.1 kHz/16-bit stereo FLAC twice and prints both wall times and their ratio:
@@ -29,6 +30,11 @@ import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
 // npm run bench -- --serve: the server's figures instead (bench/serve.js, its own options).
 if (process.argv.includes('--serve')) {
   await import('./serve.js');
+  process.exit(0);
+}
+// npm run bench -- --tail: wall time and busy share of the schedule's tail instead (bench/tail.js, its own options).
+if (process.argv.includes('--tail')) {
+  await import('./tail.js');
   process.exit(0);
 }
 

@@ -1,14 +1,15 @@
 /**
  * The tail split (transcode/schedule.ts): a long hi-res track run alone on two slots is cut into pieces, one
  * ffmpeg each, and what comes out is what one job would have made: the same outputs and audio, the same
- * manifest entries (loudness, album gain, bit-exact proof, tags hash), the same tags read back.
+ * manifest entries (loudness, album gain, bit-exact proof, tags hash), the same tags read back. Interrupted
+ * while its pieces run, it stops like any job: no ffmpeg left, no temporaries, and the next run finishes it.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertLibrary, type RunEvent } from '../dist/src/index.js';
 import type { Manifest, ManifestOutput } from '../dist/src/model.js';
-import { cover, listFiles, pcmMd5, readBack, tmp, track } from './helpers.js';
+import { cover, ffmpegProcessesMentioning, listFiles, pcmMd5, readBack, tmp, track } from './helpers.js';
 
 const PRESETS = ['flac', 'mp3-v0', 'opus-128'];
 let lib: string;
@@ -55,7 +56,10 @@ describe('tail split', () => {
   it('one slot: one job making every output; two slots: pieces, each making some of them', () => {
     expect(whole.running.every((p) => p.length === 3)).toBe(true);
     expect(split.running.length).toBeGreaterThan(0);
-    expect(split.running.every((p) => p.length < 3), JSON.stringify(split.running)).toBe(true);
+    expect(
+      split.running.every((p) => p.length < 3),
+      JSON.stringify(split.running),
+    ).toBe(true);
     expect(new Set(split.running.flat())).toEqual(new Set(PRESETS));
     expect(split.result.summary).toMatchObject({ outputsEncoded: 3, outputsFailed: 0 });
   });
@@ -88,6 +92,31 @@ describe('tail split', () => {
       expect(gain.length, f).toBeGreaterThanOrEqual(2);
     }
     // The FLAC copy holds the master's samples exactly.
-    expect(await pcmMd5(join(split.out, 'flac/Album/01 Long.flac'))).toBe(await pcmMd5(join(lib, 'Album/01 Long.flac')));
+    expect(await pcmMd5(join(split.out, 'flac/Album/01 Long.flac'))).toBe(
+      await pcmMd5(join(lib, 'Album/01 Long.flac')),
+    );
   });
+});
+
+describe('a split job interrupted', () => {
+  it('stops every piece: exit 130, no ffmpeg or temporary left, the next run makes what is missing', async () => {
+    const out = await tmp('sched-cancel');
+    const controller = new AbortController();
+    const run = convertLibrary({ sources: [lib], output: out, presets: PRESETS, jobs: 2, signal: controller.signal });
+    run.on('event', (e: RunEvent) => {
+      // Both pieces running and some way in: stop.
+      if (e.type === 'progress' && e.active.length === 2 && e.active.every((a) => a.seconds > 1)) controller.abort();
+    });
+    const result = await run;
+    expect(result.exitCode).toBe(130);
+    expect(await ffmpegProcessesMentioning(out)).toEqual([]);
+    expect((await listFiles(out)).filter((f) => f.includes('.audiofan-') || f.endsWith('.partial'))).toEqual([]);
+    const outputs = result.sources.flatMap((s) => s.outputs);
+    expect(outputs).toHaveLength(3);
+    expect(outputs.every((o) => o.status === 'ok' || o.code === 'E_CANCELLED')).toBe(true);
+    const again = await convertLibrary({ sources: [lib], output: out, presets: PRESETS, jobs: 2 });
+    expect(again.exitCode).toBe(0);
+    expect(again.summary.outputsEncoded + again.summary.outputsKept).toBe(3);
+    expect(again.sources[0].loudness?.integratedLufs).toBeLessThan(0);
+  }, 120_000);
 });
