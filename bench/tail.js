@@ -10,6 +10,8 @@
  *   --before DIR:    also run the audiofan built in DIR (e.g. an older commit: `git archive <rev> | tar -x -C DIR`,
  *                    node_modules linked, `npm run build` there), alternating with this one;
  *   --plain:         also run plain ffmpeg, one process per output, `xargs -P N` (no loudness; bench/run.js's baseline).
+ *   --simulate:      no ffmpeg: play the library through the old order (plan order, two-ended) and the new schedule
+ *                    with cost.ts's estimates as the jobs' true times; prints each one's end and slot share.
  * Loudness on (the default). Each run is its own process; CPU is read with bash's `times` (children's rusage).
  * On a machine shared with other work the CPU figure drops with the contention, so a second figure is
  * printed that does not: the slot share = the time ffmpeg processes were running, counting at most N at once,
@@ -54,6 +56,7 @@ const { values: a } = parseArgs({
     library: { type: 'string', default: 'hires' },
     before: { type: 'string' },
     plain: { type: 'boolean', default: false },
+    simulate: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
     jobs: { type: 'string', default: String(availableParallelism()) },
     presets: { type: 'string', default: 'flac,mp3-v0,opus-128' },
@@ -220,6 +223,95 @@ async function runPlain(src) {
   const r = await timed(`xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`);
   if (!r.wall || lines.length === 0) throw new Error('plain ffmpeg: nothing ran');
   return { wall: r.wall, ffmpegCpu: r.childCpu, nodeCpu: 0, slots: await slotShare(log, start, r.wall) };
+}
+
+if (a.simulate) {
+  await simulate(a.library);
+  process.exit(0);
+}
+
+/** The library's jobs as the planner makes them (3-preset ladder: FLAC at the master's rate, MP3 at 44.1 or
+ *  48 kHz, Opus at 48 kHz), loudness measured. */
+function plannedJobs(kind) {
+  const out = (id, encoder, sampleRate) => ({ preset: { id, encoder }, format: { sampleRate, channels: 2 } });
+  return tracks(kind).map(([rel, seconds, rate]) => ({
+    kind: 'encode',
+    source: { path: rel, duration: seconds, sampleRate: rate, channels: 2 },
+    outputs: [
+      out('flac', 'flac', rate),
+      out('mp3-v0', 'libmp3lame', rate === 44100 ? 44100 : 48000),
+      out('opus-128', 'libopus', 48000),
+    ],
+    measureLoudness: true,
+  }));
+}
+
+/** Lanes taking jobs as they free up; `take(lastLane, now)` gives a job id and its cost. Returns the end. */
+function play(lanes, take, onTime = () => {}, onEnd = () => {}) {
+  const running = []; // { id, lane, start, end, cost, duration }
+  let now = 0;
+  const free = Array.from({ length: lanes }, (_, i) => i);
+  for (;;) {
+    for (const r of running) onTime(r.id, (r.duration * (now - r.start)) / (r.end - r.start));
+    while (free.length) {
+      const lane = free.shift();
+      const t = take(lane === lanes - 1);
+      if (!t) break;
+      running.push({ id: t.id, lane, start: now, end: now + t.cost, duration: t.duration });
+    }
+    if (!running.length) return now;
+    running.sort((x, y) => x.end - y.end);
+    const done = running.shift();
+    now = done.end;
+    onEnd(done.id);
+    free.push(done.lane);
+  }
+}
+
+async function simulate(kind) {
+  const { Schedule, PIECE_OVERHEAD_SECONDS } = await import(join(after, 'src/transcode/schedule.js'));
+  const { jobCost } = await import(join(after, 'src/transcode/cost.js'));
+  const jobs = plannedJobs(kind);
+  const work = jobs.reduce((x, j) => x + jobCost(j), 0);
+  // Before: plan order (duration x rate x channels, longest first), two-ended: the last lane from the short end.
+  const old = jobs
+    .map((j, i) => i)
+    .sort((x, y) => {
+      const c = (j) => j.source.duration * j.source.sampleRate;
+      return c(jobs[y]) - c(jobs[x]);
+    });
+  let front = 0;
+  let back = old.length - 1;
+  const before = play(Math.min(jobs.length, Number(a.jobs)), (last) => {
+    if (front > back) return undefined;
+    const id = last ? old[back--] : old[front++];
+    return { id, cost: jobCost(jobs[id]) + PIECE_OVERHEAD_SECONDS, duration: jobs[id].source.duration };
+  });
+  const sched = new Schedule(jobs, Number(a.jobs), true);
+  let spent = 0;
+  const afterEnd = play(
+    Number(a.jobs),
+    (last) => {
+      const id = sched.take(last);
+      if (id === undefined) return undefined;
+      const cost = jobCost(sched.all[id]) + PIECE_OVERHEAD_SECONDS;
+      spent += cost;
+      return { id, cost, duration: sched.all[id].source.duration };
+    },
+    (id, t) => sched.time(id, t),
+    (id) => sched.released(id),
+  );
+  const pieces = sched.all.length - jobs.length;
+  const n = Number(a.jobs);
+  console.log(
+    `library "${kind}", ${n} lanes, estimated work ${work.toFixed(1)} CPU s (ideal end ${(work / n).toFixed(1)} s)`,
+  );
+  console.log(
+    `  before (plan order, two-ended): end ${before.toFixed(1)} s, slot share ${((100 * (work + jobs.length * PIECE_OVERHEAD_SECONDS)) / n / before).toFixed(1)} %`,
+  );
+  console.log(
+    `  after (costliest first, tail cut): end ${afterEnd.toFixed(1)} s, slot share ${((100 * spent) / n / afterEnd).toFixed(1)} % (${pieces} pieces cut)`,
+  );
 }
 
 const src = await makeLibrary(a.library);

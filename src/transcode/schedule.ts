@@ -42,26 +42,38 @@ export function finishTime(free: number[], costs: number[]): number {
 /**
  * How many pieces to cut `job` into as a lane takes it (1: keep it whole). `free`: when each lane is free, in
  * seconds from now (the taking lane 0, a running job's lane when it has done its estimated rest); `waiting`:
- * the costs of the jobs not started, costliest first. A job is cut only when it costs more than an even
- * share of all the work left (else it cannot end last alone) and at least MIN_SPLIT_SECONDS; then into the
- * number of pieces (at most one per output and one per lane) whose simulated run ends soonest, if that is
- * MIN_GAIN_SECONDS sooner than keeping it whole. Each piece pays its own decode, hash and overhead.
+ * the jobs not started, costliest first. A job is cut only when it costs more than an even share of all the
+ * work left (else it cannot end last alone) and at least MIN_SPLIT_SECONDS; then into the number of pieces (at
+ * most one per output and one per lane) whose simulated run ends soonest, if that is MIN_GAIN_SECONDS sooner
+ * than keeping it whole. Each piece pays its own decode, hash and overhead. In the simulation, waiting jobs that
+ * are too big for a share are cut too (as they will be when taken): else, of three equal long tracks on eight
+ * lanes, none would ever be cut, each keeping the run as long as the other two do.
  */
-export function piecesFor(job: PlannedJob, free: number[], waiting: number[]): number {
+export function piecesFor(job: PlannedJob, free: number[], waiting: PlannedJob[]): number {
   const cost = jobCost(job);
-  const work = cost + waiting.reduce((a, b) => a + b, 0) + free.reduce((a, b) => a + b, 0);
-  if (job.kind !== 'encode' || cost < MIN_SPLIT_SECONDS || cost <= work / free.length) return 1;
-  let best = { k: 1, end: finishTime(free, [cost, ...waiting]) - MIN_GAIN_SECONDS };
+  const costs = waiting.map(jobCost);
+  const work = cost + costs.reduce((a, b) => a + b, 0) + free.reduce((a, b) => a + b, 0);
+  const share = work / free.length;
+  if (!cuttable(job, cost) || cost <= share) return 1;
+  const rest = waiting.flatMap((w, i) => asRun(w, costs[i], share, free.length)).sort((x, y) => y - x);
+  let best = { k: 1, end: finishTime(free, [cost, ...rest]) - MIN_GAIN_SECONDS };
   for (let k = 2; k <= Math.min(job.outputs.length, free.length); k++) {
-    const [first, ...rest] = splitJob(job, k).map((p) => jobCost(p) + PIECE_OVERHEAD_SECONDS);
-    const end = finishTime(free, [first, ...mergeDescending(rest, waiting)]);
+    const [first, ...others] = pieceCosts(job, k);
+    const end = finishTime(free, [first, ...[...others, ...rest].sort((x, y) => y - x)]);
     if (end < best.end) best = { k, end };
   }
   return best.k;
 }
 
-function mergeDescending(a: number[], b: number[]): number[] {
-  return [...a, ...b].sort((x, y) => y - x);
+const cuttable = (job: PlannedJob, cost: number) =>
+  job.kind === 'encode' && job.outputs.length > 1 && cost >= MIN_SPLIT_SECONDS;
+
+const pieceCosts = (job: PlannedJob, k: number) => splitJob(job, k).map((p) => jobCost(p) + PIECE_OVERHEAD_SECONDS);
+
+/** A waiting job's costs as it is expected to run: whole, or cut into share-sized pieces when it is too big. */
+function asRun(job: PlannedJob, cost: number, share: number, lanes: number): number[] {
+  if (!cuttable(job, cost) || cost <= share) return [cost];
+  return pieceCosts(job, Math.min(job.outputs.length, lanes, Math.ceil(cost / share)));
 }
 
 /**
@@ -181,7 +193,7 @@ export class Schedule {
     const k = piecesFor(
       job,
       free,
-      this.unstarted().map((w) => this.cost[w]),
+      this.unstarted().map((w) => this.all[w]),
     );
     if (k < 2) return id;
     const ids = splitJob(job, k).map((piece) => {

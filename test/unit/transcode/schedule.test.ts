@@ -68,16 +68,22 @@ describe('order', () => {
 describe('when to split', () => {
   const long = job('/long', 300);
   const c = jobCost(long);
+  /** A job costing `share` of the long one. */
+  const of = (share: number) => job('/other', 300 * share);
   it.each([
     ['a lone job, 2 idle lanes: one piece per lane', [0, 0], [], 2],
     ['a lone job, 4 idle lanes: one piece per output', [0, 0, 0, 0], [], 3],
     ['the last job, the other lane free soon: split', [0, 0.1 * c], [], 2],
     ['the last job, the other lane busy longer than it: whole', [0, 1.2 * c], [], 1],
-    ['many jobs still waiting: whole', [0, 0.5 * c], [c, c, 0.8 * c, 0.5 * c], 1],
-    ['jobs waiting that the other lane can take meanwhile: whole', [0, 0], [0.5 * c, 0.4 * c], 1],
+    ['many jobs still waiting: whole', [0, 0.5 * c], [of(1), of(1), of(0.8), of(0.5)], 1],
+    ['jobs waiting that the other lane can take meanwhile: whole', [0, 0], [of(0.5), of(0.4)], 1],
     ['one lane: whole', [0], [], 1],
   ])('%s', (_n, free, waiting, k) => {
     expect(piecesFor(long, free, waiting)).toBe(k);
+  });
+  it('three equal long jobs and short ones on 8 lanes: the first is cut too (the others will be when taken)', () => {
+    const waiting = [of(1), of(1), of(0.3), of(0.3), of(0.3)];
+    expect(piecesFor(long, Array(8).fill(0), waiting)).toBeGreaterThan(1);
   });
   it.each([
     ['one output: nothing to cut', { ...long, outputs: long.outputs.slice(0, 1) }],
