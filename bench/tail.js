@@ -275,7 +275,7 @@ async function simulate(kind) {
   const work = jobs.reduce((x, j) => x + jobCost(j), 0);
   // Before: plan order (duration x rate x channels, longest first), two-ended: the last lane from the short end.
   const old = jobs
-    .map((j, i) => i)
+    .map((_j, i) => i)
     .sort((x, y) => {
       const c = (j) => j.source.duration * j.source.sampleRate;
       return c(jobs[y]) - c(jobs[x]);

@@ -13,6 +13,11 @@
  * A piece pays one more decode and hash of the master (~5 % of a 3-preset job) and a process start, so short
  * jobs are never cut. The coordinator merges the pieces' results back into the job's (pieces.ts) before
  * anything else sees them.
+ *
+ * Neither the order nor a cut changes a tag: album gains are settled in the tag stage, after every job
+ * (run/retag.ts), whatever order the tracks finished in; a piece that does not measure writes the gains known
+ * before the run, and the tag stage rewrites its outputs' tags once the track gain is in, as it does for any
+ * output whose tags differ (in a first run of an album it retags them all anyway, for the album gain).
  */
 import type { PlannedJob, PlannedOutput } from '../model.js';
 import { baseCost, jobCost, meterCost, outputCost } from './cost.js';
