@@ -14,8 +14,10 @@
  *   ebur128 peak=sample   17 ns   12 ns
  *   resample soxr p28     17 ns (→48k)  5 ns (→48k) 16 ns (→44.1k); ffmpeg's swr about 2/3 of that
  *
- * A whole 3-preset CD job (flac + mp3-v0 + opus-128 + meter + md5) comes to ~310 ns per sample, within
- * 2 % of the four one-output runs added up; the 96 kHz one to ~185 ns per input sample, within 3 %.
+ * A whole 3-preset CD job (flac + mp3-v0 + opus-128 + true-peak meter + md5) comes to ~310 ns per sample, within
+ * 2 % of the four one-output runs added up; the 96 kHz one to ~185 ns per input sample, within 3 %. The defaults
+ * charged below are the sample-peak meter and ffmpeg's own resampler (what the lossy presets use now); with
+ * --true-peak or soxr a job costs a little more than estimated, alike for every job, so the order holds.
  */
 import type { PlannedJob, PlannedOutput } from '../model.js';
 
@@ -24,10 +26,10 @@ export const WEIGHTS = {
   decode: 6,
   /** One md5 of the master's samples (bit-exact proof, STREAMINFO check). */
   hash: 8,
-  /** The loudness meter (ebur128, true peak: the costlier of the two). */
-  meter: 45,
-  /** Per input sample, whenever an output's rate differs from the master's. */
-  resample: 15,
+  /** The loudness meter (ebur128, sample peak: the default; true peak is about 45). */
+  meter: 17,
+  /** Per input sample, whenever an output's rate differs from the master's (ffmpeg's swr; soxr is about 15). */
+  resample: 10,
   encoders: { flac: 28, libmp3lame: 100, libopus: 96 } as Readonly<Record<string, number>>,
   /** An encoder not measured: between FLAC and the lossy ones. */
   otherEncoder: 60,
