@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm run bench [-- --serve (see bench/serve.js)] [-- --corpus DIR] [--tracks 24] [--seconds 60] [--presets flac,mp3-v0,opus-128] [--jobs N] [--rounds 2]
+ * npm run bench -- --tail (see bench/tail.js): wall time and busy share on a hi-res album + singles, or 10 CD tracks
  * npm run bench -- --queue [same options]: the local pool against 1 coordinator + 2 worker processes (bench/queue.js)
  * npm run bench -- --resampler: ffmpeg's resampler against soxr, quality and CPU (bench/resampler.js)
  *
@@ -33,6 +34,11 @@ import { describe, measured } from './lib/measure.js';
 // npm run bench -- --serve: the server's figures instead (bench/serve.js, its own options).
 if (process.argv.includes('--serve')) {
   await import('./serve.js');
+  process.exit(0);
+}
+// npm run bench -- --tail: wall time and busy share of the schedule's tail instead (bench/tail.js, its own options).
+if (process.argv.includes('--tail')) {
+  await import('./tail.js');
   process.exit(0);
 }
 // npm run bench -- --resampler: swr against soxr, quality and CPU (bench/resampler.js).

@@ -215,19 +215,16 @@ describe('jobs', () => {
       warnings: [],
     })),
   });
-  it('one job per source (decode once) when there are enough sources', () => {
-    const jobs = groupJobs([plan('/a', 3), plan('/b', 3), plan('/c', 3)], 2);
+  it('one job per source (decode once); a lone source too (the dispatcher splits it when a core is idle)', () => {
+    const jobs = groupJobs([plan('/a', 3), plan('/b', 3), plan('/c', 3)]);
     expect(jobs).toHaveLength(3);
     expect(jobs.every((j) => j.outputs.length === 3)).toBe(true);
-  });
-  it('a lone source is split across the workers so none sits idle', () => {
-    const jobs = groupJobs([plan('/a', 3)], 2);
-    expect(jobs.map((j) => j.outputs.length).sort()).toEqual([1, 2]);
+    expect(groupJobs([plan('/a', 3)]).map((j) => j.outputs.length)).toEqual([3]);
   });
   it('longest source first; kept outputs are not jobs', () => {
     const p = plan('/short', 2, 5);
     p.outputs[1].decision = { action: 'keep', reason: 'up to date' };
-    const jobs = groupJobs([p, plan('/long', 2, 100), plan('/mid', 2, 50)], 2);
+    const jobs = groupJobs([p, plan('/long', 2, 100), plan('/mid', 2, 50)]);
     expect(jobs.map((j) => j.source.path)).toEqual(['/long', '/mid', '/short']);
     expect(jobs[2].outputs).toHaveLength(1);
   });

@@ -136,37 +136,28 @@ function cost(s: PlannedSource): number {
 }
 
 /**
- * Group the outputs to encode into jobs: one per source (decode once), split further when
- * there are fewer sources than workers so that every worker has something to do. Only one
- * part of a split source measures its loudness. Sources with nothing to encode but no
- * loudness yet get a measure-only job. Costliest sources first, so the last job to finish is short.
+ * Group the outputs to encode into jobs: one per source (decode once). Sources with nothing to encode but
+ * no loudness yet get a measure-only job. Costliest sources first; the dispatcher orders them by a finer
+ * estimate, and cuts a job into pieces at the end of a run when a core would otherwise sit idle
+ * (transcode/schedule.ts).
  */
 export function groupJobs(
   plans: SourcePlan[],
-  workers: number,
   needsLoudness: (s: PlannedSource) => boolean = () => false,
 ): PlannedJob[] {
-  const work = plans
+  return plans
     .map((p) => ({
       source: p.source,
       outputs: p.outputs.filter((o) => o.decision.action === 'encode' && !o.collision),
     }))
     .filter((p) => p.outputs.length > 0 || needsLoudness(p.source))
-    .sort((a, b) => cost(b.source) - cost(a.source));
-  const split = work.length > 0 && work.length < workers ? Math.ceil(workers / work.length) : 1;
-  return work.flatMap((p): PlannedJob[] => {
-    const measure = needsLoudness(p.source);
-    if (p.outputs.length === 0) return [{ kind: 'measure', source: p.source, outputs: [], measureLoudness: true }];
-    const parts = Math.min(split, p.outputs.length);
-    const groups: PlannedOutput[][] = Array.from({ length: parts }, () => []);
-    p.outputs.forEach((o, i) => {
-      groups[i % parts].push(o);
-    });
-    return groups.map((outputs, i) => ({
-      kind: 'encode',
-      source: p.source,
-      outputs,
-      measureLoudness: measure && i === 0,
-    }));
-  });
+    .sort((a, b) => cost(b.source) - cost(a.source))
+    .map(
+      (p): PlannedJob => ({
+        kind: p.outputs.length ? 'encode' : 'measure',
+        source: p.source,
+        outputs: p.outputs,
+        measureLoudness: needsLoudness(p.source),
+      }),
+    );
 }

@@ -71,7 +71,7 @@ export async function planRun(run: Run, records: Records, found: Found): Promise
         (p.fingerprint !== undefined && p.fingerprint === s.fingerprint));
     if (p?.loudness && same && p.loudness.peak === (o.truePeak ? 'true' : 'sample')) loudness.set(s.path, p.loudness);
   }
-  const jobs = groupJobs(plans, o.jobs, (s) => o.loudness && !loudness.has(s.path));
+  const jobs = groupJobs(plans, (s) => o.loudness && !loudness.has(s.path));
   // Encodes are tagged with the gains known now; album gains are settled by the tag stage.
   const provisional = gainsBySource(found.sources, loudness);
   for (const j of jobs) j.gains = provisional.get(j.source.path);

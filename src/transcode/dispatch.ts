@@ -1,6 +1,8 @@
 /**
  * Feed planned jobs to an executor, as many at once as it has slots, and report progress.
- * Jobs are handed out one by one (not queued in the executor) so a cancel stops new work at once.
+ * Jobs are handed out one by one (not queued in the executor) so a cancel stops new work at once; which job
+ * next, and whether to split it at the tail, is schedule.ts's to say; a split job's pieces are merged back
+ * (pieces.ts) so the coordinator sees one result per planned job.
  */
 import { join } from 'node:path';
 import { removeTemps, tempPathFor } from '../store/atomic.js';
@@ -11,6 +13,8 @@ import { carriesArt } from '../presets/containers.js';
 import { containerOf } from '../presets/presets.js';
 import type { Id3Version } from '../tagging/id3v2.js';
 import { planHashes } from './hash-plan.js';
+import { Schedule } from './schedule.js';
+import { mergeJobs, mergeResults, type PieceRun } from './pieces.js';
 import type { PlannedJob, ProgressEvent } from '../model.js';
 
 export interface JobOutcome {
@@ -93,41 +97,81 @@ export async function dispatch(args: {
   tagOptions: TagOptions;
   signal?: AbortSignal;
   onProgress: (p: ProgressEvent) => void;
-  /** Called with each finished job; may return a promise (the coordinator journals and publishes outputs). */
+  /** Called with each finished job (a split one once, its pieces merged); may return a promise (the
+   *  coordinator journals and publishes outputs). */
   onJobDone: (o: JobOutcome, job: TranscodeJob) => void | Promise<void>;
 }): Promise<{ outcomes: JobOutcome[]; notStarted: PlannedJob[] }> {
   const { jobs, signal, executor } = args;
   const outcomes: JobOutcome[] = [];
-  const progress = new ProgressTracker(jobs, args.onProgress);
+  // With fewer jobs than slots, the idle slots still get a lane: a job may be cut into pieces for them.
+  const lanes = executor.splitTail ? executor.slots : Math.min(executor.slots, jobs.length);
+  // Pieces join `sched.all` as they are cut; the tracker reads the same array.
+  const pending = new Map<number, number>();
+  const sched = new Schedule(jobs, lanes, executor.splitTail === true, (id, pieces) => {
+    const root = sched.rootOf(id);
+    pending.set(root, (pending.get(root) ?? 1) + pieces.length - 1);
+    progress.split(id, pieces.length);
+  });
+  const progress = new ProgressTracker(sched.all, args.onProgress);
   const onAbort = () => executor.cancelAll();
   signal?.addEventListener('abort', onAbort);
-  const queue = new TwoEnded(jobs.length);
+  const ran = new Map<number, PieceRun[]>();
   const finishing: Promise<void>[] = [];
-  const runJob = async (id: number, released: () => void) => {
-    const job = jobs[id];
-    let tj: TranscodeJob | undefined;
-    let outcome: JobOutcome;
+  // The planned job, once all its pieces are back: published once, then every piece's temporaries removed.
+  const settle = async (root: number) => {
+    const runs = ran.get(root)!;
+    const job = jobs[root];
+    const whole = runs.length === 1 && runs[0].tj.id === root;
+    const tj = whole ? runs[0].tj : mergeJobs(root, job, runs);
+    const outcome = { job, result: whole ? runs[0].result : mergeResults(root, job, runs) };
     try {
-      tj = toTranscodeJob(id, job, args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
-      progress.start(id);
-      const result = await executor.run(tj, { onTime: (t) => progress.time(id, t), onReleased: released });
-      outcome = { job, result };
       await args.onJobDone(outcome, tj);
     } finally {
-      // A lane waits for `released`: whatever went wrong, it must come, or the run would hang.
-      released();
       // Whatever was not published (failed, or a crashed thread's leftovers) is removed now, even if
       // publishing threw.
-      if (tj) await removeTemps(...tj.outputs.flatMap((o) => [o.temp, o.tagTemp]));
+      await removeTemps(...runs.flatMap((r) => r.tj.outputs.flatMap((o) => [o.temp, o.tagTemp])));
     }
-    progress.finished(id, outcome.result.outputs);
     outcomes.push(outcome);
   };
+  const runJob = async (id: number, released: () => void) => {
+    const root = sched.rootOf(id);
+    const piece = await runPiece(id, released);
+    ran.set(root, [...(ran.get(root) ?? []), piece]);
+    const left = (pending.get(root) ?? 1) - 1;
+    pending.set(root, left);
+    // A piece whose siblings are still running is counted now, and published with them.
+    if (left === 0) await settle(root);
+    progress.finished(id, piece.result.outputs);
+  };
+  const runPiece = async (id: number, released: () => void): Promise<PieceRun> => {
+    let tj: TranscodeJob | undefined;
+    try {
+      tj = toTranscodeJob(id, sched.all[id], args.outDir, args.ffmpegPath, args.killGraceMs, args.tagOptions);
+      progress.start(id);
+      const result = await executor.run(tj, {
+        onTime: (t) => {
+          progress.time(id, t);
+          sched.time(id, t);
+        },
+        onReleased: () => {
+          sched.released(id);
+          released();
+        },
+      });
+      return { tj, result };
+    } catch (e) {
+      if (tj) await removeTemps(...tj.outputs.flatMap((o) => [o.temp, o.tagTemp]));
+      throw e;
+    } finally {
+      // A lane waits for `released`: whatever went wrong, it must come, or the run would hang.
+      sched.released(id);
+      released();
+    }
+  };
   // A lane is an ffmpeg slot: it takes the next job as soon as the current one's ffmpeg exits.
-  const lanes = Math.min(executor.slots, jobs.length);
   const lane = async (_: unknown, index: number) => {
     for (;;) {
-      const id = signal?.aborted ? undefined : queue.take(index === lanes - 1 ? 'short' : 'long');
+      const id = signal?.aborted ? undefined : sched.take(index === lanes - 1);
       if (id === undefined) break;
       await new Promise<void>((released) => {
         finishing.push(runJob(id, released));
@@ -137,27 +181,10 @@ export async function dispatch(args: {
   try {
     await Promise.all(Array.from({ length: lanes }, lane));
     await Promise.all(finishing);
+    // Interrupted between pieces: what the started ones made is published; the rest are cancelled outputs.
+    for (const [root, left] of pending) if (left > 0 && ran.has(root)) await settle(root);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  const startedIds = new Set(outcomes.map((o) => o.job));
-  return { outcomes, notStarted: jobs.filter((j) => !startedIds.has(j)) };
-}
-
-/**
- * Job ids in plan order (longest first, see plan/groupJobs), taken from both ends: every lane but one
- * takes the longest job left, the last lane the shortest. The long jobs still start early (no long
- * tail at the end), and short ones finish from the first seconds on, so the count of files done moves
- * at once instead of waiting for the longest tracks (with one lane: shortest first, same total time).
- */
-export class TwoEnded {
-  private front = 0;
-  private back: number;
-  constructor(length: number) {
-    this.back = length - 1;
-  }
-  take(end: 'long' | 'short'): number | undefined {
-    if (this.front > this.back) return undefined;
-    return end === 'long' ? this.front++ : this.back--;
-  }
+  return { outcomes, notStarted: jobs.filter((_, i) => !ran.has(i)) };
 }

@@ -18,6 +18,10 @@ export interface JobEvents {
 export interface Executor {
   /** How many jobs run at once (ffmpeg processes). */
   readonly slots: number;
+  /** The slots are this machine's cores: at the end of a run a job may be cut into pieces, one ffmpeg each,
+   *  so an idle core takes one (see schedule.ts). Default false: a queue's slots are other machines' jobs in
+   *  flight, where an extra decode of the master buys nothing. */
+  readonly splitTail?: boolean;
   /** Run one job to the end. Never rejects: a lost job (a crashed thread, a dead machine) is a failed result.
    *  It may point the job's temp names at the files it made (a queue worker names its own, per attempt): callers
    *  read `job.outputs[].temp` after it resolves. */

@@ -27,6 +27,8 @@ export const localPool: ExecutorFactory = (slots) => new TranscodePool(slots);
 export class TranscodePool implements Executor {
   private readonly piscina: Piscina;
   private readonly running = new Map<number, MessageChannel['port1']>();
+  /** Each slot is a core here: an idle one is worth an extra decode of a master at the end of a run. */
+  readonly splitTail = true;
 
   /** `threads`: how many ffmpeg processes run at once. */
   constructor(readonly slots: number) {

@@ -60,6 +60,13 @@ export class ProgressTracker {
     this.report(true);
   }
 
+  /** Job `id` was cut into `pieces` jobs (appended to the jobs array this tracker was given); it never runs
+   *  itself, and its source is done when all of them are. */
+  split(id: number, pieces: number): void {
+    const path = this.jobs[id].source.path;
+    this.jobsLeft.set(path, (this.jobsLeft.get(path) ?? 1) + pieces - 1);
+  }
+
   /** Job `id` has reached `seconds` of its source. */
   time(id: number, seconds: number): void {
     const job = this.jobs[id];

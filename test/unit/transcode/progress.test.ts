@@ -1,11 +1,10 @@
 /**
- * progress.ts and dispatch.ts's job order, on a fake clock: outputs, masters and bytes count up as jobs
- * finish, the running jobs are named, interrupted outputs are not counted as done, a retag batch has no
- * speed or ETA; and the two-ended queue hands the shortest job to one lane so the count moves early.
+ * progress.ts, on a fake clock: outputs, masters and bytes count up as jobs finish, the running jobs are named,
+ * interrupted outputs are not counted as done, a retag batch has no speed or ETA, a split job's source is done
+ * when all its pieces are (the order jobs are handed out is schedule.test.ts's).
  */
 import { describe, expect, it } from 'vitest';
 import { ProgressTracker } from '../../../src/transcode/progress.js';
-import { TwoEnded } from '../../../src/transcode/dispatch.js';
 import type { PlannedJob, ProgressEvent } from '../../../src/model.js';
 import { FLAC, MP3, output, source } from '../builders.js';
 
@@ -68,6 +67,19 @@ describe('ProgressTracker', () => {
     expect(last()).toMatchObject({ outputsDone: 0, sourcesDone: 0, audioSecondsDone: 0, active: [] });
   });
 
+  it('a split job: its pieces count their share of the audio, and its master is done when the last piece is', () => {
+    const jobs = [job('/m/long.flac', 100)];
+    const { t, last } = tracked(jobs);
+    jobs.push({ ...jobs[0], outputs: [jobs[0].outputs[0]] }, { ...jobs[0], outputs: [jobs[0].outputs[1]] });
+    t.split(0, 2);
+    t.start(1);
+    t.start(2);
+    t.finished(2, [{ status: 'ok', size: 1 }]);
+    expect(last()).toMatchObject({ outputsDone: 1, sourcesDone: 0, sourcesTotal: 1, audioSecondsDone: 50 });
+    t.finished(1, [{ status: 'ok', size: 1 }]);
+    expect(last()).toMatchObject({ outputsDone: 2, sourcesDone: 1, audioSecondsDone: 100 });
+  });
+
   it('a retag batch: files only, no speed and no ETA', () => {
     const { t, at, last } = tracked([job('/m/a.flac', 10, 'retag'), job('/m/b.flac', 10, 'retag')]);
     t.start(0);
@@ -75,14 +87,5 @@ describe('ProgressTracker', () => {
     t.finished(0, [{ status: 'ok', size: 1 }]);
     expect(last()).toMatchObject({ phase: 'retag', outputsDone: 1, speed: 0, audioSecondsTotal: 0 });
     expect(last().etaSeconds).toBeUndefined();
-  });
-});
-
-describe('TwoEnded (the order jobs are handed out)', () => {
-  it('the long end takes from the front (longest first), the short end from the back, each job once', () => {
-    const q = new TwoEnded(5);
-    expect([q.take('long'), q.take('short'), q.take('long'), q.take('short'), q.take('long')]).toEqual([0, 4, 1, 3, 2]);
-    expect(q.take('long')).toBeUndefined();
-    expect(q.take('short')).toBeUndefined();
   });
 });
