@@ -74,7 +74,7 @@ describe('--dry-run', () => {
     );
     expect(lines[0]).toMatch(
       // Then the master's sample hash (FLAC masters: checked against their STREAMINFO MD5).
-      /-c:a libmp3lame -q:a 0 .* -c:a libopus -b:a 128k .* -af ebur128=peak=true:framelog=verbose -f null pipe:1 -map 0:a:0 -c:a pcm_s16le -f md5 pipe:1$/,
+      /-c:a libmp3lame -q:a 0 .* -c:a libopus -b:a 128k .* -af ebur128=peak=sample:framelog=verbose -f null pipe:1 -map 0:a:0 -c:a pcm_s16le -f md5 pipe:1$/,
     );
     expect(existsSync(out)).toBe(false);
     // Run the printed line through a shell: the quoting is right and the arguments are complete.
