@@ -86,7 +86,8 @@ export async function record(
     !records.prevManifest ||
     found.probed.some((p) => !p.reused && !(p.result.kind === 'ignored' && p.result.size === undefined)) ||
     JSON.stringify(records.prevManifest.ignored ?? []) !== JSON.stringify(manifest.ignored) ||
-    found.probed.some((p) => p.file.path !== records.previous.get(p.file.key)?.path) ||
+    // (Ignored files have no source record: the list above compares them, paths included.)
+    found.probed.some((p) => p.result.kind !== 'ignored' && p.file.path !== records.previous.get(p.file.key)?.path) ||
     JSON.stringify(records.prevManifest.roots) !== JSON.stringify(found.scan.roots);
   const manifestPath = o.dryRun ? undefined : join(outDir, MANIFEST_NAME);
   if (!o.dryRun && changed) await writeManifest(outDir, manifest);
