@@ -30,12 +30,19 @@ export async function settledRun(run: Run, lock: Lock | undefined): Promise<RunR
   const stamp = await readStamp(outDir);
   if (!stamp) return undefined;
   const manifestPath = join(outDir, MANIFEST_NAME);
-  if (!sameIdentity(stamp.manifest, await fileIdentity(manifestPath))) return undefined;
-  // A journal with entries is a killed run's work, to be folded into the manifest.
-  if ((await fileIdentity(join(outDir, JOURNAL_NAME)))?.size) return undefined;
   const recorded = recordedOptions(run);
+  const miss = (why: string) => {
+    o.logger.info({ event: 'unsettled', reason: why }, `the full run: ${why}`);
+    return undefined;
+  };
+  if (!sameIdentity(stamp.manifest, await fileIdentity(manifestPath)))
+    return miss('the manifest was written or replaced since the last run that found nothing to do');
+  // A journal with entries is a killed run's work, to be folded into the manifest.
+  if ((await fileIdentity(join(outDir, JOURNAL_NAME)))?.size) return miss("a killed run's journal is to be folded in");
   const obs = observe(run, recorded, stamp.outputs);
-  if (obs.scan.problems.length || obs.digest !== stamp.digest) return undefined;
+  if (obs.scan.problems.length) return miss('the walk met a folder it could not look into');
+  if (obs.digest !== stamp.digest)
+    return miss('a source, an output, a folder image, an option, a preset or ffmpeg changed since the last no-op run');
 
   const summary: RunSummary = { ...stamp.summary, wallSeconds: (Date.now() - run.startedAt.getTime()) / 1000 };
   const { lossless, ignoredFiles, outputsKept } = summary;
