@@ -2,6 +2,7 @@
 /**
  * npm run bench [-- --serve (see bench/serve.js)] [-- --corpus DIR] [--tracks 24] [--seconds 60] [--presets flac,mp3-v0,opus-128] [--jobs N] [--rounds 2]
  * npm run bench -- --queue [same options]: the local pool against 1 coordinator + 2 worker processes (bench/queue.js)
+ * npm run bench -- --resampler: ffmpeg's resampler against soxr, quality and CPU (bench/resampler.js)
  *
  * Converts a corpus of 44.1 kHz/16-bit stereo FLAC twice and prints both wall times and their ratio:
  *   1. audiofan (one ffmpeg per source, decoding once for all presets, plus output verification);
@@ -29,6 +30,11 @@ import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
 // npm run bench -- --serve: the server's figures instead (bench/serve.js, its own options).
 if (process.argv.includes('--serve')) {
   await import('./serve.js');
+  process.exit(0);
+}
+// npm run bench -- --resampler: swr against soxr, quality and CPU (bench/resampler.js).
+if (process.argv.includes('--resampler')) {
+  await import('./resampler.js');
   process.exit(0);
 }
 

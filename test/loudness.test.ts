@@ -4,7 +4,7 @@
  * against ffmpeg's ebur128 filter run separately.
  */
 import { execFile } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,19 @@ async function measure(files: string[]): Promise<{ lufs: number; peak: number }>
   };
 }
 
+/** The largest absolute sample over the given files, dBFS, from their decoded samples (not from any meter). */
+async function samplePeak(files: string[]): Promise<number> {
+  let max = 0;
+  for (const f of files) {
+    const { stdout } = await exec(ffmpeg(), ['-v', 'error', '-i', f, '-f', 's16le', '-c:a', 'pcm_s16le', 'pipe:1'], {
+      encoding: 'buffer',
+      maxBuffer: 64 << 20,
+    });
+    for (let i = 0; i + 1 < stdout.length; i += 2) max = Math.max(max, Math.abs(stdout.readInt16LE(i)));
+  }
+  return 20 * Math.log10(max / 32768);
+}
+
 const tag = (m: Awaited<ReturnType<typeof readBack>>, key: string) => {
   for (const tags of Object.values(m.native))
     for (const t of tags) if (t.id === key || t.id === `TXXX:${key}`) return String(t.value);
@@ -69,14 +82,17 @@ beforeAll(async () => {
 
 describe('loudness', () => {
   let out: string;
-  let perTrack: { lufs: number; peak: number }[];
-  let album: { lufs: number; peak: number };
+  let perTrack: { lufs: number; peak: number; sample: number }[];
+  let album: { lufs: number; peak: number; sample: number };
+  const files = () => TRACKS.map((t) => join(lib, 'Album', t.name));
   beforeAll(async () => {
     out = await tmp('loud-out');
     const r = await convertLibrary({ sources: [lib], output: out, presets: ['flac', 'mp3-v4', 'opus-64'] });
     expect(r.exitCode).toBe(0);
-    perTrack = await Promise.all(TRACKS.map((t) => measure([join(lib, 'Album', t.name)])));
-    album = await measure(TRACKS.map((t) => join(lib, 'Album', t.name)));
+    perTrack = await Promise.all(
+      files().map(async (f) => ({ ...(await measure([f])), sample: await samplePeak([f]) })),
+    );
+    album = { ...(await measure(files())), sample: await samplePeak(files()) };
   });
 
   for (const [i, t] of TRACKS.entries()) {
@@ -88,9 +104,14 @@ describe('loudness', () => {
         const m = await readBack(join(out, preset, 'Album', t.name.replace('.flac', `.${ext}`)));
         expect(db(tag(m, 'REPLAYGAIN_TRACK_GAIN'))).toBeCloseTo(-18 - perTrack[i].lufs, 1);
         expect(Math.abs(db(tag(m, 'REPLAYGAIN_TRACK_GAIN')) - (-18 - perTrack[i].lufs))).toBeLessThanOrEqual(0.1);
-        expect(Math.abs(peakDb(tag(m, 'REPLAYGAIN_TRACK_PEAK')) - perTrack[i].peak)).toBeLessThanOrEqual(0.1);
+        // Sample peak by default: never below the largest sample, at most a 0.1 dB reading step above it.
+        const trackPeak = peakDb(tag(m, 'REPLAYGAIN_TRACK_PEAK')) - perTrack[i].sample;
+        expect(trackPeak).toBeGreaterThanOrEqual(-0.001);
+        expect(trackPeak).toBeLessThanOrEqual(0.1);
         expect(Math.abs(db(tag(m, 'REPLAYGAIN_ALBUM_GAIN')) - (-18 - album.lufs))).toBeLessThanOrEqual(0.1);
-        expect(Math.abs(peakDb(tag(m, 'REPLAYGAIN_ALBUM_PEAK')) - album.peak)).toBeLessThanOrEqual(0.1);
+        const albumPeak = peakDb(tag(m, 'REPLAYGAIN_ALBUM_PEAK')) - album.sample;
+        expect(albumPeak).toBeGreaterThanOrEqual(-0.001);
+        expect(albumPeak).toBeLessThanOrEqual(0.1);
         expect(tag(m, 'REPLAYGAIN_TRACK_GAIN')).not.toBe('-99.00 dB');
       });
     }
@@ -114,6 +135,53 @@ describe('loudness', () => {
 
   it('the tracks really differ in loudness (so the album gain is not just a track gain)', () => {
     expect(perTrack[0].lufs - perTrack[1].lufs).toBeGreaterThan(8);
+  });
+
+  it('--true-peak: the next run measures again and writes true peaks; the manifest says which peak it holds', async () => {
+    // A quarter-rate sine at 45 degrees: every sample is at 0.354 (-9.0 dBFS) but the wave peaks at 0.5 (-6.0):
+    // an inter-sample over of 3 dB, which only a true-peak meter sees.
+    const src = await tmp('truepeak-src');
+    const file = join(src, 'over.flac');
+    await exec(ffmpeg(), [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'aevalsrc=0.5*sin(2*PI*11025*t+PI/4):s=44100:d=6',
+      '-c:a',
+      'flac',
+      '-sample_fmt',
+      's16',
+      '-metadata',
+      'TITLE=Over',
+      file,
+    ]);
+    const dest = await tmp('truepeak-out');
+    const run = (truePeak: boolean) => convertLibrary({ sources: [src], output: dest, presets: ['flac'], truePeak });
+    const peakOf = async () => peakDb(tag(await readBack(join(dest, 'flac', 'over.flac')), 'REPLAYGAIN_TRACK_PEAK'));
+    const recorded = async () =>
+      (
+        JSON.parse(await readFile(join(dest, 'audiofan-manifest.json'), 'utf8')) as {
+          sources: { loudness: { peak: string; peakDbfs: number } }[];
+        }
+      ).sources[0].loudness;
+    expect((await run(false)).exitCode).toBe(0);
+    const sample = await samplePeak([file]);
+    expect(sample).toBeCloseTo(-9.03, 1);
+    expect((await peakOf()) - sample).toBeGreaterThanOrEqual(-0.001);
+    expect((await peakOf()) - sample).toBeLessThanOrEqual(0.1);
+    expect((await recorded()).peak).toBe('sample');
+    const r = await run(true);
+    expect(r.exitCode).toBe(0);
+    // As ffmpeg's own true-peak meter reads it (its oversampling filter overshoots a little near 11 kHz).
+    const truePeak = (await measure([file])).peak;
+    expect(truePeak - sample).toBeGreaterThan(2.5);
+    expect((await peakOf()) - truePeak).toBeGreaterThanOrEqual(-0.001);
+    expect((await peakOf()) - truePeak).toBeLessThanOrEqual(0.1);
+    expect((await recorded()).peak).toBe('true');
+    // Tags only: the audio was not made again.
+    expect(r.summary.outputsEncoded).toBe(0);
   });
 });
 

@@ -61,10 +61,24 @@ describe('outputRecipe', () => {
     expect(r.args).not.toContain('-af');
     expect(r.format.sampleRate).toBe(96000);
   });
-  it('mp3 from 96 kHz is resampled to 48 kHz explicitly; without libsoxr it warns', () => {
-    const r = outputRecipe(P('mp3-v0'), src({ sampleRate: 96000 }), { soxr: false });
-    expect(r.args).toEqual(expect.arrayContaining(['-ar', '48000']));
-    expect(r.warnings.join()).toMatch(/libsoxr/);
+  it("mp3 from 96 kHz is resampled to 48 kHz explicitly, with ffmpeg's own resampler (lossy: no soxr, no warning)", () => {
+    const r = outputRecipe(P('mp3-v0'), src({ sampleRate: 96000 }), ctx);
+    expect(r.args).toEqual(
+      expect.arrayContaining(['-ar', '48000', '-af', 'channelmap=channel_layout=stereo,aresample=osr=48000']),
+    );
+    expect(r.warnings).toEqual([]);
+  });
+  it('a lossless preset resamples with soxr, and without libsoxr warns; a preset can ask for either resampler', () => {
+    const hi = src({ sampleRate: 96000, bitsPerSample: 24 });
+    expect(outputRecipe(P('flac-cd'), hi, { soxr: false }).warnings.join()).toMatch(/libsoxr/);
+    const { origin: _o, hash: _h, ...mp3 } = P('mp3-v0') as unknown as Record<string, unknown>;
+    const soxrMp3 = parsePreset({ ...mp3, id: 'mp3-soxr', resampler: 'soxr' }, 'test');
+    expect(outputRecipe(soxrMp3, hi, ctx).args.join(' ')).toContain('aresample=resampler=soxr:precision=28:osr=48000');
+    const { origin: _o2, hash: _h2, ...flacCd } = P('flac-cd') as unknown as Record<string, unknown>;
+    const swrFlac = parsePreset({ ...flacCd, id: 'flac-swr', resampler: 'swr' }, 'test');
+    // swr emits nothing for an input shorter than its filter: a master under a second gets soxr whatever.
+    expect(outputRecipe(P('mp3-v0'), src({ sampleRate: 96000, duration: 0.5 }), ctx).args.join(' ')).toContain('soxr');
+    expect(outputRecipe(swrFlac, hi, ctx).args.join(' ')).toContain('aresample=osr=44100:osf=s16');
   });
   it('5.1 to Opus gets a channel mapping family and the 5.1 layout; 5.1 to MP3 is downmixed to stereo', () => {
     const opus = outputRecipe(P('opus-128'), src({ channels: 6, sampleRate: 48000 }), ctx);
@@ -72,9 +86,7 @@ describe('outputRecipe', () => {
     expect(opus.format.channels).toBe(6);
     const mp3 = outputRecipe(P('mp3-320'), src({ channels: 6, sampleRate: 96000 }), ctx);
     // The downmix first, then the resampler (two channels to resample instead of six).
-    expect(mp3.args).toEqual(
-      expect.arrayContaining(['-af', 'aformat=channel_layouts=stereo,aresample=resampler=soxr:precision=28:osr=48000']),
-    );
+    expect(mp3.args).toEqual(expect.arrayContaining(['-af', 'aformat=channel_layouts=stereo,aresample=osr=48000']));
     expect(mp3.format.channels).toBe(2);
     expect(mp3.args).not.toContain('-mapping_family');
   });

@@ -73,7 +73,8 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const failed = job.outputs.filter((o) => runs.byKey.get(o.key)?.exitCode !== 0);
     const made = job.outputs.filter((o) => !failed.includes(o));
     const failedResults = failed.map((o) => ffmpegFailed(job, o, runs.byKey.get(o.key)!));
-    if (!made.length || !runs.master) return await done(failedResults);
+    // A measure-only job (loudness asked for, every output already made) has no output but goes on to its loudness.
+    if ((!made.length && !job.measureLoudness) || !runs.master) return await done(failedResults);
     // The master is judged from the first run that completed: it decoded the whole source and hashed it.
     const { outcome: run, report, hashBase } = runs.master;
     const failMade = (code: OutputResult['code'], message: string, stderrTail?: string): OutputResult[] => [
@@ -166,7 +167,7 @@ function ffmpegFailed(job: TranscodeJob, o: JobOutput, run: RunOutcome): OutputR
 function gainsFor(loudness: TrackLoudness | undefined, given: GainSet | undefined): GainSet {
   const track =
     loudness?.integratedLufs !== undefined
-      ? { lufs: loudness.integratedLufs, peakDbfs: loudness.truePeakDbfs }
+      ? { lufs: loudness.integratedLufs, peakDbfs: loudness.peakDbfs }
       : given?.track;
   return { ...(track ? { track } : {}), ...(given?.album ? { album: given.album } : {}) };
 }

@@ -66,8 +66,14 @@ export function outputRecipe(preset: Preset, src: SourceInfo, ctx: RecipeContext
     preset.bitDepth && (srcBits > preset.bitDepth || (resample && preset.lossless)) ? preset.bitDepth : undefined;
   const filter: string[] = [];
   if (resample) {
-    if (ctx.soxr) filter.push('resampler=soxr', 'precision=28');
-    else warnings.push('ffmpeg lacks libsoxr: resampled with its built-in resampler');
+    // soxr only where its quality can survive: ffmpeg's own resampler (a quarter of soxr's CPU at 44.1 -> 48 kHz)
+    // leaves only images above 22 kHz (-24 dB for a 20 kHz tone, none in the audible band: bench/resampler.py),
+    // which MP3 and Opus encoders low-pass away; a lossless copy would keep them. swr also emits nothing at all
+    // for an input shorter than its filter (30 samples at 44.1 kHz): masters under a second get soxr whatever.
+    const short = src.duration === undefined || src.duration < 1;
+    const resampler = preset.resampler ?? (preset.lossless || short ? 'soxr' : 'swr');
+    if (resampler === 'soxr' && ctx.soxr) filter.push('resampler=soxr', 'precision=28');
+    else if (resampler === 'soxr') warnings.push('ffmpeg lacks libsoxr: resampled with its built-in resampler');
     filter.push(`osr=${sampleRate}`);
   }
   if (bitDepth) {

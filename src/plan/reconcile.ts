@@ -29,7 +29,7 @@ export function gainsBySource(sources: PlannedSource[], loudness: Map<string, Tr
   for (const [key, tracks] of albums) {
     const known = tracks.map((t) => loudness.get(t.path)).filter((l): l is TrackLoudness => l !== undefined);
     const lufs = gatedLoudness(known.map((l) => l.blocks));
-    if (lufs !== undefined) albumGain.set(key, { lufs, peakDbfs: Math.max(...known.map((l) => l.truePeakDbfs)) });
+    if (lufs !== undefined) albumGain.set(key, { lufs, peakDbfs: Math.max(...known.map((l) => l.peakDbfs)) });
   }
   const out = new Map<string, GainSet>();
   for (const s of sources) {
@@ -37,7 +37,7 @@ export function gainsBySource(sources: PlannedSource[], loudness: Map<string, Tr
     const key = albumKey(s);
     const album = key ? albumGain.get(key) : undefined;
     out.set(s.path, {
-      ...(l?.integratedLufs !== undefined ? { track: { lufs: l.integratedLufs, peakDbfs: l.truePeakDbfs } } : {}),
+      ...(l?.integratedLufs !== undefined ? { track: { lufs: l.integratedLufs, peakDbfs: l.peakDbfs } } : {}),
       ...(album ? { album } : {}),
     });
   }

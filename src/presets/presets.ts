@@ -20,6 +20,8 @@ export interface Preset {
   encoderArgs: string[];
   sampleRates?: number[];
   bitDepth?: 16 | 24;
+  /** Resampler when the rate changes. Default: soxr for lossless presets, swr for lossy ones (see recipe.ts). */
+  resampler?: 'soxr' | 'swr';
   dither?: boolean;
   /** A master deeper than the lossless target can hold is reduced (dithered) instead of failing E_SOURCE_DEPTH. */
   allowReduceDepth?: boolean;

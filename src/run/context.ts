@@ -75,7 +75,13 @@ export interface Plan {
   loudness: Map<string, TrackLoudness>;
   jobs: PlannedJob[];
   provisional: ReturnType<typeof gainsBySource>;
-  tagSettings: { id3Version: 3 | 4; loudness: boolean; artMaxSize?: number; acceptDamaged?: boolean };
+  tagSettings: {
+    id3Version: 3 | 4;
+    loudness: boolean;
+    truePeak?: boolean;
+    artMaxSize?: number;
+    acceptDamaged?: boolean;
+  };
   /** Outputs kept although another ffmpeg version made them. */
   encoderChanged: PlannedOutput[];
   /** A source key lies where the scan could not look: its record is kept as it was. */

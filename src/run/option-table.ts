@@ -180,6 +180,13 @@ export const OPTIONS = {
     default: true,
     help: 'do not measure loudness or write ReplayGain / R128 tags',
   }),
+  /** ReplayGain peaks as true peak (4x oversampled) instead of sample peak. Default false. */
+  truePeak: of<boolean>({
+    flag: '--true-peak',
+    check: bool,
+    default: false,
+    help: "ReplayGain peaks as true peak (inter-sample, 4x oversampled; about twice the meter's CPU) instead of sample peak",
+  }),
   /** Make outputs of damaged masters (decode errors, STREAMINFO MD5 mismatch) anyway, flagged. Default false. */
   acceptDamaged: of<boolean>({
     flag: '--accept-damaged',

@@ -56,10 +56,12 @@ export async function planRun(run: Run, records: Records, found: Found): Promise
   const tagSettings = {
     id3Version: o.id3v2Version,
     loudness: o.loudness,
+    ...(o.truePeak ? { truePeak: true } : {}),
     ...(o.artMaxSize ? { artMaxSize: o.artMaxSize } : {}),
     ...(o.acceptDamaged ? { acceptDamaged: true } : {}),
   };
-  // Loudness measured before stays valid while the audio is unchanged (a tags-only edit keeps it).
+  // Loudness measured before stays valid while the audio is unchanged (a tags-only edit keeps it) and its peak is
+  // of the kind asked for (--true-peak added or dropped measures again).
   const loudness = new Map<string, TrackLoudness>();
   for (const s of found.sources) {
     const p = previous.get(s.key);
@@ -67,7 +69,7 @@ export async function planRun(run: Run, records: Records, found: Found): Promise
       p &&
       ((p.size === s.size && p.mtimeMs === s.mtimeMs) ||
         (p.fingerprint !== undefined && p.fingerprint === s.fingerprint));
-    if (p?.loudness && same) loudness.set(s.path, p.loudness);
+    if (p?.loudness && same && p.loudness.peak === (o.truePeak ? 'true' : 'sample')) loudness.set(s.path, p.loudness);
   }
   const jobs = groupJobs(plans, o.jobs, (s) => o.loudness && !loudness.has(s.path));
   // Encodes are tagged with the gains known now; album gains are settled by the tag stage.

@@ -41,6 +41,7 @@ export async function readManifest(outDir: string): Promise<{ manifest?: Manifes
   } catch (e) {
     return { warning: `${path}: unreadable manifest (${(e as Error).message}); everything is redone` };
   }
+  upgradeLoudness(m);
   const version = (m as { manifestVersion?: unknown } | null)?.manifestVersion;
   if (typeof version === 'number' && Number.isInteger(version) && version > MANIFEST_VERSION) {
     throw new AudiofanError(
@@ -85,4 +86,18 @@ export async function writeManifest(outDir: string, manifest: Manifest): Promise
     );
   }
   return path;
+}
+
+/** Manifests written before peaks had a kind held only true peaks, as `truePeakDbfs`: read as such. */
+function upgradeLoudness(m: unknown): void {
+  const sources = (m as { sources?: unknown } | null)?.sources;
+  if (!Array.isArray(sources)) return;
+  for (const s of sources) {
+    const l = (s as { loudness?: Record<string, unknown> } | null)?.loudness;
+    if (l && typeof l === 'object' && 'truePeakDbfs' in l && !('peakDbfs' in l)) {
+      l.peakDbfs = l.truePeakDbfs;
+      l.peak = 'true';
+      delete l.truePeakDbfs;
+    }
+  }
 }

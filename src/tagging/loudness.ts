@@ -6,23 +6,37 @@
  * decoding any track again.
  */
 
+/**
+ * Which peak ReplayGain's PEAK tags hold. Sample peak (the largest sample) is the default: it is what the
+ * ReplayGain 2.0 specification describes and what rsgain, metaflac, r128gain and mp3gain write, and it costs
+ * nothing beside the meter. True peak (4x oversampled, inter-sample overs included, as loudgain and beets' ffmpeg
+ * backend write) costs about twice the meter's CPU; players use either only to cap the gain at 1/peak.
+ */
+export type PeakKind = 'sample' | 'true';
+
 export interface TrackLoudness {
   /** Integrated loudness, LUFS; undefined for silence (no block above the -70 LUFS gate). */
   integratedLufs?: number;
-  /** True peak, dBFS (largest over channels). */
-  truePeakDbfs: number;
+  /** Peak, dBFS (largest over channels), of the kind `peak` says. */
+  peakDbfs: number;
+  peak: PeakKind;
   /** Gating blocks: momentary loudness x10 (integer) -> count. */
   blocks: Record<string, number>;
 }
 
-/** The ffmpeg filter for the measuring branch (true peak: 4x oversampled, as R128 asks). */
-export const EBUR128_FILTER = 'ebur128=peak=true:framelog=verbose';
+/** The ffmpeg filter for the measuring branch. */
+export const ebur128Filter = (peak: PeakKind) => `ebur128=peak=${peak}:framelog=verbose`;
+
+/** ffmpeg prints peaks to 0.1 dB: half a step is added so a player's clipping guard never trusts a peak too low. */
+const PEAK_MARGIN_DB = 0.05;
 
 /** Collects an ebur128 filter's output from ffmpeg's stderr, line by line. */
 export class LoudnessMeter {
   private readonly blocks = new Map<number, number>();
-  private peak: number | undefined;
+  private peakDbfs: number | undefined;
   private inSummary = false;
+
+  constructor(private readonly kind: PeakKind) {}
 
   line(l: string): void {
     if (!l.includes('Parsed_ebur128') && !this.inSummary) return;
@@ -34,13 +48,13 @@ export class LoudnessMeter {
     }
     if (/Parsed_ebur128.*Summary:/.test(l)) this.inSummary = true;
     const p = this.inSummary ? /Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(l) : null;
-    if (p) this.peak = p[1] === '-inf' ? -Infinity : parseFloat(p[1]);
+    if (p) this.peakDbfs = p[1] === '-inf' ? -Infinity : Math.round((parseFloat(p[1]) + PEAK_MARGIN_DB) * 100) / 100;
   }
 
   result(): TrackLoudness | undefined {
-    if (this.peak === undefined) return undefined;
+    if (this.peakDbfs === undefined) return undefined;
     const blocks = Object.fromEntries([...this.blocks].map(([k, v]) => [String(k), v]));
-    return { integratedLufs: gatedLoudness([blocks]), truePeakDbfs: this.peak, blocks };
+    return { integratedLufs: gatedLoudness([blocks]), peakDbfs: this.peakDbfs, peak: this.kind, blocks };
   }
 }
 

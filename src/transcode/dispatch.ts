@@ -22,6 +22,8 @@ export interface JobOutcome {
 export interface TagOptions {
   id3Version: Id3Version;
   loudness: boolean;
+  /** ReplayGain peaks as true peak (--true-peak); sample peak otherwise. Not a tag: it decides the measurement. */
+  truePeak?: boolean;
   artMaxSize?: number;
   /** Not a tag setting, but set per run like them: make outputs of damaged masters (--accept-damaged). */
   acceptDamaged?: boolean;
@@ -37,7 +39,7 @@ export function toTranscodeJob(
   tagOptions: TagOptions,
 ): TranscodeJob {
   const s = job.source;
-  const { acceptDamaged, ...tagSettings } = tagOptions;
+  const { acceptDamaged, truePeak, ...tagSettings } = tagOptions;
   const hp = job.kind === 'encode' ? planHashes(s, job.outputs) : undefined;
   return {
     id,
@@ -45,6 +47,7 @@ export function toTranscodeJob(
     ffmpegPath,
     killGraceMs,
     measureLoudness: job.measureLoudness,
+    peak: truePeak ? 'true' : 'sample',
     // Decoded samples are counted at the decoder's rate (a DSD decoder's, not the master's PCM rate).
     source: {
       path: s.path,

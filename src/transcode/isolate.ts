@@ -36,7 +36,7 @@ export async function encodeIsolated(job: TranscodeJob, control: EncodeControl):
   let loudness: TrackLoudness | undefined;
   let master: EncodeRuns['master'];
   const run = async (only: TranscodeJob['outputs'], measure: boolean): Promise<RunOutcome> => {
-    const meter = measure ? new LoudnessMeter() : undefined;
+    const meter = measure ? new LoudnessMeter(job.peak) : undefined;
     const report = new DecodeReport();
     const outcome = await runCommand(job.ffmpegPath, commandSpec(job, only, measure), {
       ...control,

@@ -6,7 +6,7 @@ export { durationTolerance, truncationSlack } from '../tolerances.js';
 import type { CoverRef } from '../sources/art.js';
 import type { ErrorCode } from '../errors.js';
 import type { CommandSpec } from '../ffmpeg/adapter.js';
-import { EBUR128_FILTER, type GainSet, type TrackLoudness } from '../tagging/loudness.js';
+import { ebur128Filter, type GainSet, type PeakKind, type TrackLoudness } from '../tagging/loudness.js';
 import type { TagWriter } from '../tagging/compose.js';
 import type { Id3Version } from '../tagging/id3v2.js';
 import type { TagEntries } from '../tagging/vorbis-comment.js';
@@ -60,6 +60,8 @@ export interface TranscodeJob {
   outputs: JobOutput[];
   /** Run the ebur128 branch alongside the encoders. */
   measureLoudness: boolean;
+  /** The peak the meter reports (ReplayGain PEAK tags). */
+  peak: PeakKind;
   tags: TagInput;
   /** How long ffmpeg gets between SIGTERM and SIGKILL when cancelled. */
   killGraceMs: number;
@@ -136,5 +138,6 @@ export function hashBase(outputs: number, measure: boolean): number {
 }
 
 function meterFilter(job: TranscodeJob): string {
-  return job.source.decodeFilter ? `${job.source.decodeFilter},${EBUR128_FILTER}` : EBUR128_FILTER;
+  const meter = ebur128Filter(job.peak);
+  return job.source.decodeFilter ? `${job.source.decodeFilter},${meter}` : meter;
 }

@@ -10,7 +10,8 @@ const T: TagSettings = { id3Version: 4, loudness: true };
 const track = (path: string, tags: [string, string][]) => source({ path, tags });
 const loud = (lufs: number | undefined, peak: number, blocks: Record<string, number>): TrackLoudness => ({
   ...(lufs !== undefined ? { integratedLufs: lufs } : {}),
-  truePeakDbfs: peak,
+  peakDbfs: peak,
+  peak: 'true' as const,
   blocks,
 });
 

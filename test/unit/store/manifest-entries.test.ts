@@ -142,7 +142,7 @@ describe('sourceEntry', () => {
   });
 
   it('records the source facts and optional parts only when known', () => {
-    const l = { integratedLufs: -20, truePeakDbfs: -1, blocks: { '-200': 3 } };
+    const l = { integratedLufs: -20, peakDbfs: -1, peak: 'sample' as const, blocks: { '-200': 3 } };
     const e = sourceEntry(p, 9.5, l, (po) => recorded({ preset: po.preset.id }));
     expect(e).toMatchObject({
       path: '/m/A/01.flac',

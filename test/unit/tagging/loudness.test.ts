@@ -18,14 +18,14 @@ const summary = (peak: string) => [
   '  True peak:',
   `    Peak:      ${peak} dBFS`,
 ];
-const meter = (lines: string[]) => {
-  const m = new LoudnessMeter();
+const meter = (lines: string[], kind: 'sample' | 'true' = 'true') => {
+  const m = new LoudnessMeter(kind);
   for (const l of lines) m.line(l);
   return m.result();
 };
 
 describe('LoudnessMeter', () => {
-  it("counts each 100 ms line's momentary loudness in 0.1 LU bins, and takes the true peak from the summary", () => {
+  it("counts each 100 ms line's momentary loudness in 0.1 LU bins, and takes the peak from the summary, half a print step up", () => {
     const r = meter([
       frame('0.0999773', '-120.7'),
       frame('0.399977', ' -21.1'),
@@ -34,7 +34,8 @@ describe('LoudnessMeter', () => {
       ...summary('-18.1'),
     ]);
     expect(r).toEqual({
-      truePeakDbfs: -18.1,
+      peakDbfs: -18.05,
+      peak: 'true',
       blocks: { '-1207': 1, '-211': 2, '-180': 1 },
       integratedLufs: expect.any(Number),
     });
@@ -59,14 +60,19 @@ describe('LoudnessMeter', () => {
     [
       'silence: peak -inf, no integrated loudness',
       [frame('0.4', '-163.2'), ...summary(' -inf')],
-      { truePeakDbfs: -Infinity, blocks: { '-1632': 1 } },
+      { peakDbfs: -Infinity, peak: 'true', blocks: { '-1632': 1 } },
     ],
-    ['a positive true peak', summary('  0.5'), { truePeakDbfs: 0.5, blocks: {} }],
+    ['a positive true peak', summary('  0.5'), { peakDbfs: 0.55, peak: 'true', blocks: {} }],
   ] as [string, string[], object | undefined][])('%s', (_n, lines, want) => {
     const r = meter(lines);
     expect(r).toEqual(want);
     if (r) expect(r.integratedLufs).toBeUndefined();
   });
+});
+
+it('a sample-peak meter reads the "Sample peak:" summary and says which peak it holds', () => {
+  const lines = summary('-3.2').map((l) => l.replace('True peak:', 'Sample peak:'));
+  expect(meter(lines, 'sample')).toEqual({ peakDbfs: -3.15, peak: 'sample', blocks: {} });
 });
 
 describe('gatedLoudness (BS.1770: absolute gate -70 LUFS, relative gate -10 LU)', () => {
