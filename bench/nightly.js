@@ -9,7 +9,9 @@
  *      (bench/peak-rss.js) that reports its peak RSS (VmHWM) and CPU time. The first re-run reads the
  *      manifest and plans every output; finding nothing to do it writes the settled stamp, and the next
  *      ones end after a walk and a stat per file (src/run/settled.ts). Targets for 100,000 tracks: a
- *      no-op under 15 s wall and under 400 MB peak RSS; the state's bytes per track are printed;
+ *      no-op under 15 s wall and under 400 MB peak RSS; the state's bytes per track are printed.
+ *      The cache is keyed by a version in its folder name (nightly-seed-v3-*, nightly-v3-*): bump it when
+ *      what a run records changes, or the re-runs measure the upgrade, not a no-op;
  *   2. tags-only edits against re-encoding, on the music-like corpus of `npm run bench`
  *      (or --corpus): every source's title is changed, and the run that follows (retag only)
  *      is timed against a run that re-encodes the same outputs (--force).
@@ -117,7 +119,7 @@ async function noopBench(n) {
  * mtime), and the manifest the real run wrote with each entry cloned, its paths rewritten.
  */
 async function largeLibrary(n) {
-  const big = join(work, `nightly-v2-${n}`);
+  const big = join(work, `nightly-v3-${n}`);
   const lib = join(big, 'library');
   const out = join(big, 'out');
   if (existsSync(join(big, '.complete'))) return { lib, out };
@@ -164,7 +166,7 @@ function setName(k) {
 
 /** SEED tracks, cloned from one template with their own tags, converted for real (once per preset list). */
 async function seedLibrary() {
-  const dir = join(work, `nightly-seed-${a.presets.replaceAll(',', '+')}`);
+  const dir = join(work, `nightly-seed-v3-${a.presets.replaceAll(',', '+')}`);
   const lib = join(dir, 'library');
   const out = join(dir, 'out');
   if (existsSync(join(dir, '.complete'))) return { lib, out };
