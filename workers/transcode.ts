@@ -30,11 +30,13 @@ import type { GainSet, TrackLoudness } from '../src/tagging/loudness.js';
 import { readAudioMetadata } from '../src/sources/read-metadata.js';
 import { tagState } from '../src/tagging/compose.js';
 import { tagWriter } from '../src/tagging/writers.js';
+import { flacTagRoom } from '../src/tagging/flac-file.js';
 import { AudiofanError } from '../src/errors.js';
 import { readStreamInfo } from '../src/sources/streaminfo.js';
 import { masterVerdict } from '../src/transcode/integrity.js';
 import { parseMd5Lines } from '../src/transcode/hash-plan.js';
 import { proveBitExact, reencode } from '../src/transcode/verify.js';
+import { profiled, profileJobEnd, profileJobStart } from '../src/transcode/profile.js';
 
 export interface TranscodeTask {
   job: TranscodeJob;
@@ -45,6 +47,7 @@ const fmt = (s: number) => `${s.toFixed(2)} s`;
 
 export default async function transcode({ job, port }: TranscodeTask): Promise<TranscodeResult> {
   const started = Date.now();
+  profileJobStart();
   const abort = new AbortController();
   port.on('message', (m: PortMessage) => m.type === 'cancel' && abort.abort());
   const fail = (code: OutputResult['code'], message: string, stderrTail?: string, of = job.outputs): OutputResult[] =>
@@ -54,6 +57,7 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const ok = new Set(outputs.filter((r) => r.status === 'ok').map((r) => r.key));
     await removeTemps(...job.outputs.filter((o) => !ok.has(o.key)).map((o) => o.temp));
     port.close();
+    profileJobEnd();
     return { id: job.id, outputs, elapsedMs: Date.now() - started, cancelled: abort.signal.aborted, ...extra };
   };
   try {
@@ -61,11 +65,18 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     for (const dir of new Set(job.outputs.map((o) => dirname(o.temp)))) await mkdir(dir, { recursive: true });
     const src = job.source.path;
     const streamInfo = await readStreamInfo(src).catch(() => undefined);
-    const runs = await encodeIsolated(job, {
-      signal: abort.signal,
-      killGraceMs: job.killGraceMs,
-      onTime: (seconds) => port.postMessage({ type: 'time', seconds } satisfies PortMessage),
-    });
+    // The cover is read now, so FLAC outputs can be encoded with room for it (their tags are then written in
+    // place); a cover that cannot be read still fails the job where it always did, after the master is judged.
+    const coverLoad = profiled('cover-load', () => coverFor(job));
+    const early = await coverLoad.catch(() => undefined);
+    const encoding = await withTagRoom(job, early);
+    const runs = await profiled('ffmpeg-log', () =>
+      encodeIsolated(encoding, {
+        signal: abort.signal,
+        killGraceMs: job.killGraceMs,
+        onTime: (seconds) => port.postMessage({ type: 'time', seconds } satisfies PortMessage),
+      }),
+    );
     // ffmpeg is done: the coordinator may start the next encode while this job checks and tags its outputs.
     port.postMessage({ type: 'released' } satisfies PortMessage);
     if (runs.cancelled || abort.signal.aborted) return await done(fail('E_CANCELLED', `${src}: cancelled`));
@@ -109,7 +120,7 @@ export default async function transcode({ job, port }: TranscodeTask): Promise<T
     const notes = [...verdict.warnings, ...(damaged ? [`made from a damaged master: ${damaged}`] : [])];
     const { loudness } = runs;
     const gains = gainsFor(loudness, job.tags.gains);
-    const cover = await coverFor(job);
+    const cover = await coverLoad;
     const results: OutputResult[] = [...failedResults];
     for (const o of made) {
       const own = runs.byKey.get(o.key)!;
@@ -181,6 +192,23 @@ async function coverFor(job: TranscodeJob): Promise<CoverFitter> {
   return new CoverFitter(cover, job.ffmpegPath);
 }
 
+/**
+ * The job as ffmpeg runs it: each FLAC output asks its muxer for padding enough for the tags and cover audiofan
+ * writes afterwards, so that write is a header rewrite in place instead of a second copy of the whole file.
+ */
+async function withTagRoom(job: TranscodeJob, covers: CoverFitter | undefined): Promise<TranscodeJob> {
+  const outputs = await Promise.all(
+    job.outputs.map(async (o) => {
+      if (o.writer !== 'flac') return o;
+      const state = tagState({ ...job.tags, writer: o.writer, art: o.art, gains: job.tags.gains ?? {} });
+      const fitted = o.art && covers ? await covers.for(o.writer) : {};
+      const room = flacTagRoom(state.entries, fitted.picture ? [fitted.picture] : []);
+      return { ...o, args: [...o.args, '-metadata_header_padding', String(room)] };
+    }),
+  );
+  return { ...job, outputs };
+}
+
 /** Write tags and cover; the tagged file ends up at the output's temp name. Returns the tags hash written. */
 async function tagAt(
   o: JobOutput,
@@ -196,15 +224,23 @@ async function tagAt(
     if (from !== o.temp)
       throw new AudiofanError('E_OUTPUT_WRITE', `${o.final}: its container's tags can only be written while encoding`);
   }
-  const fitted = o.art && write ? await covers.for(o.writer) : {};
+  const fitted = o.art && write ? await profiled('cover-fit', () => covers.for(o.writer)) : {};
   if (write) {
     try {
-      await write(from, o.tagTemp, {
-        entries: state.entries,
-        pictures: fitted.picture ? [fitted.picture] : [],
-        id3Version: tags.id3Version,
-      });
-      await rename(o.tagTemp, o.temp);
+      // A fresh output (still at its temp name, seen by nobody) may be tagged in place: no copy of the audio.
+      const inPlace = from === o.temp;
+      const how = await profiled(
+        'tag-write',
+        () =>
+          write(from, o.tagTemp, {
+            entries: state.entries,
+            pictures: fitted.picture ? [fitted.picture] : [],
+            id3Version: tags.id3Version,
+            inPlace,
+          }),
+        () => o.tagTemp,
+      );
+      if (how !== 'in-place') await rename(o.tagTemp, o.temp);
     } finally {
       await removeTemps(o.tagTemp);
     }
@@ -235,11 +271,9 @@ async function finishOutput(
   const warnings = [...check.notes];
   let pcmMd5: string | undefined;
   if (o.bitExact) {
-    const proof = await proveBitExact(
-      job.ffmpegPath,
-      job.source.path,
-      { ...o, bitExact: o.bitExact },
-      check.md5s[o.bitExact.hash],
+    const bitExact = o.bitExact;
+    const proof = await profiled('verify', () =>
+      proveBitExact(job.ffmpegPath, job.source.path, { ...o, bitExact }, check.md5s[bitExact.hash]),
     );
     if (proof.kind === 'failed') return proof.result;
     if (proof.kind === 'exact') pcmMd5 = proof.pcmMd5;
@@ -252,8 +286,9 @@ async function finishOutput(
   let meta: Awaited<ReturnType<typeof readAudioMetadata>>;
   try {
     // Gapless: the exact sample count goes into the header before anything reads the length back.
-    if (check.encodedSamples !== undefined) await tagWriter(o.writer).setLength?.(o.temp, check.encodedSamples);
-    meta = await readAudioMetadata(o.temp, { skipCovers: true });
+    const samples = check.encodedSamples;
+    if (samples !== undefined) await profiled('gapless', async () => tagWriter(o.writer).setLength?.(o.temp, samples));
+    meta = await profiled('read-back', () => readAudioMetadata(o.temp, { skipCovers: true }));
   } catch (e) {
     return fail('E_OUTPUT_INVALID', `${o.final}: the encoded file cannot be read back: ${(e as Error).message}`);
   }

@@ -50,13 +50,28 @@ function commentFacts(body: Buffer): { vendor?: string; mask?: string } {
   return out;
 }
 
-/** Write `src` to `dest` with new tags and pictures (the channel mask ffmpeg wrote, if any, kept). */
+/**
+ * Padding to ask ffmpeg's FLAC muxer for (-metadata_header_padding) so these tags and pictures later fit in the
+ * metadata area it writes: the tag write is then a header write in place, not a copy of the whole file. Slack
+ * covers what is only known after the encode (gain tags, a channel mask) and leaves room for later retags.
+ */
+export function flacTagRoom(entries: TagEntries, pictures: Picture[]): number {
+  const comment = vorbisCommentBody('audiofan', entries).length;
+  return comment + pictures.reduce((a, p) => a + 4 + flacPictureBlock(p).length, 0) + 4096;
+}
+
+/**
+ * Write `src` to `dest` with new tags and pictures (the channel mask ffmpeg wrote, if any, kept). With `inPlace`
+ * (`src` is a fresh temporary of ours that nothing else reads) and the new blocks fitting in the old metadata
+ * area, the header is rewritten inside `src` and `dest` is not written: returns 'in-place'.
+ */
 export async function writeFlacTags(
   src: string,
   dest: string,
   entries: TagEntries,
   pictures: Picture[],
-): Promise<void> {
+  inPlace = false,
+): Promise<'in-place' | undefined> {
   let vendor = 'audiofan';
   let mask: string | undefined;
   const fh = await open(src, 'r');
@@ -104,5 +119,15 @@ export async function writeFlacTags(
     Buffer.from('fLaC'),
     ...blocks.map((b, i) => block(b.type, b.body, i === blocks.length - 1)),
   ]);
+  if (inPlace && head.length === offset) {
+    const out = await open(src, 'r+');
+    try {
+      await out.write(head, 0, head.length, 0);
+    } finally {
+      await out.close();
+    }
+    return 'in-place';
+  }
   await copyTail(src, offset, dest, head);
+  return undefined;
 }

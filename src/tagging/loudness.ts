@@ -48,7 +48,14 @@ export class LoudnessMeter {
     }
     if (/Parsed_ebur128.*Summary:/.test(l)) this.inSummary = true;
     const p = this.inSummary ? /Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(l) : null;
-    if (p) this.peakDbfs = p[1] === '-inf' ? -Infinity : Math.round((parseFloat(p[1]) + PEAK_MARGIN_DB) * 100) / 100;
+    if (p) this.peakDbfs = p[1] === '-inf' ? -Infinity : this.withMargin(parseFloat(p[1]));
+  }
+
+  /** Half a print step up; but a sample peak read at or under full scale stays there (an integer master's
+   *  largest sample cannot pass it, and a PEAK over 1.0 would make players cut a gain the track never needs). */
+  private withMargin(printed: number): number {
+    const up = Math.round((printed + PEAK_MARGIN_DB) * 100) / 100;
+    return this.kind === 'sample' && printed <= 0 ? Math.min(up, 0) : up;
   }
 
   result(): TrackLoudness | undefined {

@@ -21,6 +21,9 @@ export interface TagPayload {
   entries: TagEntries;
   pictures: Picture[];
   id3Version: Id3Version;
+  /** `src` is a fresh temporary only this job sees: a writer may rewrite it in place (and say so) instead of
+   *  writing `dest`. */
+  inPlace?: boolean;
 }
 
 export interface TagWriterSpec {
@@ -36,7 +39,8 @@ export interface TagWriterSpec {
    * -metadata at encode time: those outputs cannot be retagged, only re-encoded. Throws an
    * AudiofanError with its own code (E_OUTPUT_INVALID: not the file it expects) or an errno error.
    */
-  write?: (src: string, dest: string, payload: TagPayload) => Promise<void>;
+  // Resolves 'in-place' when it rewrote `src` itself (payload.inPlace) instead of writing `dest`.
+  write?: (src: string, dest: string, payload: TagPayload) => Promise<unknown>;
   /**
    * Records in a just-encoded file the exact number of samples it holds, where ffmpeg could not (MP3:
    * the LAME tag's end padding), so gapless decoders give back the master's length. Absent where
@@ -71,7 +75,7 @@ export const TAG_WRITERS: Readonly<Record<TagWriterId, TagWriterSpec>> = {
     tags: 'all',
     cover: true,
     gains: 'replaygain',
-    write: (src, dest, p) => writeFlacTags(src, dest, p.entries, p.pictures),
+    write: (src, dest, p) => writeFlacTags(src, dest, p.entries, p.pictures, p.inPlace),
     pictureFits: flacPictureFits,
     pictureLimit: '16 MiB',
   },

@@ -70,9 +70,12 @@ describe('LoudnessMeter', () => {
   });
 });
 
-it('a sample-peak meter reads the "Sample peak:" summary and says which peak it holds', () => {
-  const lines = summary('-3.2').map((l) => l.replace('True peak:', 'Sample peak:'));
-  expect(meter(lines, 'sample')).toEqual({ peakDbfs: -3.15, peak: 'sample', blocks: {} });
+it('a sample-peak meter reads the "Sample peak:" summary and says which peak it holds; full scale stays full scale', () => {
+  const sample = (peak: string) => summary(peak).map((l) => l.replace('True peak:', 'Sample peak:'));
+  expect(meter(sample('-3.2'), 'sample')).toEqual({ peakDbfs: -3.15, peak: 'sample', blocks: {} });
+  expect(meter(sample(' -0.0'), 'sample')!.peakDbfs).toBe(0);
+  expect(meter(sample('  0.3'), 'sample')!.peakDbfs).toBe(0.35);
+  expect(meter(summary(' -0.0'), 'true')!.peakDbfs).toBe(0.05);
 });
 
 describe('gatedLoudness (BS.1770: absolute gate -70 LUFS, relative gate -10 LU)', () => {

@@ -53,6 +53,12 @@ describe('oggCrc', () => {
     expect(oggCrc(withoutCrc(page))).toBe(page.readUInt32LE(22));
   });
 
+  it('every length from 0 to 40 bytes (whole 8-byte steps and every tail): the same as the bit-by-bit reference', () => {
+    const data = Uint8Array.from({ length: 40 }, (_, i) => (i * 151 + 7) & 0xff);
+    for (let n = 0; n <= 40; n++)
+      expect(oggCrc(data.subarray(0, n)), `${n} bytes`).toBe(reference(data.subarray(0, n)));
+  });
+
   it('a page built by hand: the same as the bit-by-bit reference', () => {
     const body = Buffer.from('OpusTags\x06\x00\x00\x00vendor\x00\x00\x00\x00', 'latin1');
     const head = Buffer.concat([
