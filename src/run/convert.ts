@@ -1,6 +1,6 @@
 /**
  * The coordinator: convertLibrary runs the stages in order, as the README's diagram draws them:
- *   prepare -> lock -> open records -> discover -> plan -> encode -> retag -> copies -> delete orphans -> record.
+ *   prepare -> lock -> (settled? done) -> open records -> discover -> plan -> encode -> retag -> copies -> delete orphans -> record.
  * Each stage is a module of this folder; they hand each other the types in context.ts. Only usage and
  * configuration errors reject; every per-file problem is manifest data.
  */
@@ -17,6 +17,7 @@ import { record } from './record.js';
 import { removeOrphans } from './remove-orphans.js';
 import { retag } from './retag.js';
 import { copies } from './copies.js';
+import { settledRun } from './settled.js';
 
 export type { PlannedAction } from './actions.js';
 export type { RunResult } from '../model.js';
@@ -33,6 +34,8 @@ async function runLibrary(options: ConvertOptions, emit: (ev: RunEvent) => void)
   const run = await prepare(options, emit);
   const lock = run.o.dryRun ? undefined : await acquireLock(run.outDir);
   try {
+    const settled = await settledRun(run, lock);
+    if (settled) return settled;
     const records = await openRecords(run, lock);
     const found = await discover(run, records);
     const plan = await planRun(run, records, found);

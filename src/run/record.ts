@@ -2,12 +2,13 @@
  * Stage 8, record: the manifest (this run's sources, then earlier records kept), the summary, the
  * result and its exit code.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { actionList } from './actions.js';
 import { writeManifest, MANIFEST_NAME, MANIFEST_VERSION } from '../store/manifest.js';
 import { blocksDeletion } from '../sources/scan.js';
 import { toolVersion } from '../version.js';
-import { OPTIONS } from './option-table.js';
+import { recordedOptions } from './recorded-options.js';
+import { confirmSettled } from './settled.js';
 import type { IgnoredFile, Manifest, RunResult, RunSummary } from '../model.js';
 import { manifestEntries, predictedRetags } from './entries.js';
 import { mastersBytes, outputTotals, tallyOutputs } from './tally.js';
@@ -85,13 +86,15 @@ export async function record(
     !records.prevManifest ||
     found.probed.some((p) => !p.reused && !(p.result.kind === 'ignored' && p.result.size === undefined)) ||
     JSON.stringify(records.prevManifest.ignored ?? []) !== JSON.stringify(manifest.ignored) ||
-    found.probed.some((p) => p.file.path !== records.previous.get(p.file.key)?.path) ||
+    // (Ignored files have no source record: the list above compares them, paths included.)
+    found.probed.some((p) => p.result.kind !== 'ignored' && p.file.path !== records.previous.get(p.file.key)?.path) ||
     JSON.stringify(records.prevManifest.roots) !== JSON.stringify(found.scan.roots);
   const manifestPath = o.dryRun ? undefined : join(outDir, MANIFEST_NAME);
   if (!o.dryRun && changed) await writeManifest(outDir, manifest);
   // The manifest now holds everything the journal did.
   await run.journal?.finish();
   run.journal = undefined;
+  await confirmSettled(run, records, found, plan, res, { summary, exitCode, changed });
   log.info({ event: 'summary', ...summary, exitCode, manifest: manifestPath }, 'run finished');
   run.emit({ type: 'done', summary, exitCode });
   const actions = actionList(
@@ -119,19 +122,6 @@ function ignoredFiles(found: Found): IgnoredFile[] {
         ]
       : [],
   );
-}
-
-/** The options a run records: every row of the option table that shapes outputs or deletions, by its library name. */
-function recordedOptions(run: Run): Record<string, unknown> {
-  const o = run.o as unknown as Record<string, unknown>;
-  const rows = Object.keys(OPTIONS).filter(
-    (k) => !['dryRun', 'killGraceMs', 'adopt', 'extraPresets', 'queue'].includes(k),
-  );
-  return {
-    sources: run.o.sources.map((s) => resolve(s)),
-    output: run.outDir,
-    ...Object.fromEntries(rows.map((k) => [k, o[k] ?? null])),
-  };
 }
 
 /** How many outputs the previous records hold as orphans. */
