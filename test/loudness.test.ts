@@ -142,19 +142,9 @@ describe('loudness', () => {
     // an inter-sample over of 3 dB, which only a true-peak meter sees.
     const src = await tmp('truepeak-src');
     const file = join(src, 'over.flac');
+    const tone = 'aevalsrc=0.5*sin(2*PI*11025*t+PI/4):s=44100:d=6';
     await exec(ffmpeg(), [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'aevalsrc=0.5*sin(2*PI*11025*t+PI/4):s=44100:d=6',
-      '-c:a',
-      'flac',
-      '-sample_fmt',
-      's16',
-      '-metadata',
-      'TITLE=Over',
+      ...`-v error -f lavfi -i ${tone} -c:a flac -sample_fmt s16 -metadata TITLE=Over`.split(' '),
       file,
     ]);
     const dest = await tmp('truepeak-out');
