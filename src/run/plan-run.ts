@@ -3,7 +3,7 @@
  * orphans, loudness already known, and the jobs to run.
  */
 import { parseLayout } from '../plan/layout.js';
-import type { TrackLoudness } from '../tagging/loudness.js';
+import { peakKind, type TrackLoudness } from '../tagging/loudness.js';
 import { findOrphans } from '../store/orphans.js';
 import { checkOutputPaths, statOutputs } from '../store/outputs-on-disk.js';
 import { groupJobs, planSources } from '../plan/plan.js';
@@ -69,7 +69,7 @@ export async function planRun(run: Run, records: Records, found: Found): Promise
       p &&
       ((p.size === s.size && p.mtimeMs === s.mtimeMs) ||
         (p.fingerprint !== undefined && p.fingerprint === s.fingerprint));
-    if (p?.loudness && same && p.loudness.peak === (o.truePeak ? 'true' : 'sample')) loudness.set(s.path, p.loudness);
+    if (p?.loudness && same && p.loudness.peak === peakKind(o.truePeak)) loudness.set(s.path, p.loudness);
   }
   const jobs = groupJobs(plans, (s) => o.loudness && !loudness.has(s.path));
   // Encodes are tagged with the gains known now; album gains are settled by the tag stage.

@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import { AudiofanError } from '../errors.js';
 import type { Picture } from './picture.js';
-import { flacPictureBlock } from './picture.js';
+import { flacPictureBlock, flacPictureBlockLength } from './picture.js';
 import { vorbisCommentBody, type TagEntries } from './vorbis-comment.js';
 import { copyTail } from './copy-tail.js';
 
@@ -57,7 +57,7 @@ function commentFacts(body: Buffer): { vendor?: string; mask?: string } {
  */
 export function flacTagRoom(entries: TagEntries, pictures: Picture[]): number {
   const comment = vorbisCommentBody('audiofan', entries).length;
-  return comment + pictures.reduce((a, p) => a + 4 + flacPictureBlock(p).length, 0) + 4096;
+  return comment + pictures.reduce((a, p) => a + 4 + flacPictureBlockLength(p), 0) + 4096;
 }
 
 /**

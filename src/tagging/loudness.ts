@@ -14,6 +14,9 @@
  */
 export type PeakKind = 'sample' | 'true';
 
+/** The peak a run measures: the --true-peak option's choice. */
+export const peakKind = (truePeak: boolean | undefined): PeakKind => (truePeak ? 'true' : 'sample');
+
 export interface TrackLoudness {
   /** Integrated loudness, LUFS; undefined for silence (no block above the -70 LUFS gate). */
   integratedLufs?: number;

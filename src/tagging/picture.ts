@@ -69,6 +69,10 @@ export function pictureFrom(data: Uint8Array, type = FRONT_COVER, description = 
 }
 
 /** The FLAC PICTURE metadata block body (big-endian fields). */
+/** The byte length of flacPictureBlock(p), without building it: 32 bytes of fields, MIME, description, image. */
+export const flacPictureBlockLength = (p: Picture) =>
+  32 + Buffer.byteLength(p.mime, 'latin1') + Buffer.byteLength(p.description) + p.data.length;
+
 export function flacPictureBlock(p: Picture): Buffer {
   const mime = Buffer.from(p.mime, 'latin1');
   const desc = Buffer.from(p.description, 'utf8');

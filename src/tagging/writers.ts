@@ -11,7 +11,7 @@ import { writeMp3Tags } from './mp3-file.js';
 import { writeMp4Tags } from './mp4-file.js';
 import { setMp3Length } from './mp3-lame-tag.js';
 import { writeOpusTags, writeVorbisTags } from './ogg-opus.js';
-import type { Picture } from './picture.js';
+import { flacPictureBlockLength, type Picture } from './picture.js';
 import type { TagEntries } from './vorbis-comment.js';
 
 export type TagWriterId = 'flac' | 'opus' | 'vorbis' | 'id3v2' | 'mp4' | 'ffmpeg';
@@ -54,8 +54,7 @@ export interface TagWriterSpec {
 }
 
 /** FLAC: a PICTURE block's body (32 bytes of fields, MIME, description, image) must be under 2^24 bytes. */
-const flacPictureFits = (p: Picture) =>
-  32 + Buffer.byteLength(p.mime, 'latin1') + Buffer.byteLength(p.description) + p.data.length < 2 ** 24;
+const flacPictureFits = (p: Picture) => flacPictureBlockLength(p) < 2 ** 24;
 /**
  * ID3v2: the whole tag's size is a 28-bit synchsafe number (under 256 MiB); 1 MiB is left for the
  * text frames (lyrics can be long), and UTF-16 descriptions take two bytes a unit.

@@ -13,6 +13,7 @@ import { carriesArt } from '../presets/containers.js';
 import { containerOf } from '../presets/presets.js';
 import type { Id3Version } from '../tagging/id3v2.js';
 import { planHashes } from './hash-plan.js';
+import { peakKind } from '../tagging/loudness.js';
 import { Schedule } from './schedule.js';
 import { mergeJobs, mergeResults, type PieceRun } from './pieces.js';
 import type { PlannedJob, ProgressEvent } from '../model.js';
@@ -51,7 +52,7 @@ export function toTranscodeJob(
     ffmpegPath,
     killGraceMs,
     measureLoudness: job.measureLoudness,
-    peak: truePeak ? 'true' : 'sample',
+    peak: peakKind(truePeak),
     // Decoded samples are counted at the decoder's rate (a DSD decoder's, not the master's PCM rate).
     source: {
       path: s.path,
