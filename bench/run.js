@@ -9,7 +9,9 @@
  *   1. audiofan with everything on (loudness tags, covers, all tags, output verification, the bit-exact proof of
  *      lossless copies and the master's integrity check): one ffmpeg per source, decoding once for all presets;
  *   2. plain ffmpeg, one process per output, N at a time with `xargs -P N` (N = cores), with exactly the encoder
- *      arguments audiofan uses and nothing else (no loudness, no tags, no checks).
+ *      arguments audiofan uses and nothing else (no loudness, no tags, no checks);
+ *   3. with everything on, the feature floor (--no-floor leaves it out): plain ffmpeg doing only what audiofan's
+ *      features need from ffmpeg, with no node at all (see "feature floor" below).
  * Rounds alternate (audiofan, plain, audiofan, ...) for --rounds rounds; verdicts use medians. Targets (issue 10):
  * <= 0.95 on the real-music corpus, <= 0.97 on its first 10 CD tracks (--first 10). Also shown: audiofan with
  * --no-loudness against the same baseline.
@@ -26,6 +28,7 @@ import { parseArgs, promisify } from 'node:util';
 import { locateFfmpeg, loadPresets, selectPresets, inspectFfmpeg } from '../dist/src/index.js';
 import { outputRecipe } from '../dist/src/plan/recipe.js';
 import { outputRelPath } from '../dist/src/plan/plan.js';
+import { ebur128Filter } from '../dist/src/tagging/loudness.js';
 import { probeFile } from '../dist/src/sources/probe.js';
 import { scanSources } from '../dist/src/sources/scan.js';
 import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
@@ -60,6 +63,7 @@ const { values: a } = parseArgs({
     queue: { type: 'boolean', default: false },
     first: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'no-floor': { type: 'boolean', default: false },
   },
 });
 const jobs = Number(a.jobs);
@@ -181,6 +185,53 @@ for (const s of sources) {
     );
   }
 }
+// 3. the feature floor: what audiofan's features need from ffmpeg and nothing else, with no node at all. One process
+// per master makes the same outputs and also meters loudness and hashes the master in the same decode (as audiofan
+// does), then a second decodes each lossless output to hash it (the bit-exact proof); `-v error`, so not even a log
+// is read. No probe, no tags, no cover, no read-back. If this floor alone is over the target, no implementation on
+// these encoders can meet it with every feature on.
+const outC = join(work, 'out-floor');
+const floorLines = [];
+// Longest master first, so the floor's tail is as short as xargs can make it (audiofan's scheduler does the same).
+for (const s of [...sources].sort((x, y) => (y.duration ?? 0) - (x.duration ?? 0))) {
+  const pcm = (s.bitsPerSample ?? 16) <= 16 ? 'pcm_s16le' : 'pcm_s32le';
+  const main = [ffmpeg, '-nostdin', '-v', 'error', '-y', '-i', `file:${s.path}`];
+  const proofs = [];
+  for (const p of presets) {
+    const target = join(outC, outputRelPath(p, s));
+    main.push(...outputRecipe(p, s, { soxr: info.soxr }).args, `file:${target}`);
+    if (p.lossless)
+      proofs.push([
+        ffmpeg,
+        '-nostdin',
+        '-v',
+        'error',
+        '-i',
+        `file:${target}`,
+        '-map',
+        '0:a:0',
+        '-c:a',
+        pcm,
+        '-f',
+        'md5',
+        '-',
+      ]);
+  }
+  main.push('-map', '0:a:0', '-af', ebur128Filter('sample'), '-f', 'null', '-');
+  main.push('-map', '0:a:0', '-c:a', pcm, '-f', 'md5', '-');
+  floorLines.push([main, ...proofs].map((argv) => `${argv.map(q).join(' ')} >/dev/null`).join(' && '));
+}
+let lastFloor;
+async function runFloor() {
+  await rm(outC, { recursive: true, force: true });
+  for (const s of sources)
+    for (const p of presets) await mkdir(join(outC, outputRelPath(p, s), '..'), { recursive: true });
+  const list = join(work, 'floor-commands.txt');
+  await writeFile(list, floorLines.join('\0'));
+  lastFloor = await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`]);
+  return lastFloor.seconds;
+}
+
 let lastBaseline;
 async function runBaseline() {
   await rm(outB, { recursive: true, force: true });
@@ -202,16 +253,27 @@ const targets = a.first ? 0.97 : 0.95;
 for (const loud of [true, false]) {
   const A = [];
   const B = [];
+  const C = [];
+  const cpuB = [];
+  const cpuC = [];
+  const floor = loud && !a['no-floor'];
   let last;
   console.log(`\naudiofan ${loud ? 'with everything on (default)' : '--no-loudness'} against plain ffmpeg:`);
   for (let r = 1; r <= Number(a.rounds); r++) {
     last = await runAudiofan(loud);
     A.push(last.wallSeconds);
     B.push(await runBaseline());
+    cpuB.push(lastBaseline.cpuSeconds);
+    if (floor) {
+      C.push(await runFloor());
+      cpuC.push(lastFloor.cpuSeconds);
+    }
+    const fl = floor ? `; feature floor ${C.at(-1).toFixed(2)} s, ratio ${(C.at(-1) / B.at(-1)).toFixed(3)}` : '';
     console.log(
-      `  round ${r}: audiofan ${A.at(-1).toFixed(2)} s, plain ffmpeg ${B.at(-1).toFixed(2)} s, ratio ${(A.at(-1) / B.at(-1)).toFixed(3)}`,
+      `  round ${r}: audiofan ${A.at(-1).toFixed(2)} s, plain ffmpeg ${B.at(-1).toFixed(2)} s, ratio ${(A.at(-1) / B.at(-1)).toFixed(3)}${fl}`,
     );
     console.log(`${describe('audiofan', last.measure, last.ffmpegCpuSeconds)}\n${describe('baseline', lastBaseline)}`);
+    if (floor) console.log(describe('floor', lastFloor));
   }
   const wa = median(A);
   const wb = median(B);
@@ -225,6 +287,15 @@ for (const loud of [true, false]) {
   verdicts.push(
     `ratio audiofan/plain ffmpeg, ${loud ? 'everything on' : '--no-loudness'}: ${(wa / wb).toFixed(3)}${target}`,
   );
+  if (floor) {
+    const wc = median(C);
+    console.log(
+      `  feature floor:        ${wc.toFixed(2)} s wall, median of ${C.length}  (${floorLines.length} masters: one ffmpeg each for the outputs, meter and hash, then the lossless outputs' proof decodes)`,
+    );
+    verdicts.push(
+      `ratio feature floor/plain ffmpeg (no node, no probe, no tags; the least any tool on these encoders can do with every feature on): ${(wc / wb).toFixed(3)} wall, ${(median(cpuC) / median(cpuB)).toFixed(3)} CPU`,
+    );
+  }
 }
 console.log('');
 for (const v of verdicts) console.log(v);

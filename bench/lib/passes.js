@@ -10,10 +10,13 @@ import { join } from 'node:path';
 /** Output names in a pass's argv start with this; each lane gets its own folder for them. */
 export const SCRATCH = '@scratch@';
 
-function runOne(spy, argv, name) {
+function runOne(spy, argv, name, cwd) {
   return new Promise((res, rej) => {
-    // stderr is read as audiofan reads it (a pipe), so ffmpeg's logging costs what it costs in the real run.
+    // stderr is read as audiofan reads it (a pipe), so ffmpeg's logging costs what it costs in the real run; a
+    // command that writes its log as a report (-report) writes it in the lane's folder, as the real one did beside
+    // its outputs.
     const c = spawn(spy.path, argv, {
+      cwd,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...spy.env, AUDIOFAN_BENCH_TAG: name },
     });
@@ -52,6 +55,7 @@ export async function passCpuSeconds(spy, perMaster, lanes, scratch, onProgress 
         spy,
         argv.map((t) => t.replace(SCRATCH, dir)),
         `${i}:${name}`,
+        dir,
       );
       const sum = logs[name] ?? { lines: 0, bytes: 0 };
       logs[name] = { lines: sum.lines + log.lines, bytes: sum.bytes + log.bytes };

@@ -3,6 +3,8 @@
  * replacing it touches this file only. Every argument is one argv element; no shell is used.
  */
 import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
 import { AudiofanError } from '../errors.js';
@@ -153,17 +155,32 @@ export interface CommandSpec {
   /** Options for the input (after audiofan's own). */
   inputArgs?: string[];
   outputs: { target: string; args: string[] }[];
+  /**
+   * A directory to create (it must not exist yet) for ffmpeg's log, removed again when ffmpeg exits. With it,
+   * ffmpeg writes its log to a file there (-report) and only progress and warnings come through the pipe.
+   * Why: the loudness meter logs a line every 100 ms of audio, and node pays about 40 µs of CPU for each pipe
+   * read: 0.3 s for a 9-minute track, against a few ms to read the file once at the end.
+   */
+  logDir?: string;
 }
 
-function command(ffmpegPath: string, spec: CommandSpec): ffmpeg.FfmpegCommand {
+function command(ffmpegPath: string, spec: CommandSpec, logDir: string | undefined): ffmpeg.FfmpegCommand {
   // -nostdin: a cron job or worker must never block on, or eat, the terminal.
   // verbose: ffmpeg's closing stats then count the samples it decoded, which proves (for free)
-  // how much audio there really was; an extra astats branch cost ~17% of the run.
+  // how much audio there really was; an extra astats branch cost ~17% of the run. With a log directory those
+  // lines go to the report (which -report writes at debug level into the working directory) and stderr is
+  // info; "level+" tags each line with its level, so the report can be cut back to what verbose prints.
   // -y is explicit: fluent-ffmpeg adds it only for targets it takes for plain files, not file: URLs.
-  const cmd = ffmpeg({ stdoutLines: 60 })
+  const logging = logDir ? ['-loglevel', 'level+info', '-report'] : ['-loglevel', 'verbose'];
+  const cmd = ffmpeg({ stdoutLines: 60, ...(logDir ? { cwd: logDir } : {}) })
     .input(spec.input)
-    .inputOptions(['-nostdin', '-hide_banner', '-loglevel', 'verbose', '-y', ...(spec.inputArgs ?? [])]);
+    .inputOptions(['-nostdin', '-hide_banner', ...logging, '-y', ...(spec.inputArgs ?? [])]);
   cmd.setFfmpegPath(ffmpegPath);
+  // fluent-ffmpeg checks before each run that the `-f` formats and `-acodec` codecs exist, starting
+  // `ffmpeg -formats` and `ffmpeg -encoders` once per thread (0.6 s of CPU a run on two cores) to learn them. Its check
+  // never sees our codecs (given as -c:a), and capabilities.ts has already checked every encoder and muxer the
+  // presets need, once, before any work started; so the instance skips it.
+  (cmd as unknown as { _checkCapabilities(cb: (err?: Error) => void): void })._checkCapabilities = (cb) => cb();
   for (const o of spec.outputs) {
     // fluent-ffmpeg splits an element holding exactly one space ("TITLE=Tape Loop") in two when
     // given an array; given separate arguments it keeps each as one argv element.
@@ -176,7 +193,7 @@ function command(ffmpegPath: string, spec: CommandSpec): ffmpeg.FfmpegCommand {
 /** The exact argv (without the binary) that runCommand would use. */
 export function commandArgs(ffmpegPath: string, spec: CommandSpec): string[] {
   // _getArguments is fluent-ffmpeg's own argv builder; using it keeps dry-run output identical.
-  return (command(ffmpegPath, spec) as unknown as { _getArguments(): string[] })._getArguments();
+  return (command(ffmpegPath, spec, spec.logDir) as unknown as { _getArguments(): string[] })._getArguments();
 }
 
 export interface RunOutcome {
@@ -210,9 +227,29 @@ export interface RunControl {
 const timeRe = /time=\s*(\d+):(\d+):(\d+(?:\.\d+)?)/;
 
 /** Run a command to the end. Never rejects: failures are described in the outcome. */
-export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunControl = {}): Promise<RunOutcome> {
+export async function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunControl = {}): Promise<RunOutcome> {
+  // A log directory that cannot be made (it exists: another run's; or the disk is full) means the pipe.
+  const logDir =
+    spec.logDir &&
+    (await mkdir(spec.logDir)
+      .then(() => spec.logDir)
+      .catch(() => undefined));
+  try {
+    return await runLogged(ffmpegPath, spec, control, logDir);
+  } finally {
+    if (logDir) await rm(logDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function runLogged(
+  ffmpegPath: string,
+  spec: CommandSpec,
+  control: RunControl,
+  logDir: string | undefined,
+): Promise<RunOutcome> {
   return new Promise((resolveRun) => {
-    const cmd = command(ffmpegPath, spec);
+    const cmd = command(ffmpegPath, spec, logDir);
+    let report: string | undefined;
     const lines: string[] = [];
     let cancelled = false;
     let killTimer: NodeJS.Timeout | undefined;
@@ -229,15 +266,25 @@ export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunCo
       if (cancelled) stop();
     });
     cmd.on('stderr', (line: string) => {
-      control.onLine?.(line);
+      const named = logDir && !report ? REPORT_NAME.exec(line) : null;
+      if (named) report = resolve(logDir as string, named[1]);
+      if (!logDir) control.onLine?.(line);
       lines.push(line);
       if (lines.length > 400) lines.splice(0, lines.length - 200);
       const m = timeRe.exec(line);
       if (m && control.onTime) control.onTime(+m[1] * 3600 + +m[2] * 60 + +m[3]);
     });
-    const finish = (exitCode: number | null, signal: string | null, stdout?: string) => {
+    const finish = async (exitCode: number | null, signal: string | null, stdout?: string) => {
       clearTimeout(killTimer);
       control.signal?.removeEventListener('abort', stop);
+      if (logDir) {
+        // The report holds what the pipe would have at verbose; without one (ffmpeg could not write it), the pipe's
+        // info lines are all there is, and a run that needed its closing stats is judged without them.
+        const logged = report ? await readFile(report, 'utf8').then(verboseLines, () => undefined) : undefined;
+        const all = logged ?? verboseLines(lines.join('\n'));
+        for (const l of all) control.onLine?.(l);
+        lines.splice(0, lines.length, ...all.slice(-400));
+      }
       const t = tail(lines);
       resolveRun({
         exitCode,
@@ -250,17 +297,44 @@ export function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunCo
         ...parseAnalysis(lines),
       });
     };
-    cmd.on('end', (stdout?: string | null) => finish(0, null, stdout ?? undefined));
+    cmd.on('end', (stdout?: string | null) => void finish(0, null, stdout ?? undefined));
     cmd.on('error', (err: Error) => {
       const code = /exited with code (\d+)/.exec(err.message);
       const sig = /killed with signal (\w+)/.exec(err.message);
       if (!code && !sig) lines.push(err.message); // spawn failure (ENOENT, EACCES)
-      finish(code ? +code[1] : sig ? null : -1, sig ? sig[1] : null);
+      void finish(code ? +code[1] : sig ? null : -1, sig ? sig[1] : null);
     });
     if (control.signal?.aborted) cancelled = true;
     control.signal?.addEventListener('abort', stop, { once: true });
     cmd.run();
   });
+}
+
+/** ffmpeg's first stderr line under -report: where the report is (relative to its working directory). */
+const REPORT_NAME = /^Report written to "(.+)"$/;
+/** A level-tagged line ("level+" log flag): its context prefixes, then the level. */
+const LEVEL_TAG = /^((?:\[[^\]]+ @ [^\]]+\] )*)\[(quiet|panic|fatal|error|warning|info|verbose|debug|trace)\] /;
+
+/**
+ * The lines of a level-tagged log that `-loglevel verbose` would have printed, without their tags: debug and
+ * trace lines are dropped (the report is written at debug level), and so is the report's header (it repeats the
+ * whole command line). An untagged line continues the message before it and keeps its level.
+ */
+export function verboseLines(text: string): string[] {
+  const out: string[] = [];
+  let keep = true;
+  let header = false;
+  for (const raw of text.split(/\r\n|\r|\n/)) {
+    const m = LEVEL_TAG.exec(raw);
+    if (m) {
+      header = false;
+      const line = m[1] + raw.slice(m[0].length);
+      keep = m[2] !== 'debug' && m[2] !== 'trace' && !line.startsWith('ffmpeg started on ');
+      if (keep) out.push(line);
+    } else if (raw === 'Command line:' || REPORT_NAME.test(raw) || /^Log level: \d+$/.test(raw)) header = true;
+    else if (keep && !header) out.push(raw);
+  }
+  return out;
 }
 
 /** Verbose-level chatter that never explains a failure. */

@@ -21,8 +21,11 @@ export function tempPathFor(finalPath: string, pid = process.pid): string {
  * being reported (a full disk, say) matters more than a temp that could not be removed too.
  */
 export async function removeTemps(...paths: string[]): Promise<void> {
-  await Promise.all(paths.map((p) => rm(p, { force: true }).catch(() => undefined)));
+  await Promise.all(paths.map((p) => rm(p, { force: true, recursive: isLogDir(p) }).catch(() => undefined)));
 }
+
+/** An ffmpeg run's log directory (transcode/job.ts logDirBeside): the only temp that is a directory. */
+const isLogDir = (p: string) => /\.log\.partial$/.test(p) && TEMP_RE.test(basename(p));
 
 /** Write a whole file atomically; on failure the temp is removed and the write's own error thrown. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -61,13 +64,11 @@ export async function sweepStaleTemps(dir: string): Promise<string[]> {
     }
     for await (const e of handle) {
       const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else {
-        const m = TEMP_RE.exec(e.name);
-        if (m && !pidAlive(Number(m[1]))) {
-          await rm(p, { force: true });
-          removed.push(p);
-        }
+      const m = TEMP_RE.exec(e.name);
+      if (e.isDirectory() && !(m && isLogDir(p))) await walk(p);
+      else if (m && !pidAlive(Number(m[1]))) {
+        await rm(p, { force: true, recursive: e.isDirectory() });
+        removed.push(p);
       }
     }
   };

@@ -122,7 +122,17 @@ export function commandSpec(job: TranscodeJob, only = job.outputs, measure = job
   // pipe:1, not '-': fluent-ffmpeg would take '-' for a file and add a second -y.
   if (measure) outputs.push({ target: 'pipe:1', args: ['-map', '0:a:0', '-af', meterFilter(job), '-f', 'null'] });
   for (const h of job.hashes ?? []) outputs.push({ target: 'pipe:1', args: hashOutputArgs(h) });
-  return { input: `file:${job.source.path}`, inputArgs: INPUT_ARGS, outputs };
+  const logDir = logDirBeside(only[0]?.temp);
+  return { input: `file:${job.source.path}`, inputArgs: INPUT_ARGS, outputs, ...(logDir ? { logDir } : {}) };
+}
+
+/**
+ * Where a run's ffmpeg log goes (see CommandSpec.logDir): beside its first output's temp, under a temp name of the
+ * same stem, so every sweep of a job's temporaries (a dead run's, a dead queue worker's attempt) takes it too.
+ * A run with no output to write (measuring only) reads its log from the pipe.
+ */
+export function logDirBeside(temp: string | undefined): string | undefined {
+  return temp?.replace(/\.partial$/, '.log.partial');
 }
 
 /**

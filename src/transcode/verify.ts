@@ -7,7 +7,7 @@ import { ffmpegStdout } from '../ffmpeg/adapter.js';
 import { runCommand } from '../ffmpeg/adapter.js';
 import { PCM_CODEC, type PcmFormat } from '../sources/sample-format.js';
 import { parseMd5Lines } from './hash-plan.js';
-import { INPUT_ARGS, type JobOutput, type OutputResult, type TranscodeJob } from './job.js';
+import { INPUT_ARGS, logDirBeside, type JobOutput, type OutputResult, type TranscodeJob } from './job.js';
 
 /** MD5 of a file's decoded samples in `format` (ffmpeg's md5 muxer). */
 export async function decodedMd5(ffmpegPath: string, path: string, format: PcmFormat): Promise<string> {
@@ -73,6 +73,7 @@ export async function reencode(
     input: `file:${job.source.path}`,
     inputArgs: INPUT_ARGS,
     outputs: [{ target: `file:${o.temp}`, args }],
+    logDir: logDirBeside(o.temp),
   };
   const run = await runCommand(job.ffmpegPath, spec, { signal, killGraceMs: job.killGraceMs });
   if (run.cancelled)

@@ -1,8 +1,9 @@
 /**
- * ffmpeg/adapter.ts: what ffmpeg's closing stats say was decoded, and what each output's encoder was given.
+ * ffmpeg/adapter.ts: what ffmpeg's closing stats say was decoded, and what each output's encoder was given; a
+ * level-tagged report cut back to what `-loglevel verbose` prints.
  */
 import { describe, expect, it } from 'vitest';
-import { parseAnalysis } from '../../../src/ffmpeg/adapter.js';
+import { parseAnalysis, verboseLines } from '../../../src/ffmpeg/adapter.js';
 
 describe('parseAnalysis', () => {
   it('samples decoded from the input and given to each output, by output index (ffmpeg 4.1 and 5.1 lines)', () => {
@@ -20,5 +21,54 @@ describe('parseAnalysis', () => {
   });
   it('nothing when ffmpeg printed no stats', () => {
     expect(parseAnalysis(['Conversion failed!'])).toEqual({});
+  });
+});
+
+describe('verboseLines', () => {
+  // The shape of a report ffmpeg 5.1 writes under `-loglevel level+info -report` (4.1 has no "Log level" line).
+  const report = [
+    '[info] ffmpeg started on 2026-11-29 at 15:25:22',
+    'Report written to "ffmpeg-20261129-152522.log"',
+    'Log level: 48',
+    'Command line:',
+    'ffmpeg -nostdin -loglevel level+info -report -i "/m/error in title.flac" -f null -',
+    '[debug] Splitting the commandline.',
+    "[info] Input #0, flac, from '/m/a.flac':",
+    '[info]   Duration: 00:00:03.05, start: 0.000000, bitrate: 122 kb/s',
+    '[flac @ 0x5649585] [debug] cur_dts is invalid st:0 (0) [init:1 i_done:0 finish:0] (this is harmless)',
+    '  a continued debug message',
+    '[Parsed_ebur128_0 @ 0x560f0a3b0640] [verbose] t: 0.0999773  TARGET:-23 LUFS    M:-120.7 S:-120.7',
+    '[AVFilterGraph @ 0x1] [graph_0_in_0_0 @ 0x2] [trace] inside a graph',
+    '[Parsed_ebur128_0 @ 0x560f0a3b0640] [info] Summary:',
+    '',
+    '  Integrated loudness:',
+    '    I:         -20.1 LUFS',
+    '[AVFilterGraph @ 0x1] [graph_0_in_0_0 @ 0x2] [warning] nested contexts keep their prefixes',
+    '[verbose]   Input stream #0:0 (audio): 30 packets read (4670 bytes); 30 frames decoded (134505 samples); ',
+    '[info] size=N/A time=00:00:03.05 bitrate=N/A speed= 200x    \r[error] Conversion failed!',
+  ].join('\n');
+
+  it('keeps the lines verbose would print, untagged, and continuations of those only', () => {
+    expect(verboseLines(report)).toEqual([
+      "Input #0, flac, from '/m/a.flac':",
+      '  Duration: 00:00:03.05, start: 0.000000, bitrate: 122 kb/s',
+      '[Parsed_ebur128_0 @ 0x560f0a3b0640] t: 0.0999773  TARGET:-23 LUFS    M:-120.7 S:-120.7',
+      '[Parsed_ebur128_0 @ 0x560f0a3b0640] Summary:',
+      '',
+      '  Integrated loudness:',
+      '    I:         -20.1 LUFS',
+      '[AVFilterGraph @ 0x1] [graph_0_in_0_0 @ 0x2] nested contexts keep their prefixes',
+      '  Input stream #0:0 (audio): 30 packets read (4670 bytes); 30 frames decoded (134505 samples); ',
+      'size=N/A time=00:00:03.05 bitrate=N/A speed= 200x    ',
+      'Conversion failed!',
+    ]);
+  });
+
+  it("drops the report's header, so the command line (tags and all) never reads as a line ffmpeg said", () => {
+    expect(verboseLines(report).join('\n')).not.toMatch(/error in title|Report written|Log level|started on/);
+  });
+
+  it('the closing stats survive the cut', () => {
+    expect(parseAnalysis(verboseLines(report))).toEqual({ decodedSamples: 134505 });
   });
 });
