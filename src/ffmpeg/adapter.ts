@@ -176,11 +176,17 @@ function command(ffmpegPath: string, spec: CommandSpec, logDir: string | undefin
     .input(spec.input)
     .inputOptions(['-nostdin', '-hide_banner', ...logging, '-y', ...(spec.inputArgs ?? [])]);
   cmd.setFfmpegPath(ffmpegPath);
-  // fluent-ffmpeg checks before each run that the `-f` formats and `-acodec` codecs exist, starting
-  // `ffmpeg -formats` and `ffmpeg -encoders` once per thread (0.6 s of CPU a run on two cores) to learn them. Its check
-  // never sees our codecs (given as -c:a), and capabilities.ts has already checked every encoder and muxer the
-  // presets need, once, before any work started; so the instance skips it.
-  (cmd as unknown as { _checkCapabilities(cb: (err?: Error) => void): void })._checkCapabilities = (cb) => cb();
+  // fluent-ffmpeg checks before each run that the `-f` formats and `-acodec` codecs exist, and looks for `-acodec`
+  // encoders that need `-strict experimental`, starting `ffmpeg -formats` and `ffmpeg -encoders` once per thread
+  // (0.6 s of CPU a run on two cores) to learn them. Neither ever sees our codecs (given as -c:a), and
+  // capabilities.ts has already checked every encoder and muxer the presets need, once, before any work started;
+  // so this instance is told there is nothing to check.
+  const own = cmd as unknown as {
+    _checkCapabilities(cb: (err?: Error) => void): void;
+    availableEncoders(cb: (err: Error | null, encoders: object) => void): void;
+  };
+  own._checkCapabilities = (cb) => cb();
+  own.availableEncoders = (cb) => cb(null, {});
   for (const o of spec.outputs) {
     // fluent-ffmpeg splits an element holding exactly one space ("TITLE=Tape Loop") in two when
     // given an array; given separate arguments it keeps each as one argv element.
