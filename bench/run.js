@@ -221,25 +221,23 @@ for (const s of [...sources].sort((x, y) => (y.duration ?? 0) - (x.duration ?? 0
   main.push('-map', '0:a:0', '-c:a', pcm, '-f', 'md5', '-');
   floorLines.push([main, ...proofs].map((argv) => `${argv.map(q).join(' ')} >/dev/null`).join(' && '));
 }
+/** Run shell command lines `jobs` at a time with xargs into a fresh `out` tree; the measurement. */
+async function runLines(out, name, commandLines) {
+  await rm(out, { recursive: true, force: true });
+  for (const s of sources)
+    for (const p of presets) await mkdir(join(out, outputRelPath(p, s), '..'), { recursive: true });
+  const list = join(work, `${name}-commands.txt`);
+  await writeFile(list, commandLines.join('\0'));
+  return time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`]);
+}
 let lastFloor;
 async function runFloor() {
-  await rm(outC, { recursive: true, force: true });
-  for (const s of sources)
-    for (const p of presets) await mkdir(join(outC, outputRelPath(p, s), '..'), { recursive: true });
-  const list = join(work, 'floor-commands.txt');
-  await writeFile(list, floorLines.join('\0'));
-  lastFloor = await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`]);
+  lastFloor = await runLines(outC, 'floor', floorLines);
   return lastFloor.seconds;
 }
-
 let lastBaseline;
 async function runBaseline() {
-  await rm(outB, { recursive: true, force: true });
-  for (const s of sources)
-    for (const p of presets) await mkdir(join(outB, outputRelPath(p, s), '..'), { recursive: true });
-  const list = join(work, 'baseline-commands.txt');
-  await writeFile(list, lines.join('\0'));
-  lastBaseline = await time('sh', ['-c', `xargs -0 -P ${jobs} -I{} sh -c '{}' < ${q(list)}`]);
+  lastBaseline = await runLines(outB, 'baseline', lines);
   return lastBaseline.seconds;
 }
 
