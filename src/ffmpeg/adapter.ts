@@ -3,7 +3,8 @@
  * replacing it touches this file only. Every argument is one argv element; no shell is used.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
@@ -196,10 +197,13 @@ function command(ffmpegPath: string, spec: CommandSpec, logDir: string | undefin
   return cmd;
 }
 
-/** The exact argv (without the binary) that runCommand would use. */
+/**
+ * The argv (without the binary) that runCommand would use, with its log on stderr: a log directory only moves
+ * ffmpeg's log, and a command pasted from a dry run into a shell must not leave a report file behind.
+ */
 export function commandArgs(ffmpegPath: string, spec: CommandSpec): string[] {
   // _getArguments is fluent-ffmpeg's own argv builder; using it keeps dry-run output identical.
-  return (command(ffmpegPath, spec, spec.logDir) as unknown as { _getArguments(): string[] })._getArguments();
+  return (command(ffmpegPath, spec, undefined) as unknown as { _getArguments(): string[] })._getArguments();
 }
 
 export interface RunOutcome {
@@ -286,10 +290,14 @@ function runLogged(
       if (logDir) {
         // The report holds what the pipe would have at verbose; without one (ffmpeg could not write it), the pipe's
         // info lines are all there is, and a run that needed its closing stats is judged without them.
-        const logged = report ? await readFile(report, 'utf8').then(verboseLines, () => undefined) : undefined;
-        const all = logged ?? verboseLines(lines.join('\n'));
-        for (const l of all) control.onLine?.(l);
-        lines.splice(0, lines.length, ...all.slice(-400));
+        const kept: string[] = [];
+        const each = (l: string) => {
+          control.onLine?.(l);
+          kept.push(l);
+          if (kept.length > 400) kept.splice(0, kept.length - 200);
+        };
+        if (!report || !(await eachReportLine(report, each))) for (const l of verboseLines(lines.join('\n'))) each(l);
+        lines.splice(0, lines.length, ...kept);
       }
       const t = tail(lines);
       resolveRun({
@@ -322,25 +330,61 @@ const REPORT_NAME = /^Report written to "(.+)"$/;
 const LEVEL_TAG = /^((?:\[[^\]]+ @ [^\]]+\] )*)\[(quiet|panic|fatal|error|warning|info|verbose|debug|trace)\] /;
 
 /**
- * The lines of a level-tagged log that `-loglevel verbose` would have printed, without their tags: debug and
- * trace lines are dropped (the report is written at debug level), and so is the report's header (it repeats the
- * whole command line). An untagged line continues the message before it and keeps its level.
+ * Cuts a level-tagged log, line by line, back to what `-loglevel verbose` would have printed, without the tags:
+ * debug and trace lines are dropped (the report is written at debug level), and so is the report's header (it
+ * repeats the whole command line). An untagged line continues the message before it and keeps its level.
  */
-export function verboseLines(text: string): string[] {
-  const out: string[] = [];
-  let keep = true;
-  let header = false;
-  for (const raw of text.split(/\r\n|\r|\n/)) {
+class VerboseCut {
+  private keep = true;
+  private header = false;
+
+  /** The line as verbose would print it, or undefined when verbose would not. */
+  line(raw: string): string | undefined {
     const m = LEVEL_TAG.exec(raw);
     if (m) {
-      header = false;
+      this.header = false;
       const line = m[1] + raw.slice(m[0].length);
-      keep = m[2] !== 'debug' && m[2] !== 'trace' && !line.startsWith('ffmpeg started on ');
-      if (keep) out.push(line);
-    } else if (raw === 'Command line:' || REPORT_NAME.test(raw) || /^Log level: \d+$/.test(raw)) header = true;
-    else if (keep && !header) out.push(raw);
+      this.keep = m[2] !== 'debug' && m[2] !== 'trace' && !line.startsWith('ffmpeg started on ');
+      return this.keep ? line : undefined;
+    }
+    if (raw === 'Command line:' || REPORT_NAME.test(raw) || /^Log level: \d+$/.test(raw)) this.header = true;
+    else if (this.keep && !this.header) return raw;
+    return undefined;
   }
-  return out;
+}
+
+/** The lines of a level-tagged log that `-loglevel verbose` would have printed (see VerboseCut). */
+export function verboseLines(text: string): string[] {
+  const cut = new VerboseCut();
+  return text.split(/\r\n|\r|\n/).flatMap((raw) => cut.line(raw) ?? []);
+}
+
+/**
+ * Feed a report's verbose lines to `each`, reading it in chunks: a long master's report (ten meter lines a second
+ * of audio) is never held whole. Resolves false when it cannot be read at all (a read failing part way resolves
+ * true: what was read has been fed, and the lines it lacks are judged missing).
+ */
+export async function eachReportLine(path: string, each: (line: string) => void): Promise<boolean> {
+  const cut = new VerboseCut();
+  const emit = (raw: string) => {
+    const l = cut.line(raw);
+    if (l !== undefined) each(l);
+  };
+  let rest = '';
+  let read = false;
+  try {
+    for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 256 << 10 })) {
+      read = true;
+      const parts = (rest + chunk).split(/\r\n|\r|\n/);
+      // The last part may be a line still going on in the next chunk (or a \r whose \n is there).
+      rest = parts.pop() ?? '';
+      for (const raw of parts) emit(raw);
+    }
+  } catch {
+    if (!read) return false;
+  }
+  if (rest) emit(rest);
+  return true;
 }
 
 /** Verbose-level chatter that never explains a failure. */

@@ -2,8 +2,11 @@
  * ffmpeg/adapter.ts: what ffmpeg's closing stats say was decoded, and what each output's encoder was given; a
  * level-tagged report cut back to what `-loglevel verbose` prints.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAnalysis, verboseLines } from '../../../src/ffmpeg/adapter.js';
+import { eachReportLine, parseAnalysis, verboseLines } from '../../../src/ffmpeg/adapter.js';
 
 describe('parseAnalysis', () => {
   it('samples decoded from the input and given to each output, by output index (ffmpeg 4.1 and 5.1 lines)', () => {
@@ -70,5 +73,27 @@ describe('verboseLines', () => {
 
   it('the closing stats survive the cut', () => {
     expect(parseAnalysis(verboseLines(report))).toEqual({ decodedSamples: 134505 });
+  });
+});
+
+describe('eachReportLine', () => {
+  it('reads a report of many chunks to the same lines as verboseLines, lines split across chunks included', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'af-report-'));
+    const path = join(dir, 'ffmpeg-20261129-152522.log');
+    // About 1.5 MB: six 256 KiB chunks, whose edges fall inside lines, inside \r\n pairs or not.
+    const block = (i: number) =>
+      `[Parsed_ebur128_0 @ 0x5] [verbose] t: ${(i / 10).toFixed(1)}  TARGET:-23 LUFS    M:${(-20 - (i % 7)).toFixed(1)}\n` +
+      (i % 5 === 0 ? `[flac @ 0x6] [debug] cur_dts is invalid ${i}\r\n  its continuation\r\n` : '');
+    const text = `[info] ffmpeg started on today\nCommand line:\nffmpeg -report\n${Array.from({ length: 16000 }, (_, i) => block(i)).join('')}[info] size=N/A time=00:00:30.00\r[error] the end`;
+    await writeFile(path, text);
+    const got: string[] = [];
+    expect(await eachReportLine(path, (l) => got.push(l))).toBe(true);
+    const want = verboseLines(text);
+    expect(want.length).toBe(16002);
+    expect(got).toEqual(want);
+  });
+
+  it('false when there is no report to read', async () => {
+    expect(await eachReportLine(join(tmpdir(), 'no-such-dir-af', 'ffmpeg.log'), () => {})).toBe(false);
   });
 });
