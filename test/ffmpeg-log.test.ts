@@ -4,9 +4,9 @@
  * reads. What the run reports (meter, closing stats, the line that explains a failure) must equal the pipe's,
  * on every ffmpeg here, and the directory must be gone afterwards; one audiofan did not make is left alone.
  */
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CommandSpec, type RunOutcome, runCommand } from '../dist/src/ffmpeg/adapter.js';
 import { LoudnessMeter } from '../dist/src/tagging/loudness.js';
@@ -83,6 +83,34 @@ describe.each(ffmpegBinaries())('$label', ({ path: real }) => {
     expect(filed.outcome.exitCode).not.toBe(0);
     expect(filed.outcome.headline).toMatch(/frame duration/i);
     expect(filed.outcome.headline).toBe(piped.outcome.headline);
+    expect(existsSync(logDir)).toBe(false);
+  });
+
+  it('FFREPORT in the environment names the report and its level instead: the run keeps its log on the pipe', async () => {
+    const { dir, spec } = await setup('ffreport');
+    const logDir = join(dir, '.audiofan-1-0000abcd.mp3.log.partial');
+    const before = process.env.FFREPORT;
+    process.env.FFREPORT = `file=${join(dir, 'theirs-%t.log')}:level=32`;
+    try {
+      const r = await run(real, spec(logDir));
+      expect(r.outcome.exitCode).toBe(0);
+      expect(r.outcome.decodedSamples).toBe(SECONDS * 44100);
+      expect(r.meterLines).toBeGreaterThanOrEqual(SECONDS * 10 - 2);
+      expect(existsSync(logDir)).toBe(false);
+    } finally {
+      if (before === undefined) delete process.env.FFREPORT;
+      else process.env.FFREPORT = before;
+    }
+  });
+
+  it('an ffmpeg named by a relative path is still found, though ffmpeg starts in the log directory', async () => {
+    const { dir, spec } = await setup('relative');
+    await mkdir(join(dir, 'bin'));
+    await symlink(real, join(dir, 'bin', 'ffmpeg'));
+    const logDir = join(dir, '.audiofan-1-0000abcd.mp3.log.partial');
+    const r = await run(relative(process.cwd(), join(dir, 'bin', 'ffmpeg')), spec(logDir));
+    expect(r.outcome.exitCode, r.outcome.headline).toBe(0);
+    expect(r.outcome.decodedSamples).toBe(SECONDS * 44100);
     expect(existsSync(logDir)).toBe(false);
   });
 

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import ffmpeg from 'fluent-ffmpeg';
 import { AudiofanError } from '../errors.js';
@@ -238,14 +238,19 @@ const timeRe = /time=\s*(\d+):(\d+):(\d+(?:\.\d+)?)/;
 
 /** Run a command to the end. Never rejects: failures are described in the outcome. */
 export async function runCommand(ffmpegPath: string, spec: CommandSpec, control: RunControl = {}): Promise<RunOutcome> {
-  // A log directory that cannot be made (it exists: another run's; or the disk is full) means the pipe.
-  const logDir =
-    spec.logDir &&
-    (await mkdir(spec.logDir)
-      .then(() => spec.logDir)
-      .catch(() => undefined));
+  // A log directory that cannot be made (it exists: another run's; or the disk is full) means the pipe. So does
+  // FFREPORT in the environment: ffmpeg takes the report's name and level from it over -report's.
+  const wanted = spec.logDir && !process.env.FFREPORT ? resolve(spec.logDir) : undefined;
+  const logDir = wanted
+    ? await mkdir(wanted).then(
+        () => wanted,
+        () => undefined,
+      )
+    : undefined;
+  // ffmpeg starts in the log directory: a binary named by a relative path must be found from where we are.
+  const bin = logDir && ffmpegPath.includes('/') ? resolve(ffmpegPath) : ffmpegPath;
   try {
-    return await runLogged(ffmpegPath, spec, control, logDir);
+    return await runLogged(bin, spec, control, logDir);
   } finally {
     if (logDir) await rm(logDir, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -277,7 +282,9 @@ function runLogged(
     });
     cmd.on('stderr', (line: string) => {
       const named = logDir && !report ? REPORT_NAME.exec(line) : null;
-      if (named) report = resolve(logDir as string, named[1]);
+      const path = named ? resolve(logDir as string, named[1]) : undefined;
+      // Only a report in our own directory is ours to read.
+      if (path && dirname(path) === logDir) report = path;
       if (!logDir) control.onLine?.(line);
       lines.push(line);
       if (lines.length > 400) lines.splice(0, lines.length - 200);
@@ -287,28 +294,34 @@ function runLogged(
     const finish = async (exitCode: number | null, signal: string | null, stdout?: string) => {
       clearTimeout(killTimer);
       control.signal?.removeEventListener('abort', stop);
+      // What ffmpeg said on the pipe explains a failure; what it logged (the same pipe at verbose, or the report)
+      // feeds the meter, the decode report and the closing stats.
+      let said = lines;
+      let logged = lines;
       if (logDir) {
-        // The report holds what the pipe would have at verbose; without one (ffmpeg could not write it), the pipe's
-        // info lines are all there is, and a run that needed its closing stats is judged without them.
+        // The pipe's info lines, untagged, are whole: the report cuts every line at 1023 bytes (a long path in
+        // "Error writing trailer of <path>: No space left on device" would lose its cause there).
+        said = verboseLines(lines.join('\n'));
+        // Without a report (ffmpeg could not write it) the pipe's lines are all there is, and a run that needed
+        // its closing stats is judged without them.
         const kept: string[] = [];
         const each = (l: string) => {
           control.onLine?.(l);
           kept.push(l);
           if (kept.length > 400) kept.splice(0, kept.length - 200);
         };
-        if (!report || !(await eachReportLine(report, each))) for (const l of verboseLines(lines.join('\n'))) each(l);
-        lines.splice(0, lines.length, ...kept);
+        if (!report || !(await eachReportLine(report, each))) for (const l of said) each(l);
+        logged = kept;
       }
-      const t = tail(lines);
       resolveRun({
         exitCode,
         signal,
         cancelled,
-        stderrTail: t.join('\n'),
+        stderrTail: tail(said).join('\n'),
         // From every line kept, not the tail only: a verbose ffmpeg may say more after the cause than the tail holds.
-        headline: headline(meaningful(lines)),
+        headline: headline(meaningful(said)),
         ...(stdout ? { stdout } : {}),
-        ...parseAnalysis(lines),
+        ...parseAnalysis(logged),
       });
     };
     cmd.on('end', (stdout?: string | null) => void finish(0, null, stdout ?? undefined));
@@ -328,6 +341,8 @@ function runLogged(
 const REPORT_NAME = /^Report written to "(.+)"$/;
 /** A level-tagged line ("level+" log flag): its context prefixes, then the level. */
 const LEVEL_TAG = /^((?:\[[^\]]+ @ [^\]]+\] )*)\[(quiet|panic|fatal|error|warning|info|verbose|debug|trace)\] /;
+/** The same tag inside a line (its context prefixes name pointers): where a cut line had the next one glued on. */
+const GLUED = /(?:\[[^\][]+ @ 0x[0-9a-f]+\] )*\[(?:quiet|panic|fatal|error|warning|info|verbose|debug|trace)\] /g;
 
 /**
  * Cuts a level-tagged log, line by line, back to what `-loglevel verbose` would have printed, without the tags:
@@ -338,8 +353,19 @@ class VerboseCut {
   private keep = true;
   private header = false;
 
+  /** The lines verbose would print of one line of the report. */
+  lines(raw: string): string[] {
+    // The report cuts a line at 1023 bytes and drops its newline, so the next message is glued on: split there.
+    // Searched for after the line's own tag (its level follows its context prefixes).
+    const at: number[] = [];
+    GLUED.lastIndex = Math.max(1, LEVEL_TAG.exec(raw)?.[0].length ?? 0);
+    for (let m = GLUED.exec(raw); m; m = GLUED.exec(raw)) at.push(m.index);
+    const parts = at.length ? [0, ...at].map((start, i) => raw.slice(start, at[i])) : [raw];
+    return parts.flatMap((p) => this.line(p) ?? []);
+  }
+
   /** The line as verbose would print it, or undefined when verbose would not. */
-  line(raw: string): string | undefined {
+  private line(raw: string): string | undefined {
     const m = LEVEL_TAG.exec(raw);
     if (m) {
       this.header = false;
@@ -356,7 +382,7 @@ class VerboseCut {
 /** The lines of a level-tagged log that `-loglevel verbose` would have printed (see VerboseCut). */
 export function verboseLines(text: string): string[] {
   const cut = new VerboseCut();
-  return text.split(/\r\n|\r|\n/).flatMap((raw) => cut.line(raw) ?? []);
+  return text.split(/\r\n|\r|\n/).flatMap((raw) => cut.lines(raw));
 }
 
 /**
@@ -367,8 +393,7 @@ export function verboseLines(text: string): string[] {
 export async function eachReportLine(path: string, each: (line: string) => void): Promise<boolean> {
   const cut = new VerboseCut();
   const emit = (raw: string) => {
-    const l = cut.line(raw);
-    if (l !== undefined) each(l);
+    for (const l of cut.lines(raw)) each(l);
   };
   let rest = '';
   let read = false;

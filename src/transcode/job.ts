@@ -132,7 +132,7 @@ export function commandSpec(job: TranscodeJob, only = job.outputs, measure = job
  * A run with no output to write (measuring only) reads its log from the pipe.
  */
 export function logDirBeside(temp: string | undefined): string | undefined {
-  return temp?.replace(/\.partial$/, '.log.partial');
+  return temp?.endsWith('.partial') ? temp.replace(/\.partial$/, '.log.partial') : undefined;
 }
 
 /**

@@ -97,3 +97,22 @@ describe('eachReportLine', () => {
     expect(await eachReportLine(join(tmpdir(), 'no-such-dir-af', 'ffmpeg.log'), () => {})).toBe(false);
   });
 });
+
+describe('a report line cut at 1023 bytes, with the next message glued on', () => {
+  it('is split where the next tag starts, and each part keeps its own level', () => {
+    const long = `[info] Input #0, flac, from '/m/${'d'.repeat(1000)}`;
+    const text = [
+      `${long}[info]   Metadata:`,
+      `[flac @ 0x5649585] [verbose] ${'x'.repeat(1000)}[flac @ 0x5649585] [debug] cur_dts is invalid st:0`,
+      `[debug] Splitting${'y'.repeat(1000)}[error] Error writing trailer: No space left on device`,
+      '[Parsed_ebur128_0 @ 0x56] [verbose] t: 0.1  TARGET:-23 LUFS    M:-20.0',
+    ].join('\n');
+    expect(verboseLines(text)).toEqual([
+      long.slice('[info] '.length),
+      '  Metadata:',
+      `[flac @ 0x5649585] ${'x'.repeat(1000)}`,
+      'Error writing trailer: No space left on device',
+      '[Parsed_ebur128_0 @ 0x56] t: 0.1  TARGET:-23 LUFS    M:-20.0',
+    ]);
+  });
+});
