@@ -29,6 +29,7 @@ import { locateFfmpeg, loadPresets, selectPresets, inspectFfmpeg } from '../dist
 import { outputRecipe } from '../dist/src/plan/recipe.js';
 import { outputRelPath } from '../dist/src/plan/plan.js';
 import { ebur128Filter } from '../dist/src/tagging/loudness.js';
+import { hashOutputArgs } from '../dist/src/transcode/hash-plan.js';
 import { probeFile } from '../dist/src/sources/probe.js';
 import { scanSources } from '../dist/src/sources/scan.js';
 import { writeCover, writeTrack } from '../dist/src/demo/synth.js';
@@ -194,31 +195,21 @@ const outC = join(work, 'out-floor');
 const floorLines = [];
 // Longest master first, so the floor's tail is as short as xargs can make it (audiofan's scheduler does the same).
 for (const s of [...sources].sort((x, y) => (y.duration ?? 0) - (x.duration ?? 0))) {
-  const pcm = (s.bitsPerSample ?? 16) <= 16 ? 'pcm_s16le' : 'pcm_s32le';
   const main = [ffmpeg, '-nostdin', '-v', 'error', '-y', '-i', `file:${s.path}`];
+  // Each lossless output is hashed in the PCM format audiofan's own plan proves it in, as is the master, once.
+  const formats = new Set();
   const proofs = [];
   for (const p of presets) {
     const target = join(outC, outputRelPath(p, s));
-    main.push(...outputRecipe(p, s, { soxr: info.soxr }).args, `file:${target}`);
-    if (p.lossless)
-      proofs.push([
-        ffmpeg,
-        '-nostdin',
-        '-v',
-        'error',
-        '-i',
-        `file:${target}`,
-        '-map',
-        '0:a:0',
-        '-c:a',
-        pcm,
-        '-f',
-        'md5',
-        '-',
-      ]);
+    const recipe = outputRecipe(p, s, { soxr: info.soxr });
+    main.push(...recipe.args, `file:${target}`);
+    if (!recipe.bitExact) continue;
+    const hash = hashOutputArgs({ format: recipe.bitExact.format });
+    formats.add(recipe.bitExact.format);
+    proofs.push([ffmpeg, '-nostdin', '-v', 'error', '-i', `file:${target}`, ...hash, '-']);
   }
   main.push('-map', '0:a:0', '-af', ebur128Filter('sample'), '-f', 'null', '-');
-  main.push('-map', '0:a:0', '-c:a', pcm, '-f', 'md5', '-');
+  for (const format of formats) main.push(...hashOutputArgs({ format }), '-');
   floorLines.push([main, ...proofs].map((argv) => `${argv.map(q).join(' ')} >/dev/null`).join(' && '));
 }
 /** Run shell command lines `jobs` at a time with xargs into a fresh `out` tree; the measurement. */
